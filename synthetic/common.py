@@ -211,7 +211,9 @@ def _normalise_zip(data: bytes) -> bytes:
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 # openpyxl writes the save time as `modified` whatever the properties say.
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2020-01-01T00:00:00Z", body)
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2020-01-01T00:00:00Z", body
+                )
             dst.writestr(fixed, body)
     return out.getvalue()
 
