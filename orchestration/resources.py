@@ -1,0 +1,44 @@
+"""Dagster resources: the paths of one deployment, shared by every asset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import ConfigurableResource
+
+from vrn.settings import Settings
+
+
+class WarehouseResource(ConfigurableResource):
+    """Landing folder, DuckDB warehouse file and exports folder of this deployment.
+
+    Every asset that writes the warehouse opens its own short-lived connection through
+    `connect()` and closes it before returning: DuckDB allows one writing process and a
+    read-only connection fails while a writer holds the file (PITFALLS 6).
+    """
+
+    landing: str
+    warehouse: str
+    exports: str
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> WarehouseResource:
+        return cls(landing=str(s.landing), warehouse=str(s.warehouse), exports=str(s.exports))
+
+    @property
+    def landing_path(self) -> Path:
+        return Path(self.landing)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return Path(self.warehouse)
+
+    @property
+    def exports_path(self) -> Path:
+        return Path(self.exports)
+
+    def connect(self, read_only: bool = False):  # -> duckdb.DuckDBPyConnection
+        import duckdb
+
+        self.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(self.warehouse_path), read_only=read_only)
