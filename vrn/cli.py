@@ -1,8 +1,234 @@
+"""The `vrn` command line (DESIGN.md "Command line": a contract scripts and tests call).
+
+Exit codes: 0 done; 1 a check blocked an export (reasons printed) or a step failed;
+2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer()
+from vrn.privacy import disable_telemetry
+from vrn.settings import Settings
+
+disable_telemetry()
+
+app = typer.Typer(
+    help="vrn-warehouse: LLR Violence Reduction Network data warehouse.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+LandingOpt = Annotated[Path | None, typer.Option("--landing", help="Landing folder [VRN_LANDING].")]
+WarehouseOpt = Annotated[
+    Path | None, typer.Option("--warehouse", help="DuckDB warehouse file [VRN_WAREHOUSE].")
+]
+ExportsOpt = Annotated[Path | None, typer.Option("--exports", help="Exports folder [VRN_EXPORTS].")]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def _parse_date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"{option} {value!r} is not a date in YYYY-MM-DD form") from None
 
 
 @app.command()
-def version() -> None:
-    print("0.1.0")
+def generate(
+    out: Annotated[Path, typer.Option("--out", help="Landing folder to write.")],
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 42,
+    scale: Annotated[float, typer.Option(help="Volume multiplier (1.0 = real LLR).")] = 1.0,
+    start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")] = "2019-04-01",
+    end: Annotated[str, typer.Option(help="Last day, YYYY-MM-DD.")] = "2025-03-31",
+    defects: Annotated[float, typer.Option(help="Share of rows given real-world defects.")] = 0.0,
+    truth: Annotated[
+        Path | None, typer.Option(help="Truth folder (default: <out>.truth, beside the landing).")
+    ] = None,
+) -> None:
+    """Write a synthetic partner landing drop per the extract specification."""
+    from synthetic.generate import generate as run_generate
+
+    d0, d1 = _parse_date(start, "--start"), _parse_date(end, "--end")
+    if d1 < d0:
+        raise _fail("--end is before --start")
+    if scale <= 0:
+        raise _fail("--scale must be positive")
+    if not 0 <= defects <= 0.5:
+        raise _fail("--defects must be between 0 and 0.5")
+    summary = _generate_with_progress(run_generate, out, seed, scale, d0, d1, defects, truth)
+    typer.echo(json.dumps(summary, indent=2, default=str) if summary else "done")
+
+
+def _generate_with_progress(run_generate, out, seed, scale, d0, d1, defects, truth) -> dict:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+        TextColumn("{task.completed} files"), TimeElapsedColumn(), transient=False,
+    ) as progress:
+        task = progress.add_task("generating", total=None)
+
+        def tick(message: str) -> None:
+            progress.update(task, advance=1, description=message)
+
+        summary = run_generate(
+            out.resolve(), seed=seed, scale=scale, start=d0, end=d1, defects=defects,
+            truth=truth.resolve() if truth else None, progress=tick,
+        )
+        progress.update(task, description="generated", total=progress.tasks[0].completed)
+    return summary
+
+
+@app.command()
+def run(
+    landing: LandingOpt = None,
+    warehouse: WarehouseOpt = None,
+    exports: ExportsOpt = None,
+    wait: Annotated[
+        bool, typer.Option(help="Wait for another running vrn to finish (else exit 2).")
+    ] = True,
+) -> None:
+    """Ingest new files, build every model, run every check, publish what passed."""
+    settings = Settings.from_env(landing, warehouse, exports)
+    code = _run(settings, wait)
+    raise typer.Exit(code)
+
+
+def _run(settings: Settings, wait: bool) -> int:
+    from vrn.lock import WarehouseBusy, warehouse_lock
+
+    if not settings.landing.is_dir():
+        raise _fail(
+            f"landing folder {settings.landing} does not exist (set --landing or VRN_LANDING)"
+        )
+    _export_settings(settings)
+    try:
+        with warehouse_lock(
+            settings.warehouse,
+            wait_seconds=None if wait else 0,
+            on_wait=lambda pid: typer.echo(
+                f"waiting: another vrn (pid {pid}) is writing the warehouse"
+            ),
+        ):
+            from orchestration.run import run_pipeline
+
+            outcome = run_pipeline(settings, echo=typer.echo)
+    except WarehouseBusy as e:
+        raise _fail(str(e)) from None
+    return outcome.exit_code
+
+
+def _export_settings(settings: Settings) -> None:
+    """Subprocesses (dbt) and the Dagster definitions read the paths from the environment."""
+    os.environ["VRN_LANDING"] = str(settings.landing)
+    os.environ["VRN_WAREHOUSE"] = str(settings.warehouse)
+    os.environ["VRN_EXPORTS"] = str(settings.exports)
+
+
+@app.command()
+def demo(
+    scale: Annotated[float, typer.Option(help="Volume of the generated drop.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+) -> None:
+    """Generate a sample drop into data/landing if it is empty, then run with the defaults."""
+    settings = Settings.from_env()
+    if not settings.landing.exists() or not any(settings.landing.iterdir()):
+        from synthetic.generate import generate as run_generate
+
+        typer.echo(f"generating a synthetic drop into {settings.landing} (scale {scale})")
+        summary = _generate_with_progress(
+            run_generate, settings.landing, seed, scale, date(2019, 4, 1), date(2025, 3, 31),
+            0.0, None,
+        )
+        typer.echo(f"wrote {len(summary.get('files', [])) if summary else '?'} files")
+    else:
+        typer.echo(f"{settings.landing} already holds files: running on them")
+    raise typer.Exit(_run(settings, wait=True))
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run read-only against the warehouse.")],
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Answer SQL against the warehouse, read-only."""
+    import duckdb
+
+    if fmt not in ("table", "csv", "json"):
+        raise _fail("--format must be table, csv or json")
+    settings = Settings.from_env(warehouse=warehouse)
+    if not settings.warehouse.exists():
+        raise _fail(f"no warehouse at {settings.warehouse}: run `vrn run` first")
+    try:
+        con = duckdb.connect(str(settings.warehouse), read_only=True)
+    except duckdb.IOException as e:
+        raise _fail(f"the warehouse is being written by a run; try again shortly ({e})") from None
+    try:
+        frame = con.sql(sql).df()
+    except duckdb.Error as e:
+        raise _fail(f"query failed: {e}") from None
+    finally:
+        con.close()
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        typer.echo(frame.to_json(orient="records", date_format="iso", indent=2))
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", 500, "display.max_columns", 50,
+                               "display.width", 200):
+            typer.echo(frame.to_string(index=False) if len(frame) else "(no rows)")
+
+
+@app.command()
+def status(warehouse: WarehouseOpt = None) -> None:
+    """Files loaded, rows quarantined and why, last run, exports published."""
+    from vrn.status import render_status
+
+    settings = Settings.from_env(warehouse=warehouse)
+    if not settings.warehouse.exists():
+        raise _fail(f"no warehouse at {settings.warehouse}: run `vrn run` first")
+    typer.echo(render_status(settings.warehouse))
+
+
+@app.command()
+def ui(
+    landing: LandingOpt = None,
+    warehouse: WarehouseOpt = None,
+    exports: ExportsOpt = None,
+    port: Annotated[int, typer.Option(help="Web UI port.")] = 3000,
+) -> None:
+    """The Dagster web UI on this project."""
+    from orchestration.instance import prepare_dagster_home
+
+    settings = Settings.from_env(landing, warehouse, exports)
+    _export_settings(settings)
+    prepare_dagster_home(settings.warehouse)
+    dagster = Path(sys.executable).with_name("dagster")
+    cmd = [str(dagster), "dev", "-m", "orchestration.definitions", "-p", str(port)]
+    typer.echo(f"starting Dagster UI on http://127.0.0.1:{port} ({datetime.now():%H:%M})")
+    raise typer.Exit(subprocess.call(cmd))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
