@@ -10,24 +10,27 @@ Each step runs in its own process so its peak RSS is its own (`ru_maxrss` of chi
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
 
 def _measure(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall seconds and peak RSS (MiB) of one command, measured by a fresh wrapper
+    process so earlier steps' peaks don't leak into later ones."""
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], check=True,
+                          capture_output=True, text=True)
     elapsed = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the max over all children so far; run steps in order of
-    # increasing size or read it as an upper bound.
-    return elapsed, max(peak, before) / 1024
+    return elapsed, int(done.stdout.strip().splitlines()[-1]) / 1024
 
 
 def _size(folder: Path) -> tuple[int, int]:
