@@ -1,0 +1,24 @@
+{#- One row per issue category raised at a visit (`issues` is `;`-separated; blank = none). -#}
+with
+
+visits as (
+
+    select * from {{ ref('stg_opcc__icv_visits') }}
+
+),
+
+issues as (
+
+    select
+        visit_ref,
+        trim(unnest(string_split(issues, ';'))) as issue_category
+    from visits
+    where issues is not null
+
+)
+
+select distinct
+    visit_ref,
+    issue_category
+from issues
+where issue_category != ''

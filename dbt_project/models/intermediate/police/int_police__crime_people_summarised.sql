@@ -1,0 +1,69 @@
+{#-
+    Per crime: how many victims and suspects, and the youngest of each. "Victim under 25"
+    means the crime's youngest victim was under 25 at the offence (published-figures.md).
+    The youngest victim's sex is taken with the age (ties: the lower person_ref), as
+    fct_rasso reports victim_age and victim_sex of the same person.
+-#}
+with
+
+people as (
+
+    select * from {{ ref('int_police__crime_people') }}
+
+),
+
+victims_ranked as (
+
+    select
+        crime_ref,
+        age,
+        sex,
+        row_number() over (
+            partition by crime_ref
+            order by age asc nulls last, person_ref asc
+        ) as youngest_rank
+    from people
+    where role = 'victim'
+
+),
+
+youngest_victims as (
+
+    select
+        crime_ref,
+        age as youngest_victim_age,
+        sex as youngest_victim_sex
+    from victims_ranked
+    where youngest_rank = 1
+
+),
+
+counts as (
+
+    select
+        crime_ref,
+        count(distinct person_ref) filter (where role = 'victim') as victim_count,
+        count(distinct person_ref) filter (where role = 'suspect') as suspect_count,
+        min(age) filter (where role = 'suspect') as youngest_suspect_age
+    from people
+    group by crime_ref
+
+),
+
+summarised as (
+
+    select
+        counts.crime_ref,
+        counts.victim_count,
+        youngest_victims.youngest_victim_age,
+        youngest_victims.youngest_victim_sex,
+        counts.suspect_count,
+        counts.youngest_suspect_age
+
+    from counts
+    left join youngest_victims
+        on counts.crime_ref = youngest_victims.crime_ref
+
+)
+
+select * from summarised

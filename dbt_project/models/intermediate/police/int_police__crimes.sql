@@ -1,0 +1,97 @@
+{#-
+    Every crime as it stands now: one row per crime_ref from the current file of its
+    period, classified by the offence-code seed and placed by the beat seed. Cancelled
+    crimes stay here (flagged by is_recorded) so that their victims, suspects and outcomes
+    are known to have arrived; every figure uses int_police__recorded_crimes instead.
+-#}
+with
+
+crimes as (
+
+    select * from {{ ref('stg_police__crimes') }}
+
+),
+
+offence_codes as (
+
+    select * from {{ ref('ref_offence_codes') }}
+
+),
+
+beats as (
+
+    select * from {{ ref('ref_beats') }}
+
+),
+
+-- Ingest keeps crime_ref unique across current files; should a crime ever arrive twice,
+-- the later period's file (then the later row) is the newer statement of it.
+current_crimes as (
+
+    select *
+    from crimes
+    qualify
+        row_number() over (
+            partition by crime_ref
+            order by period desc, row_number desc
+        ) = 1
+
+),
+
+classified as (
+
+    select
+        current_crimes.crime_ref,
+        current_crimes.recorded_date,
+        {{ financial_year('current_crimes.recorded_date') }} as financial_year,
+        {{ fy_quarter('current_crimes.recorded_date') }} as fy_quarter,
+        cast(date_trunc('month', current_crimes.recorded_date) as date) as recorded_month,
+        current_crimes.offence_from,
+        current_crimes.offence_to,
+        cast(current_crimes.offence_from as date) as offence_date,
+        hour(current_crimes.offence_from) as offence_hour,
+        isodow(current_crimes.offence_from) as offence_weekday,
+        current_crimes.ho_offence_code,
+        offence_codes.description as offence_description,
+        offence_codes.ons_offence_group,
+        offence_codes.sv_group,
+        offence_codes.sv_group is not null as is_serious_violence,
+        coalesce(offence_codes.sv_group = 'homicide', false) as is_homicide,
+        coalesce(offence_codes.is_sexual_violence, false) as is_sexual_violence,
+        coalesce(offence_codes.is_rape, false) as is_rape,
+        coalesce(offence_codes.is_rasso, false) as is_rasso,
+        coalesce(offence_codes.is_ho_knife_offence, false) as is_ho_knife_offence,
+        coalesce(offence_codes.is_cohort_high_harm, false) as is_cohort_high_harm,
+        coalesce(offence_codes.is_murder_attempted_murder, false)
+            as is_murder_attempted_murder,
+        -- Home Office knife-enabled serious violence: flagged knife or sharp object and
+        -- an offence on the Home Office list (published-figures.md, SV Duty measures).
+        current_crimes.is_knife_sharp
+        and coalesce(offence_codes.is_ho_knife_offence, false) as is_knife_enabled_ho,
+        current_crimes.beat_code,
+        beats.npa_name,
+        beats.district_code,
+        beats.district_name,
+        beats.la_code,
+        beats.la_name,
+        beats.csp_name,
+        current_crimes.location_type,
+        current_crimes.is_domestic_abuse,
+        current_crimes.is_knife_sharp,
+        current_crimes.is_firearm,
+        current_crimes.is_alcohol,
+        current_crimes.is_hate,
+        current_crimes.status,
+        current_crimes.status = 'recorded' as is_recorded,
+        current_crimes.file_name,
+        current_crimes.period
+
+    from current_crimes
+    left join offence_codes
+        on current_crimes.ho_offence_code = offence_codes.ho_offence_code
+    left join beats
+        on current_crimes.beat_code = beats.beat_code
+
+)
+
+select * from classified

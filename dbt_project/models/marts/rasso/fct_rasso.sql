@@ -1,0 +1,41 @@
+{#-
+    One recorded, not cancelled rape or serious sexual offence (RASSO, the is_rasso
+    column of the ref_offence_codes seed) with its current outcome. Outcomes are those
+    of offences recorded in the period as they stand at extraction (Home Office method).
+-#}
+with
+
+recorded_crimes as (
+
+    select * from {{ ref('int_police__recorded_crimes') }}
+
+)
+
+select
+    cast(crime_ref as varchar) as crime_ref,
+    cast(recorded_date as date) as recorded_date,
+    cast(financial_year as varchar) as financial_year,
+    cast(fy_quarter as varchar) as fy_quarter,
+    cast(recorded_month as date) as recorded_month,
+    cast(ho_offence_code as varchar) as ho_offence_code,
+    cast(offence_description as varchar) as offence_description,
+    cast(is_rape as boolean) as is_rape,
+    cast(la_code as varchar) as la_code,
+    cast(district_code as varchar) as district_code,
+    cast(outcome_code as varchar) as outcome_code,
+    cast(outcome_description as varchar) as outcome_description,
+    cast(outcome_date as date) as outcome_date,
+    cast(is_charged as boolean) as is_charged,
+    cast(is_victim_not_supporting as boolean) as is_victim_not_supporting,
+    cast(is_no_suspect as boolean) as is_no_suspect,
+    cast(outcome_code is null as boolean) as is_under_investigation,
+    cast(days_to_outcome as integer) as days_to_outcome,
+    cast(victim_count as integer) as victim_count,
+    cast(youngest_victim_age as integer) as victim_age,
+    cast(youngest_victim_sex as varchar) as victim_sex,
+    cast(suspect_count as integer) as suspect_count,
+    cast(suspect_count > 0 as boolean) as is_suspect_identified,
+    cast(youngest_suspect_age as integer) as suspect_age,
+    cast(is_domestic_abuse as boolean) as is_domestic_abuse
+from recorded_crimes
+where is_rasso

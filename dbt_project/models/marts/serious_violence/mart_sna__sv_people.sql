@@ -1,0 +1,124 @@
+{#-
+    Victim and suspect records of serious violence per financial year, by age band,
+    under/over 25, sex and ethnic group (003 SNA, "Perpetrators" and "Victims": 70.9% of
+    suspects male, 55.5% of victims female, victims 76.6% White, 30% of suspects under
+    25). One person in one crime is one record. share_of_records divides by all the
+    role's records that year; share_of_known by those whose value was recorded (not
+    `unknown`, `U` or `not_stated`), as "share of suspect rows with an age".
+-#}
+with
+
+people as (
+
+    select * from {{ ref('int_police__crime_people') }}
+
+),
+
+serious_violence as (
+
+    select
+        crime_ref,
+        financial_year
+    from {{ ref('fct_serious_violence') }}
+
+),
+
+records as (
+
+    select
+        serious_violence.financial_year,
+        people.role,
+        people.age_band,
+        case
+            when people.age is null then 'unknown'
+            when people.age < 25 then 'under_25'
+            else '25_and_over'
+        end as age_group,
+        coalesce(people.sex, 'U') as sex,
+        people.sna_ethnic_group
+    from people
+    inner join serious_violence
+        on people.crime_ref = serious_violence.crime_ref
+
+),
+
+characteristics as (
+
+    select
+        financial_year,
+        role,
+        'age_band' as characteristic,
+        age_band as category,
+        age_band = 'unknown' as is_unknown
+    from records
+
+    union all
+
+    select
+        financial_year,
+        role,
+        'age_group' as characteristic,
+        age_group as category,
+        age_group = 'unknown' as is_unknown
+    from records
+
+    union all
+
+    select
+        financial_year,
+        role,
+        'sex' as characteristic,
+        sex as category,
+        sex = 'U' as is_unknown
+    from records
+
+    union all
+
+    select
+        financial_year,
+        role,
+        'ethnic_group' as characteristic,
+        sna_ethnic_group as category,
+        sna_ethnic_group = 'not_stated' as is_unknown
+    from records
+
+),
+
+counted as (
+
+    select
+        financial_year,
+        role,
+        characteristic,
+        category,
+        bool_or(is_unknown) as is_unknown,
+        count(*) as people_records
+    from characteristics
+    group by financial_year, role, characteristic, category
+
+),
+
+shared as (
+
+    select
+        *,
+        sum(people_records) over (partition by financial_year, role, characteristic)
+            as role_records,
+        sum(people_records) filter (where not is_unknown)
+            over (partition by financial_year, role, characteristic) as role_known_records
+    from counted
+
+)
+
+select
+    cast(financial_year as varchar) as financial_year,
+    cast(role as varchar) as role,
+    cast(characteristic as varchar) as characteristic,
+    cast(category as varchar) as category,
+    cast(people_records as bigint) as people_records,
+    cast({{ share('people_records', 'role_records') }} as double) as share_of_records,
+    cast(
+        case when not is_unknown then {{ share('people_records', 'role_known_records') }} end
+        as double
+    ) as share_of_known
+from shared

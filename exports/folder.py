@@ -1,0 +1,212 @@
+"""Publishing a partner's folder: whole or not at all, versioned, never silently overwritten.
+
+DESIGN.md: a quarter's folder appears whole or not at all (written aside, then renamed
+in); re-publishing moves the previous version to
+`<exports>/<fy_quarter>/_previous/<partner>/<its generated_at, ':' written '-'>/` and
+records why; nothing is overwritten silently. PITFALLS 11: write to a temporary name in
+the same directory, fsync, rename, fsync the directory, manifest last.
+
+The temporary folder is `<exports>/<fy_quarter>/.<partner>.tmp-<random>`: hidden, so a
+partner's loader never sees it, and removed at the next publication if a killed run left
+it behind. Identical content (every file's SHA-256, and nothing else in the folder) means
+nothing is written and the outcome is `unchanged`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "manifest.json"
+PREVIOUS = "_previous"
+
+
+@dataclass(frozen=True)
+class Publication:
+    partner: str
+    fy_quarter: str
+    folder: Path
+    outcome: str  # published | republished | unchanged
+    manifest_sha256: str | None
+    reason: str
+    supersedes: dict[str, Any] | None = None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write(path: Path, data: bytes) -> None:
+    with path.open("wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def temp_prefix(partner: str) -> str:
+    return f".{partner}.tmp-"
+
+
+def clean_leftovers(quarter_dir: Path, partner: str) -> list[Path]:
+    """Remove what a killed run left: this partner's temporary folders."""
+    removed = []
+    if quarter_dir.is_dir():
+        for p in quarter_dir.iterdir():
+            if p.name.startswith(temp_prefix(partner)) and p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+    return removed
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_unchanged(folder: Path, files: Mapping[str, bytes]) -> bool:
+    """The published folder holds exactly these files (and its manifest), byte for byte."""
+    manifest = read_manifest(folder)
+    if manifest is None:
+        return False
+    listed = {f.get("name"): f.get("sha256") for f in manifest.get("files", [])}
+    wanted = {name: sha256(data) for name, data in files.items()}
+    if listed != wanted:
+        return False
+    present = {p.name for p in folder.iterdir()}
+    if present != set(wanted) | {MANIFEST}:
+        return False
+    return all(file_sha256(folder / name) == digest for name, digest in wanted.items())
+
+
+def change_reason(old: dict[str, Any] | None, files: Mapping[str, bytes],
+                  sources: Sequence[Mapping[str, str]]) -> str:
+    """Why a publication replaces the one before, in words a partner can act on."""
+    if old is None:
+        return "the published folder had no readable manifest"
+    before = {f.get("name"): f.get("sha256") for f in old.get("files", [])}
+    after = {name: sha256(data) for name, data in files.items()}
+    changed = sorted(n for n in after if n in before and before[n] != after[n])
+    added = sorted(set(after) - set(before))
+    removed = sorted(set(before) - set(after))
+    parts = []
+    if changed:
+        parts.append("changed: " + ", ".join(changed))
+    if added:
+        parts.append("added: " + ", ".join(added))
+    if removed:
+        parts.append("removed: " + ", ".join(removed))
+    old_sources = {(s.get("file_name"), s.get("sha256")) for s in old.get("sources", [])}
+    new_sources = {(s["file_name"], s["sha256"]) for s in sources}
+    resent = sorted({n for n, _ in new_sources - old_sources} & {n for n, _ in old_sources})
+    arrived = sorted({n for n, _ in new_sources} - {n for n, _ in old_sources})
+    if resent:
+        parts.append("re-sent source files: " + ", ".join(resent))
+    if arrived:
+        parts.append("new source files: " + ", ".join(arrived))
+    if not parts:
+        parts.append("the folder on disk differed from its manifest")
+    return "; ".join(parts)
+
+
+def previous_name(generated_at: str) -> str:
+    return generated_at.replace(":", "-")
+
+
+def _free(path: Path) -> Path:
+    if not path.exists():
+        return path
+    i = 2
+    while (candidate := path.with_name(f"{path.name}-{i}")).exists():
+        i += 1
+    return candidate
+
+
+def publish_folder(
+    exports_root: Path,
+    fy_quarter: str,
+    partner: str,
+    files: Mapping[str, bytes],
+    sources: Sequence[Mapping[str, str]],
+    make_manifest: Callable[[dict[str, Any] | None], bytes],
+    now: datetime,
+) -> Publication:
+    """Write `files` and then the manifest into `<exports>/<fy_quarter>/<partner>/`.
+
+    `make_manifest(supersedes)` returns the manifest's bytes; it is called after every
+    other file is safely on disk, so the manifest is written last.
+    """
+    quarter_dir = exports_root / fy_quarter
+    quarter_dir.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(quarter_dir, partner)
+    final = quarter_dir / partner
+
+    if final.is_dir() and is_unchanged(final, files):
+        manifest = final / MANIFEST
+        return Publication(partner, fy_quarter, final, "unchanged", file_sha256(manifest),
+                           "identical content already published; nothing written")
+
+    old = read_manifest(final) if final.is_dir() else None
+    supersedes = None
+    if final.exists():
+        stamp = old.get("generated_at") if old else None
+        stamp = stamp or datetime.fromtimestamp(final.stat().st_mtime).isoformat()
+        target = _free(quarter_dir / PREVIOUS / partner / previous_name(str(stamp)))
+        supersedes = {
+            "folder": target.relative_to(exports_root).as_posix(),
+            "generated_at": stamp,
+            "reason": change_reason(old, files, sources),
+        }
+
+    temp = quarter_dir / f"{temp_prefix(partner)}{uuid.uuid4().hex}"
+    temp.mkdir()
+    moved_old: Path | None = None
+    try:
+        for name, data in files.items():
+            _write(temp / name, data)
+        manifest_data = make_manifest(supersedes)
+        _write(temp / MANIFEST, manifest_data)
+        fsync_dir(temp)
+        if supersedes is not None:
+            target = exports_root / supersedes["folder"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(final, target)
+            moved_old = target
+            fsync_dir(target.parent)
+        os.rename(temp, final)
+        fsync_dir(quarter_dir)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        if moved_old is not None and not final.exists():
+            os.rename(moved_old, final)  # put the earlier publication back
+            fsync_dir(quarter_dir)
+        raise
+    return Publication(
+        partner, fy_quarter, final, "republished" if supersedes else "published",
+        sha256(manifest_data),
+        supersedes["reason"] if supersedes else "first publication", supersedes)

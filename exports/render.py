@@ -1,0 +1,205 @@
+"""The bytes of an export: CSVs, the workbook and the manifest. No file I/O here.
+
+Every renderer is deterministic — the same figures give the same bytes — so a re-run on
+unchanged data recognises its own publication and rewrites nothing. The workbook is for
+people: bold, frozen header, sensible column widths, and a `notes` sheet with the
+definitions, the sources and the suppression rule; the CSVs are for loading.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import subprocess
+import zipfile
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+import pandas as pd
+
+from exports.disclosure import SUPPRESSED
+from exports.partners import SOURCE_ENTITIES, DisclosureRule, partner_group
+from exports.tables import COLUMN_DEFINITIONS, TableDef
+from exports.windows import ExportWindow
+from vrn.reference import PROJECT_ROOT
+
+FIXED_TIME = datetime(2020, 1, 1)
+NOTES_SHEET = "notes"
+
+
+def cell_text(value: Any) -> str | None:
+    """How one published value is written: `[c]` as is, whole numbers without a point,
+    other numbers with up to 6 decimals, dates ISO; None for an empty cell."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return cell_text(value.item())
+    return str(value)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8, header row first, LF line ends, quoted only where needed."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(list(frame.columns))
+    for row in frame.itertuples(index=False, name=None):
+        writer.writerow(["" if (t := cell_text(v)) is None else t for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+def _cell_value(value: Any) -> Any:
+    """Numbers stay numbers in the workbook, so people can sum and chart them."""
+    text = cell_text(value)
+    if text is None or text == SUPPRESSED:
+        return text
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    if hasattr(value, "item"):
+        return value.item()
+    return text
+
+
+def notes_rows(partner: str, win: ExportWindow, tables: Sequence[TableDef],
+               rules: Mapping[str, DisclosureRule]) -> list[tuple[str, str]]:
+    group = partner_group(partner)
+    rows: list[tuple[str, str]] = [
+        ("Export", f"{partner}, {win.label}: Leicester, Leicestershire and Rutland Violence "
+                   "Reduction Network data warehouse."),
+        ("Periods", f"Each table holds the quarters of financial year {win.financial_year} up "
+                    f"to {win.label}" + (
+                        f" and {win.rolling.label}, the 12 months "
+                        f"{win.rolling.start.isoformat()} to {win.rolling.end.isoformat()}; "
+                        "monthly tables hold those 12 months." if win.has_rolling else
+                        "; the rolling 12 months are left out because the data start later "
+                        f"({win.data_start}), and monthly tables start there too.")),
+        ("Counting", "Crimes count once, by recorded date, while recorded and not cancelled; "
+                     "custody, ICV and health events count by their own date."),
+        ("Sources", "; ".join(f"{s}/{e}" for s, e in SOURCE_ENTITIES[group])
+         + " (the exact files and their SHA-256 are listed in manifest.json)."),
+    ]
+    kinds = sorted({t.kind for t in tables})
+    for kind in kinds:
+        rule = rules[kind]
+        numbers = (f"counts {rule.suppress_from} to {rule.suppress_to} shown as {SUPPRESSED}"
+                   + (f", other counts rounded to the nearest {rule.round_to}"
+                      if rule.round_to else ""))
+        rows.append((f"Suppression ({kind.replace('_', ' and ')} figures)",
+                     f"{rule.name}: {numbers}. {rule.description}"))
+    for t in tables:
+        rows.append((f"Table {t.name}", f"{t.description} ({t.kind.replace('_', ' and ')} "
+                                        f"figures; from {', '.join(t.reads)})."))
+        for c in t.columns:
+            meaning = COLUMN_DEFINITIONS.get(c)
+            if meaning is None:
+                rate = next((r for r in t.shape.rates if r.column == c), None)
+                meaning = (f"Computed from {', '.join(rate.over)}; {SUPPRESSED} when any of "
+                           "them is." if rate else "A count.")
+            rows.append((f"  {t.name}.{c}", meaning))
+    return rows
+
+
+def workbook_bytes(sheets: Sequence[tuple[str, pd.DataFrame]],
+                   notes: Sequence[tuple[str, str]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+
+    ws = wb.create_sheet(NOTES_SHEET)
+    ws.append(["item", "text"])
+    for item, text in notes:
+        ws.append([item, text])
+    ws.column_dimensions["A"].width = 48
+    ws.column_dimensions["B"].width = 110
+    for row in ws.iter_rows(min_row=2):
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+        row[0].alignment = Alignment(vertical="top")
+        if not str(row[0].value).startswith(" "):
+            row[0].font = bold
+    _header(ws, bold)
+
+    for name, frame in sheets:
+        if len(name) > 31:
+            raise ValueError(f"sheet name {name!r} is longer than Excel's 31 characters")
+        ws = wb.create_sheet(name)
+        ws.append(list(frame.columns))
+        for row in frame.itertuples(index=False, name=None):
+            ws.append([_cell_value(v) for v in row])
+        for i, column in enumerate(frame.columns, start=1):
+            longest = max([len(str(column))] + [len(cell_text(v) or "") for v in frame[column]])
+            ws.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 10), 60)
+        _header(ws, bold)
+
+    wb.properties.creator = "vrn-warehouse"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _fixed_zip(buf.getvalue())
+
+
+def _header(ws: Any, bold: Any) -> None:
+    for cell in ws[1]:
+        cell.font = bold
+    ws.freeze_panes = "A2"
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """Zip members carry their write time and openpyxl stamps the save time into
+    docProps/core.xml: pin both so identical figures give identical bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*",
+                              rb"\g<1>2020-01-01T00:00:00Z", body)
+            dst.writestr(fixed, body)
+    return out.getvalue()
+
+
+def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
+    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@cache
+def code_version() -> str:
+    """`git describe` of the checkout when there is one, else the package version."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--tags"], cwd=PROJECT_ROOT,
+            capture_output=True, text=True, timeout=10, check=False)
+        if done.returncode == 0 and done.stdout.strip():
+            return done.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"vrn-warehouse {version('vrn-warehouse')}"
+    except PackageNotFoundError:
+        return "unknown"

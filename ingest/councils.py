@@ -1,0 +1,35 @@
+"""The three councils' children's social care and education extracts: one reader.
+
+Leicester, Leicestershire and Rutland send the same four files (spec, la), each from its
+own folder `la/<ONS code>`: Leicestershire as one-sheet workbooks, the others as CSV
+(Rutland's in Windows-1252). Rows carry the council's code as `la_code`; a child's key
+(`child_ref` and start date or academic year) is unique within one council only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.files import LandingFile, for_path
+from ingest.specs import (
+    CHILD_PROTECTION_PLANS,
+    CHILDREN_LOOKED_AFTER,
+    EXCLUSIONS,
+    SCHOOL_ABSENCE,
+)
+from ingest.tabular import ParsedFile, parse_table
+
+ENTITIES = (CHILDREN_LOOKED_AFTER, CHILD_PROTECTION_PLANS, SCHOOL_ABSENCE, EXCLUSIONS)
+
+
+def parse(file: LandingFile, workdir: Path, *, sha256: str | None = None,
+          held_keys: Path | None = None) -> ParsedFile:
+    """Validate one council extract, CSV or workbook; see `ingest.tabular.parse_table`."""
+    if file.la_code is None:
+        raise ValueError(f"{file.file_name}: council files live under la/<ONS code>/")
+    return parse_table(file, workdir, sha256=sha256, held_keys=held_keys)
+
+
+def read_file(path: Path, la_code: str, workdir: Path) -> ParsedFile:
+    """A council file outside any landing folder (tests, a file checked by hand)."""
+    return parse(for_path(path, f"la/{la_code}"), workdir)

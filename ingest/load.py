@@ -1,0 +1,244 @@
+"""The warehouse side of ingest: new and changed landing files into `raw`, `quarantine`
+and `audit`, one file per transaction.
+
+Spec, General rules (re-sends): a file is identified by its name; the same content again
+changes nothing and adds no audit row; new content replaces that one file's rows — loaded
+and quarantined — entirely, and the older version stays in the audit trail as
+`superseded`. A file is parsed and validated completely before its transaction opens,
+and everything written for it is written in that one transaction, so a crash mid-file
+leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingest import (
+    commissioning,
+    health,
+    la_leicester,
+    la_leicestershire,
+    la_rutland,
+    opcc,
+    police,
+    policeuk,
+    validate,
+)
+from ingest.files import LandingFile, discover, fingerprint
+from ingest.schema import create_schemas
+from ingest.specs import BY_NAME
+from ingest.tabular import ParsedFile
+
+Parser = Callable[..., ParsedFile]
+PARSERS: dict[str, Parser] = {
+    "police": police.parse,
+    "opcc": opcc.parse,
+    "health": health.parse,
+    la_leicester.SOURCE: la_leicester.parse,
+    la_leicestershire.SOURCE: la_leicestershire.parse,
+    la_rutland.SOURCE: la_rutland.parse,
+    "commissioning": commissioning.parse,
+    "policeuk": policeuk.parse,
+}
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one landing file in this run."""
+
+    file_name: str
+    source: str
+    entity: str | None
+    period: str | None
+    outcome: str  # loaded | rejected | unchanged
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reason: str | None = None
+    supersedes: str | None = None  # sha256 of the version this one replaced, if any
+
+    def describe(self) -> str:
+        if self.outcome == "unchanged":
+            return f"{self.file_name}: unchanged"
+        if self.outcome == "rejected":
+            return f"{self.file_name}: REJECTED: {self.reason}"
+        again = " (re-sent: replaces the earlier version)" if self.supersedes else ""
+        return (f"{self.file_name}: loaded {self.rows_loaded} of {self.rows_read} rows, "
+                f"{self.rows_quarantined} quarantined{again}")
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    def with_outcome(self, outcome: str) -> list[FileResult]:
+        return [f for f in self.files if f.outcome == outcome]
+
+    @property
+    def loaded(self) -> list[FileResult]:
+        return self.with_outcome("loaded")
+
+    @property
+    def rejected(self) -> list[FileResult]:
+        return self.with_outcome("rejected")
+
+    @property
+    def unchanged(self) -> list[FileResult]:
+        return self.with_outcome("unchanged")
+
+    @property
+    def superseding(self) -> list[FileResult]:
+        """Files that replaced an earlier version of themselves."""
+        return [f for f in self.files if f.supersedes is not None]
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files if f.outcome != "unchanged")
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files if f.outcome != "unchanged")
+
+    def summary(self) -> str:
+        return (f"{len(self.loaded)} file(s) loaded ({len(self.superseding)} replacing an "
+                f"earlier version), {len(self.rejected)} rejected, {len(self.unchanged)} "
+                f"unchanged; {self.rows_loaded} rows loaded, {self.rows_quarantined} "
+                "quarantined")
+
+
+# --- reading the warehouse (outside any write transaction) ----------------------------
+
+
+def current_version(con: duckdb.DuckDBPyConnection, file_name: str) -> tuple | None:
+    """The audit row of the file's current version (loaded or rejected), if any."""
+    rows = con.execute(
+        "SELECT sha256, outcome, rows_read, rows_loaded, rows_quarantined, reason "
+        "FROM audit.files WHERE file_name = ? AND outcome <> 'superseded' "
+        "ORDER BY loaded_at DESC LIMIT 1",
+        [file_name],
+    ).fetchall()
+    return rows[0] if rows else None
+
+
+def export_held_keys(con: duckdb.DuckDBPyConnection, file: LandingFile, out: Path) -> Path | None:
+    """Keys every other current file of this entity holds, as Parquet for the validator."""
+    entity = BY_NAME.get(file.entity or "")
+    if entity is None or not entity.key:
+        return None
+    sql = validate.held_keys_sql(entity, entity.raw_table, file.file_name, file.la_code)
+    con.execute(f"COPY ({sql}) TO {validate.lit(str(out))} (FORMAT parquet)")
+    return out
+
+
+def parse_landing_file(con: duckdb.DuckDBPyConnection, file: LandingFile, workdir: Path,
+                       sha256: str, size: int) -> ParsedFile:
+    """Everything about a file that can be known before writing: rows or rejection."""
+    if file.entity is None:
+        return ParsedFile(file, sha256, size,
+                          rejected=f"file name not recognised: {file.problem}")
+    held = export_held_keys(con, file, workdir / "held_keys.parquet")
+    return PARSERS[file.source](file, workdir / "parsed", sha256=sha256, held_keys=held)
+
+
+# --- writing: one transaction per file -----------------------------------------------
+
+
+def _remove_previous(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
+    """Drop every row of the earlier version: nothing of it survives (spec, re-sends)."""
+    name = parsed.file.file_name
+    if parsed.table:
+        con.execute(f"DELETE FROM {parsed.table} WHERE file_name = ?", [name])
+    con.execute("DELETE FROM quarantine.rows WHERE file_name = ?", [name])
+    con.execute(
+        "UPDATE audit.files SET outcome = 'superseded' "
+        "WHERE file_name = ? AND outcome <> 'superseded'", [name],
+    )
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
+    if parsed.rejected or parsed.rows_path is None or parsed.table is None:
+        return
+    con.execute(f"INSERT INTO {parsed.table} BY NAME "
+                f"SELECT * FROM read_parquet({validate.lit(str(parsed.rows_path))})")
+
+
+def _insert_quarantine(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
+    if parsed.rejected or parsed.quarantine_path is None:
+        return
+    con.execute("INSERT INTO quarantine.rows BY NAME SELECT * FROM "
+                f"read_parquet({validate.lit(str(parsed.quarantine_path))})")
+
+
+def _record(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, outcome: str) -> None:
+    f = parsed.file
+    con.execute(
+        "INSERT INTO audit.files (file_name, source, entity, period, sha256, size_bytes, "
+        "rows_read, rows_loaded, rows_quarantined, outcome, reason, loaded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [f.file_name, f.source, f.entity, f.period, parsed.sha256, parsed.size_bytes,
+         parsed.rows_read, 0 if parsed.rejected else parsed.rows_loaded,
+         0 if parsed.rejected else parsed.rows_quarantined, outcome, parsed.rejected,
+         datetime.now(UTC).replace(tzinfo=None)],
+    )
+
+
+def write_file(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> str:
+    """Replace the file's rows and record it, all in one transaction; returns the outcome.
+
+    A rejected new version supersedes the earlier one too: the partner has replaced
+    that period, and nothing from the older version may survive (spec, re-sends).
+    """
+    outcome = "rejected" if parsed.rejected else "loaded"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _remove_previous(con, parsed)
+        _insert_rows(con, parsed)
+        _insert_quarantine(con, parsed)
+        _record(con, parsed, outcome)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return outcome
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile) -> FileResult:
+    """One landing file: unchanged, loaded (perhaps replacing a version) or rejected."""
+    sha256, size = fingerprint(file.path)
+    current = current_version(con, file.file_name)
+    if current is not None and current[0] == sha256:
+        return FileResult(file.file_name, file.source, file.entity, file.period, "unchanged",
+                          current[2] or 0, current[3] or 0, current[4] or 0, current[5])
+    with tempfile.TemporaryDirectory(prefix="vrn-ingest-") as tmp:
+        parsed = parse_landing_file(con, file, Path(tmp), sha256, size)
+        outcome = write_file(con, parsed)
+    return FileResult(
+        file.file_name, file.source, file.entity, file.period, outcome, parsed.rows_read,
+        0 if parsed.rejected else parsed.rows_loaded,
+        0 if parsed.rejected else parsed.rows_quarantined, parsed.rejected,
+        current[0] if current is not None else None,
+    )
+
+
+def ingest_landing(con: duckdb.DuckDBPyConnection, landing: Path,
+                   sources: Iterable[str] | None = None,
+                   progress: Callable[[str], None] | None = None) -> IngestReport:
+    """Ingest every new or changed file of the chosen sources (all when None), in load
+    order (source, entity, period: a key is checked against earlier periods' files)."""
+    landing = Path(landing)
+    if not landing.is_dir():
+        raise FileNotFoundError(f"the landing folder {landing} does not exist")
+    create_schemas(con)
+    report = IngestReport()
+    for file in discover(landing, sources):
+        result = ingest_file(con, file)
+        report.files.append(result)
+        if progress is not None:
+            progress(result.describe())
+    return report

@@ -1,0 +1,221 @@
+"""From a partner's tabular file to validated rows, without touching the warehouse.
+
+`parse_table` reads a CSV (any accepted encoding) or a one-sheet workbook, checks the
+header, validates every row with `ingest.validate` in a private in-memory DuckDB, and
+leaves two Parquet files in a work folder: the good rows, typed, in the raw table's
+column order, and the quarantine rows. `ingest.load` moves them into the warehouse in one
+transaction; tests read them with `ParsedFile.rows()` / `.quarantine()`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ingest import read, validate
+from ingest.files import LandingFile, fingerprint
+from ingest.specs import BY_NAME, Entity
+
+_ISO = re.compile(r"^\d{4}-")
+_UK = re.compile(r"^\d{1,2}/")
+
+
+@dataclass
+class ParsedFile:
+    """What one file yields: rows to load and rows to quarantine, or why it is rejected."""
+
+    file: LandingFile
+    sha256: str
+    size_bytes: int
+    table: str | None = None  # the raw table its rows go to
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rejected: str | None = None  # the reason, when the whole file is refused
+    rows_path: Path | None = None  # Parquet, columns of `table`
+    quarantine_path: Path | None = None  # Parquet, columns of quarantine.rows
+
+    def _fetch(self, path: Path | None) -> list[dict[str, Any]]:
+        if path is None:
+            return []
+        with duckdb.connect() as con:
+            rel = con.sql(f"SELECT * FROM read_parquet({validate.lit(str(path))})")
+            names = rel.columns
+            return [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The good rows as dicts (for tests and small files)."""
+        return self._fetch(self.rows_path)
+
+    def quarantine(self) -> list[dict[str, Any]]:
+        return self._fetch(self.quarantine_path)
+
+
+def lineage(file: LandingFile, sha256: str) -> dict[str, str]:
+    return {
+        "file_name": file.file_name,
+        "file_sha256": sha256,
+        "source": file.source,
+        "entity": file.entity or "",
+        "period": file.period or "",
+    }
+
+
+def start(file: LandingFile, sha256: str | None) -> ParsedFile:
+    if sha256 is None:
+        sha256, size = fingerprint(file.path)
+    else:
+        size = file.path.stat().st_size
+    return ParsedFile(file, sha256, size)
+
+
+def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, names: list[str],
+              numbered: bool = False) -> None:
+    """Load the data rows of a UTF-8 CSV as text into `staged` (row_number + one column
+    per name, trimmed, blank as NULL). `numbered`: the first field is the row number."""
+    fields = (["__row_number"] if numbered else []) + [f"c{i}" for i in range(len(names))]
+    columns = "{" + ", ".join(f"{validate.lit(f)}: 'VARCHAR'" for f in fields) + "}"
+    con.execute(
+        f"""CREATE TABLE staged_text AS SELECT * FROM read_csv({validate.lit(str(path))},
+            header = false, skip = 1, all_varchar = true, delim = ',', quote = '"',
+            escape = '"', columns = {columns}, auto_detect = false)"""
+    )
+    row_number = "CAST(__row_number AS INTEGER)" if numbered else "CAST(rowid + 1 AS INTEGER)"
+    cols = ", ".join(
+        f"NULLIF(trim(c{i}), '') AS {validate.q(n)}" for i, n in enumerate(names)
+    )
+    # A view: the trimmed text is computed once, as the validator reads it.
+    con.execute(f"CREATE VIEW staged AS SELECT {row_number} AS row_number, {cols} "
+                "FROM staged_text")
+
+
+def csv_problem(e: duckdb.Error) -> str:
+    """DuckDB's CSV error, shortened to what a partner can act on."""
+    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+    keep = [ln for ln in lines if not ln.startswith(("Possible fixes", "*", "file =",
+                                                    "delimiter", "quote", "escape"))]
+    text = "; ".join(keep[:3]).replace("Invalid Input Error: ", "")
+    return (f"the file is not a well-formed CSV ({text}); every row must have as many "
+            "fields as the header. The whole file is rejected and nothing was loaded")
+
+
+def workbook_as_csv(path: Path, entity: Entity, workdir: Path) -> tuple[list[str], Path | None]:
+    """A council workbook (header in row 1, one sheet) as a numbered UTF-8 CSV of text.
+
+    Date cells are written in the file's own text style (the style most of its text dates
+    use, ISO when it has none) so that a workbook mixing date cells and text dates is
+    judged like a CSV: one style per file.
+    """
+    rows = list(read.read_xlsx(path))
+    if not rows:
+        return [], None
+    header = read.clean_header([c.value for c in rows[0][1]])
+    while header and header[-1] == "":
+        header.pop()  # cells a workbook reports beyond the last heading
+    kinds = {i: c.kind for i, c in enumerate(entity.columns)}
+    iso = uk = 0
+    for _, cells in rows[1:]:
+        for i, cell in enumerate(cells):
+            if kinds.get(i) in validate.DATE_KINDS and isinstance(cell.value, str):
+                iso += bool(_ISO.match(cell.value.strip()))
+                uk += bool(_UK.match(cell.value.strip()))
+    style = validate.choose_style(iso, uk)
+    out: list[list[str]] = [["__row_number", *header]]
+    width = len(header)
+    for number, cells in rows[1:]:
+        values = [c.value for c in cells][:width]
+        if all(read.is_blank(v) for v in values):
+            continue  # an empty sheet row is not a data row
+        text = []
+        for i, v in enumerate(values):
+            if v is None:
+                text.append("")
+            elif hasattr(v, "year") or hasattr(v, "hour"):
+                text.append(read.date_text(v, kinds.get(i, "text"), style))
+            elif isinstance(v, int | float):
+                text.append(read.number_text(v))
+            else:
+                text.append(str(v))
+        text += [""] * (width - len(text))
+        out.append([str(number - 1), *text])  # sheet row 2 is data row 1
+    csv_path = workdir / f"{path.stem}.xlsx.csv"
+    read.write_utf8_csv(out, csv_path)
+    return header, csv_path
+
+
+def parse_table(file: LandingFile, workdir: Path, *, sha256: str | None = None,
+                held_keys: Path | None = None) -> ParsedFile:
+    """Validate one tabular extract (any entity of `ingest.specs`).
+
+    `held_keys`: a Parquet file (key_text, file_name) of keys other current files of the
+    same entity already hold (`validate.held_keys_sql`); rows with those keys are
+    duplicates. Nothing here reads or writes the warehouse.
+    """
+    result = start(file, sha256)
+    entity = BY_NAME[file.entity or ""]
+    result.table = entity.raw_table
+    period = file.period_bounds
+    assert period is not None
+    workdir.mkdir(parents=True, exist_ok=True)
+
+    # 1. The header, before any row: raw identifiers first (the privacy reason), then
+    # the spec's column list.
+    try:
+        if file.extension == "xlsx":
+            header, data_path = workbook_as_csv(file.path, entity, workdir)
+            numbered = True
+        else:
+            encoding = read.detect_encoding(file.path)
+            first = read.read_csv_header(file.path, encoding)
+            header = read.clean_header(first or [])
+            data_path = read.as_utf8(file.path, encoding, workdir) if first else None
+            numbered = False
+    except read.UnreadableFile as e:
+        result.rejected = f"{e}. The whole file is rejected and nothing was loaded"
+        return result
+    if not header or data_path is None:
+        result.rejected = ("the file is empty: expected a header row "
+                           f"({', '.join(entity.header)})")
+        return result
+    problem = (validate.raw_identifier_problem(header)
+               or validate.header_problem(header, entity.header))
+    if problem:
+        result.rejected = problem
+        return result
+
+    # 2. Every row, in DuckDB: stage as text, detect the date style, judge, write out.
+    with duckdb.connect() as con:
+        try:
+            stage_csv(con, data_path, entity.header, numbered=numbered)
+        except duckdb.Error as e:
+            result.rejected = csv_problem(e)
+            return result
+        style = "iso"
+        if (sql := validate.detect_style_sql("staged", entity.columns)) is not None:
+            ((iso, uk),) = con.execute(sql).fetchall()
+            style = validate.choose_style(iso, uk)
+        held = None
+        if held_keys is not None and entity.key:
+            con.execute("CREATE TABLE held AS SELECT key_text, min(file_name) AS file_name "
+                        f"FROM read_parquet({validate.lit(str(held_keys))}) GROUP BY 1")
+            held = "held"
+        checks = validate.checks_for(entity, period, style)
+        con.execute("CREATE TABLE judged AS "
+                    + validate.judged_sql(entity, checks, style, "staged", held))
+        tags = lineage(file, result.sha256)
+        rows_path = workdir / "rows.parquet"
+        quarantine_path = workdir / "quarantine.parquet"
+        con.execute(f"COPY ({validate.rows_select(entity, 'judged', tags, file.la_code)}) "
+                    f"TO {validate.lit(str(rows_path))} (FORMAT parquet)")
+        con.execute(f"COPY ({validate.quarantine_select(checks, 'judged', tags)}) "
+                    f"TO {validate.lit(str(quarantine_path))} (FORMAT parquet)")
+        ((total, bad),) = con.execute(
+            "SELECT count(*), count(__check) FROM judged").fetchall()
+    result.rows_read, result.rows_quarantined = total, bad
+    result.rows_loaded = total - bad
+    result.rows_path, result.quarantine_path = rows_path, quarantine_path
+    return result
