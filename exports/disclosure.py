@@ -190,9 +190,13 @@ def _reader_bounds(state: _CellState, rule: DisclosureRule) -> tuple[float, floa
 
 
 def determined_by_equations(eqs: list[Equation], unknown: list[Cell]) -> set[Cell]:
-    """Unknown cells whose value the equations fix whatever the other unknowns are:
-    exactly those whose unit vector lies in the row space of the equations restricted to
-    the unknowns, i.e. whose diagonal entry of the projection onto that space is 1."""
+    """Unknown cells whose value the equations fix whatever the other unknowns are.
+
+    Row-reduce the equations restricted to the unknowns: a cell is fixed when its pivot
+    row has nothing left in any free (non-pivot) column. Written out with numpy
+    elementwise steps rather than LAPACK, whose threads cost ~20 ms a call on these small
+    matrices when the machine is shared.
+    """
     if not unknown:
         return set()
     index = {c: i for i, c in enumerate(unknown)}
@@ -209,46 +213,101 @@ def determined_by_equations(eqs: list[Equation], unknown: list[Cell]) -> set[Cel
             rows.append(row)
     if not rows:
         return set()
-    _, s, vt = np.linalg.svd(np.vstack(rows), full_matrices=False)
-    basis = vt[s > 1e-9 * max(1.0, float(s.max(initial=0.0)))]
-    projection_diagonal = (basis**2).sum(axis=0)
-    return {c for c, d in zip(unknown, projection_diagonal, strict=True) if d > 1 - 1e-7}
+    a = np.vstack(rows)
+    tol = 1e-9
+    r, pivots = 0, []
+    for j in range(a.shape[1]):
+        if r == a.shape[0]:
+            break
+        p = r + int(np.argmax(np.abs(a[r:, j])))
+        if abs(a[p, j]) < tol:
+            continue
+        if p != r:
+            a[[r, p]] = a[[p, r]]
+        a[r] /= a[r, j]
+        factors = a[:, j].copy()
+        factors[r] = 0.0
+        a -= np.outer(factors, a[r])
+        pivots.append((r, j))
+        r += 1
+    pivot_columns = {j for _, j in pivots}
+    free = [j for j in range(a.shape[1]) if j not in pivot_columns]
+    fixed = set()
+    for i, j in pivots:
+        if not free or np.all(np.abs(a[i, free]) < 1e-7):
+            fixed.add(unknown[j])
+    return fixed
 
 
 def narrowed_bounds(
-    eqs: list[Equation], bounds: dict[Cell, tuple[float, float]], passes: int = 100
+    eqs: list[Equation], bounds: dict[Cell, tuple[float, float]], passes: int = 500
 ) -> dict[Cell, tuple[float, float]]:
     """Differencing: each cell of an equation lies between the total minus the others'
-    largest and smallest possible values; repeat until nothing narrows."""
-    b = dict(bounds)
+    largest and smallest possible values; repeat (every equation at once, with numpy)
+    until nothing narrows."""
+    cells = sorted(bounds)
+    index = {c: i for i, c in enumerate(cells)}
+    e_ix, c_ix, sign = [], [], []
+    for k, eq in enumerate(eqs):
+        for a, cs in ((-1.0, (eq.total,)), (1.0, eq.parts)):
+            for c in cs:
+                e_ix.append(k)
+                c_ix.append(index[c])
+                sign.append(a)
+    e, c, a = np.array(e_ix), np.array(c_ix), np.array(sign)
+    lo = np.array([bounds[x][0] for x in cells], dtype=float)
+    hi = np.array([bounds[x][1] for x in cells], dtype=float)
+    n_eq = len(eqs)
+
+    def others(term: np.ndarray, infinite: float) -> np.ndarray:
+        """Per incidence: the sum of the other terms of its equation."""
+        is_inf = term == infinite
+        finite = np.where(is_inf, 0.0, term)
+        total = np.bincount(e, weights=finite, minlength=n_eq)
+        n_inf = np.bincount(e, weights=is_inf.astype(float), minlength=n_eq)
+        rest = total[e] - finite
+        return np.where(n_inf[e] - is_inf > 0, infinite, rest)
+
     for _ in range(passes):
-        changed = False
-        for eq in eqs:
-            terms = [(-1, eq.total)] + [(1, c) for c in eq.parts]
-            mins = [min(a * b[c][0], a * b[c][1]) for a, c in terms]
-            maxs = [max(a * b[c][0], a * b[c][1]) for a, c in terms]
-            s_lo, s_hi = sum(mins), sum(maxs)
-            for (a, c), mn, mx in zip(terms, mins, maxs, strict=True):
-                o_lo = s_lo - mn if mn != -INF else _sum_without(mins, mn)
-                o_hi = s_hi - mx if mx != INF else _sum_without(maxs, mx)
-                # a*x + others = 0  ->  a*x in [-o_hi, -o_lo]
-                lo, hi = (-o_hi, -o_lo) if a == 1 else (o_lo, o_hi)
-                lo = math.ceil(lo - 1e-9) if lo != -INF else lo
-                hi = math.floor(hi + 1e-9) if hi != INF else hi
-                old_lo, old_hi = b[c]
-                new = (max(old_lo, lo), min(old_hi, hi))
-                if new != (old_lo, old_hi):
-                    b[c] = new
-                    changed = True
-        if not changed:
+        t_min = np.where(a > 0, lo[c], -hi[c])
+        t_max = np.where(a > 0, hi[c], -lo[c])
+        o_lo, o_hi = others(t_min, -INF), others(t_max, INF)
+        # a*x + others = 0  ->  a*x in [-o_hi, -o_lo]
+        new_lo = np.where(a > 0, -o_hi, o_lo)
+        new_hi = np.where(a > 0, -o_lo, o_hi)
+        new_lo = np.where(np.isfinite(new_lo), np.ceil(new_lo - 1e-9), new_lo)
+        new_hi = np.where(np.isfinite(new_hi), np.floor(new_hi + 1e-9), new_hi)
+        lo2, hi2 = lo.copy(), hi.copy()
+        np.maximum.at(lo2, c, new_lo)
+        np.minimum.at(hi2, c, new_hi)
+        if np.array_equal(lo2, lo) and np.array_equal(hi2, hi):
             break
-    return b
+        lo, hi = lo2, hi2
+    return {x: (float(lo[i]), float(hi[i])) for i, x in enumerate(cells)}
 
 
-def _sum_without(values: list[float], one: float) -> float:
-    rest = list(values)
-    rest.remove(one)
-    return sum(rest)
+def components(eqs: list[Equation]) -> list[list[Equation]]:
+    """Groups of equations sharing no cell with other groups: hiding a cell in one group
+    cannot change what a reader learns in another, so each is protected on its own."""
+    parent: dict[Cell, Cell] = {}
+
+    def find(x: Cell) -> Cell:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for eq in eqs:
+        root = find(eq.total)
+        for c in eq.parts:
+            other = find(c)
+            if other != root:
+                parent[other] = root
+                root = find(root)
+    groups: dict[Cell, list[Equation]] = {}
+    for eq in eqs:
+        groups.setdefault(find(eq.total), []).append(eq)
+    return list(groups.values())
 
 
 def recoverable(
@@ -270,18 +329,34 @@ def recoverable(
 
 
 def _next_to_hide(
-    cell: Cell, eqs: list[Equation], states: dict[Cell, _CellState]
+    found: list[Cell], eqs: list[Equation], states: dict[Cell, _CellState],
+    rule: DisclosureRule, tries: int = 16,
 ) -> Cell | None:
-    """The smallest non-zero shown cell of an equation through `cell`; failing that, of
-    any equation of the table."""
+    """Which shown cell to hide next: of the smallest non-zero shown cells in equations
+    through a recoverable cell, the one leaving the fewest recoverable cells (ties: the
+    smaller value, ONS's "next smallest cell"); failing any, the smallest shown cell of
+    any equation."""
     def shown(cells: Iterable[Cell]) -> list[Cell]:
-        return [c for c in cells if not states[c].suppressed and states[c].value > 0]
+        return sorted((c for c in set(cells)
+                       if not states[c].suppressed and states[c].value > 0),
+                      key=lambda c: (states[c].value, c))
 
-    near = shown({c for eq in eqs if cell in eq.cells for c in eq.cells})
-    pool = near or shown({c for eq in eqs for c in eq.cells})
-    if not pool:
-        return None
-    return min(pool, key=lambda c: (states[c].value, c))
+    exposed = set(found)
+    candidates = shown(c for eq in eqs if exposed & set(eq.cells) for c in eq.cells)
+    best: tuple[int, int, Cell] | None = None
+    for candidate in candidates[:tries]:
+        states[candidate].suppressed = True
+        left = len(recoverable(eqs, states, rule))
+        states[candidate].suppressed = False
+        score = (left, states[candidate].value, candidate)
+        if best is None or score < best:
+            best = score
+        if left == 0:
+            break
+    if best is not None:
+        return best[2]
+    anywhere = shown(c for eq in eqs for c in eq.cells)
+    return anywhere[0] if anywhere else None
 
 
 def protect(frame: pd.DataFrame, shape: TableShape, rule: DisclosureRule) -> Protected:
@@ -302,14 +377,15 @@ def protect(frame: pd.DataFrame, shape: TableShape, rule: DisclosureRule) -> Pro
     primary = sum(s.primary for s in states.values())
 
     secondary = 0
-    if rule.secondary and eqs:
-        while found := recoverable(eqs, states, rule):
-            extra = _next_to_hide(found[0], eqs, states)
-            if extra is None:
-                raise DisclosureError(
-                    f"cell {found[0]} can be recovered and there is nothing left to hide")
-            states[extra].suppressed = True
-            secondary += 1
+    if rule.secondary:
+        for group in components(eqs):
+            while found := recoverable(group, states, rule):
+                extra = _next_to_hide(found, group, states, rule)
+                if extra is None:
+                    raise DisclosureError(
+                        f"cell {found[0]} can be recovered and there is nothing left to hide")
+                states[extra].suppressed = True
+                secondary += 1
 
     out = frame.copy()
     for column in shape.counts:

@@ -13,13 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from ingest import read, validate
 from ingest.files import RETURN_ENTITIES, LandingFile, for_path
 from ingest.schema import SERVICE_RETURNS_TABLE
 from ingest.specs import FUNDING, RETURN_DECIMAL_LABELS, RETURN_LABELS, RETURN_PERCENT_LABELS
-from ingest.tabular import ParsedFile, parse_table, start
+from ingest.tabular import ParsedFile, Scratch, parse_table, scratch_connection, start
 
 SOURCE = "commissioning"
 ENTITIES = (FUNDING,)
@@ -156,7 +154,8 @@ def check_return(service: str, answers: list[Answer]) -> str | None:
     return next((c for c in checks if c), None)
 
 
-def parse_return(file: LandingFile, workdir: Path, *, sha256: str | None = None) -> ParsedFile:
+def parse_return(file: LandingFile, workdir: Path, *, sha256: str | None = None,
+                 scratch: Scratch = None) -> ParsedFile:
     """One quarterly return: every required measure, or the reason it is rejected."""
     result = start(file, sha256)
     result.table = SERVICE_RETURNS_TABLE
@@ -171,7 +170,7 @@ def parse_return(file: LandingFile, workdir: Path, *, sha256: str | None = None)
         return result
     workdir.mkdir(parents=True, exist_ok=True)
     rows_path = workdir / "rows.parquet"
-    with duckdb.connect() as con:
+    with scratch_connection(scratch) as con:
         con.execute(
             "CREATE TABLE answers (service VARCHAR, fy_quarter VARCHAR, label VARCHAR, "
             "measure VARCHAR, value DOUBLE, file_name VARCHAR, file_sha256 VARCHAR, "
@@ -189,11 +188,11 @@ def parse_return(file: LandingFile, workdir: Path, *, sha256: str | None = None)
 
 
 def parse(file: LandingFile, workdir: Path, *, sha256: str | None = None,
-          held_keys: Path | None = None) -> ParsedFile:
+          held_keys: Path | None = None, scratch: Scratch = None) -> ParsedFile:
     """A return (`*_return_<quarter>.xlsx`) or a funding table (`funding_<year>.csv`)."""
     if file.entity in RETURN_ENTITIES:
-        return parse_return(file, workdir, sha256=sha256)
-    return parse_table(file, workdir, sha256=sha256, held_keys=held_keys)
+        return parse_return(file, workdir, sha256=sha256, scratch=scratch)
+    return parse_table(file, workdir, sha256=sha256, held_keys=held_keys, scratch=scratch)
 
 
 def read_file(path: Path, workdir: Path) -> ParsedFile:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ingest import councils
 from ingest.files import LandingFile
-from ingest.tabular import ParsedFile
+from ingest.tabular import ParsedFile, Scratch
 
 LA_CODE = "E06000017"
 SOURCE = f"la/{LA_CODE}"
@@ -17,8 +17,9 @@ ENTITIES = councils.ENTITIES
 
 
 def parse(file: LandingFile, workdir: Path, *, sha256: str | None = None,
-          held_keys: Path | None = None) -> ParsedFile:
-    return councils.parse(file, workdir, sha256=sha256, held_keys=held_keys)
+          held_keys: Path | None = None, scratch: Scratch = None) -> ParsedFile:
+    return councils.parse(file, workdir, sha256=sha256, held_keys=held_keys,
+                          scratch=scratch)
 
 
 def read_file(path: Path, workdir: Path) -> ParsedFile:

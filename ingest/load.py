@@ -33,7 +33,7 @@ from ingest import (
 from ingest.files import LandingFile, discover, fingerprint
 from ingest.schema import create_schemas
 from ingest.specs import BY_NAME
-from ingest.tabular import ParsedFile
+from ingest.tabular import ParsedFile, Scratch
 
 Parser = Callable[..., ParsedFile]
 PARSERS: dict[str, Parser] = {
@@ -137,13 +137,14 @@ def export_held_keys(con: duckdb.DuckDBPyConnection, file: LandingFile, out: Pat
 
 
 def parse_landing_file(con: duckdb.DuckDBPyConnection, file: LandingFile, workdir: Path,
-                       sha256: str, size: int) -> ParsedFile:
+                       sha256: str, size: int, scratch: Scratch = None) -> ParsedFile:
     """Everything about a file that can be known before writing: rows or rejection."""
     if file.entity is None:
         return ParsedFile(file, sha256, size,
                           rejected=f"file name not recognised: {file.problem}")
     held = export_held_keys(con, file, workdir / "held_keys.parquet")
-    return PARSERS[file.source](file, workdir / "parsed", sha256=sha256, held_keys=held)
+    return PARSERS[file.source](file, workdir / "parsed", sha256=sha256, held_keys=held,
+                                scratch=scratch)
 
 
 # --- writing: one transaction per file -----------------------------------------------
@@ -208,7 +209,8 @@ def write_file(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> str:
     return outcome
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile) -> FileResult:
+def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile,
+                scratch: Scratch = None) -> FileResult:
     """One landing file: unchanged, loaded (perhaps replacing a version) or rejected."""
     sha256, size = fingerprint(file.path)
     current = current_version(con, file.file_name)
@@ -216,7 +218,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile) -> FileResult
         return FileResult(file.file_name, file.source, file.entity, file.period, "unchanged",
                           current[2] or 0, current[3] or 0, current[4] or 0, current[5])
     with tempfile.TemporaryDirectory(prefix="vrn-ingest-") as tmp:
-        parsed = parse_landing_file(con, file, Path(tmp), sha256, size)
+        parsed = parse_landing_file(con, file, Path(tmp), sha256, size, scratch)
         outcome = write_file(con, parsed)
     return FileResult(
         file.file_name, file.source, file.entity, file.period, outcome, parsed.rows_read,
@@ -236,9 +238,10 @@ def ingest_landing(con: duckdb.DuckDBPyConnection, landing: Path,
         raise FileNotFoundError(f"the landing folder {landing} does not exist")
     create_schemas(con)
     report = IngestReport()
-    for file in discover(landing, sources):
-        result = ingest_file(con, file)
-        report.files.append(result)
-        if progress is not None:
-            progress(result.describe())
+    with duckdb.connect() as scratch:  # in memory: where each file is validated
+        for file in discover(landing, sources):
+            result = ingest_file(con, file, scratch)
+            report.files.append(result)
+            if progress is not None:
+                progress(result.describe())
     return report

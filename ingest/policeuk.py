@@ -15,13 +15,21 @@ from ingest import read, validate
 from ingest.files import LandingFile, for_path
 from ingest.schema import POLICEUK_COLUMNS, POLICEUK_TABLE
 from ingest.specs import POLICEUK_HEADER
-from ingest.tabular import ParsedFile, csv_problem, lineage, stage_csv, start
+from ingest.tabular import (
+    ParsedFile,
+    Scratch,
+    csv_problem,
+    lineage,
+    scratch_connection,
+    stage_csv,
+    start,
+)
 
 SOURCE = "policeuk"
 
 
 def parse(file: LandingFile, workdir: Path, *, sha256: str | None = None,
-          held_keys: Path | None = None) -> ParsedFile:
+          held_keys: Path | None = None, scratch: Scratch = None) -> ParsedFile:
     """One month's street file: its header checked, every row loaded as text."""
     result = start(file, sha256)
     result.table = POLICEUK_TABLE
@@ -39,7 +47,7 @@ def parse(file: LandingFile, workdir: Path, *, sha256: str | None = None,
     workdir.mkdir(parents=True, exist_ok=True)
     rows_path = workdir / "rows.parquet"
     tags = lineage(file, result.sha256)
-    with duckdb.connect() as con:
+    with scratch_connection(scratch) as con:
         try:
             stage_csv(con, read.as_utf8(file.path, encoding, workdir), list(POLICEUK_COLUMNS))
         except duckdb.Error as e:

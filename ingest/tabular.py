@@ -10,6 +10,8 @@ transaction; tests read them with `ParsedFile.rows()` / `.quarantine()`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,10 @@ from ingest import read, validate
 from ingest.files import LandingFile, fingerprint
 from ingest.specs import BY_NAME, Entity
 
+# An in-memory DuckDB a run may lend to every file's validation (opening one costs tens
+# of milliseconds a file); None means "open your own".
+Scratch = duckdb.DuckDBPyConnection | None
+SCRATCH_TABLES = ("judged", "held", "answers", "staged_text")
 _ISO = re.compile(r"^\d{4}-")
 _UK = re.compile(r"^\d{1,2}/")
 
@@ -53,6 +59,27 @@ class ParsedFile:
 
     def quarantine(self) -> list[dict[str, Any]]:
         return self._fetch(self.quarantine_path)
+
+
+def _clear(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP VIEW IF EXISTS staged")
+    for table in SCRATCH_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+@contextmanager
+def scratch_connection(scratch: Scratch = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The in-memory DuckDB one file is validated in — never the warehouse. A lent
+    connection is left empty again afterwards (big files' tables freed)."""
+    con = duckdb.connect() if scratch is None else scratch
+    try:
+        _clear(con)
+        yield con
+    finally:
+        if scratch is None:
+            con.close()
+        else:
+            _clear(con)
 
 
 def lineage(file: LandingFile, sha256: str) -> dict[str, str]:
@@ -148,7 +175,7 @@ def workbook_as_csv(path: Path, entity: Entity, workdir: Path) -> tuple[list[str
 
 
 def parse_table(file: LandingFile, workdir: Path, *, sha256: str | None = None,
-                held_keys: Path | None = None) -> ParsedFile:
+                held_keys: Path | None = None, scratch: Scratch = None) -> ParsedFile:
     """Validate one tabular extract (any entity of `ingest.specs`).
 
     `held_keys`: a Parquet file (key_text, file_name) of keys other current files of the
@@ -188,7 +215,7 @@ def parse_table(file: LandingFile, workdir: Path, *, sha256: str | None = None,
         return result
 
     # 2. Every row, in DuckDB: stage as text, detect the date style, judge, write out.
-    with duckdb.connect() as con:
+    with scratch_connection(scratch) as con:
         try:
             stage_csv(con, data_path, entity.header, numbered=numbered)
         except duckdb.Error as e:
@@ -211,11 +238,13 @@ def parse_table(file: LandingFile, workdir: Path, *, sha256: str | None = None,
         quarantine_path = workdir / "quarantine.parquet"
         con.execute(f"COPY ({validate.rows_select(entity, 'judged', tags, file.la_code)}) "
                     f"TO {validate.lit(str(rows_path))} (FORMAT parquet)")
-        con.execute(f"COPY ({validate.quarantine_select(checks, 'judged', tags)}) "
-                    f"TO {validate.lit(str(quarantine_path))} (FORMAT parquet)")
         ((total, bad),) = con.execute(
             "SELECT count(*), count(__check) FROM judged").fetchall()
+        if bad:
+            con.execute(f"COPY ({validate.quarantine_select(checks, 'judged', tags)}) "
+                        f"TO {validate.lit(str(quarantine_path))} (FORMAT parquet)")
     result.rows_read, result.rows_quarantined = total, bad
     result.rows_loaded = total - bad
-    result.rows_path, result.quarantine_path = rows_path, quarantine_path
+    result.rows_path = rows_path
+    result.quarantine_path = quarantine_path if bad else None
     return result

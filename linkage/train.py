@@ -29,7 +29,7 @@ from linkage.model import LinkageSettings, load_settings
 from linkage.quality import read_truth_person_records
 from linkage.records import collect_person_records
 
-_SIDES = ("tok_surname", "tok_forename", "tok_dob", "sex", "birth_from", "birth_to",
+_SIDES = ("record_id", "tok_surname", "tok_forename", "tok_dob", "sex", "birth_from", "birth_to",
           "postcode_district", "local_system", "local_id")
 
 

@@ -54,7 +54,7 @@ from synthetic.police import (
     Quota,
     TableOut,
     defect_files,
-    inject,
+    inject_any,
     sample_truncated,
     weighted_choice,
 )
@@ -71,15 +71,15 @@ class CouncilVolumes:
 
     looked_after_starts: float
     plan_starts: float
-    absence_listed: float  # share of school-age children in the absence extract
+    absence_listed: float  # share of school-age children in the extract (those of note)
     suspensions: float
     permanent: float
 
 
 VOLUMES = {
-    LEICESTER_LA: CouncilVolumes(330, 480, 0.30, 4_500, 60),
-    LEICESTERSHIRE_LA: CouncilVolumes(380, 520, 0.28, 7_500, 80),
-    RUTLAND_LA: CouncilVolumes(20, 25, 0.26, 250, 3),
+    LEICESTER_LA: CouncilVolumes(330, 480, 0.18, 4_500, 60),
+    LEICESTERSHIRE_LA: CouncilVolumes(380, 520, 0.16, 7_500, 80),
+    RUTLAND_LA: CouncilVolumes(20, 25, 0.16, 250, 3),
 }
 CATEGORY_OF_NEED = {"N1": 62, "N2": 3, "N3": 4, "N4": 15, "N5": 4, "N6": 2, "N7": 1, "N8": 9}
 LEGAL_STATUS = {"C2": 45, "V2": 18, "C1": 10, "E1": 5, "J2": 4, "J1": 3, "L1": 3, "L2": 3,
@@ -143,6 +143,7 @@ class CouncilWriter:
         self.defects = defects
         self.quota = Quota()
         self.files: list[str] = []
+        self.file_rows: dict[str, int] = {}
         self.rows: dict[str, int] = defaultdict(int)
         self.data_start = day_number(ctx.start)
         self.data_end = day_number(ctx.end)
@@ -364,9 +365,9 @@ class CouncilWriter:
         extra_records: list[tuple[str, int, int]] = []
         for i, row in enumerate(typed):
             if i in plan.kinds:
-                out.write(fmt.row(inject(plan.kinds[i], row, rules, period, rng, fmt),
-                                  rules.kinds))
-                counts[plan.kinds[i]] += 1
+                broken, kind = inject_any(plan.kinds[i], row, rules, period, rng, fmt)
+                out.write(fmt.row(broken, rules.kinds))
+                counts[kind] += 1
                 in_wh[i] = False
             elif raw_identifier and dobs is not None:
                 out.write([*fmt.row(row, rules.kinds), day_date(int(dobs[i])).isoformat()])
@@ -392,6 +393,7 @@ class CouncilWriter:
             if counts.get(k):
                 ctx.log.row(rel, k, counts[k])
         self.files.append(rel)
+        self.file_rows[rel] = out.rows
         self.rows[entity.entity] += out.rows
         ctx.tick(rel)
 
@@ -407,7 +409,7 @@ def write(ctx: GenContext, pop: Population, registry: PersonRegistry, plan: Coho
         w.quarter(q, qi, raw_identifier=qi == raw_q)
     for ai, ay in enumerate(academic_years_between(ctx.start, ctx.end)):
         w.academic_year(ay, ai)
-    return {"files": w.files, "rows": dict(w.rows)}
+    return {"files": w.files, "rows": dict(w.rows), "file_rows": w.file_rows}
 
 
 def council_of_district(district: int) -> str:

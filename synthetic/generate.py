@@ -80,7 +80,8 @@ def generate(out: Path, *, seed: int = 42, scale: float = 1.0,
     registry = PersonRegistry(pop, truth)
     defect_planner = police.Defects(ctx)
     police_summary = police.write(ctx, pop, registry, plan, homicides)
-    councils.write(ctx, pop, registry, plan, defect_planner)
+    council_summary = councils.write(ctx, pop, registry, plan, defect_planner)
+    known_rows = {**police_summary["file_rows"], **council_summary["file_rows"]}
     for name in OTHER_SOURCES:
         module = _import_optional(name)
         if module is None:
@@ -93,7 +94,7 @@ def generate(out: Path, *, seed: int = 42, scale: float = 1.0,
     defects_json["orphans_by_file"] = dict(sorted(police_summary["orphans"].items()))
     defects_json["orphans_total"] = sum(police_summary["orphans"].values())
     write_json(truth / "defects.json", defects_json)
-    files = landing_files(out)
+    files = landing_files(out, known_rows)
     manifest = {
         "options": {"seed": seed, "scale": scale, "start": start.isoformat(),
                     "end": end.isoformat(), "defects": defects},
@@ -160,37 +161,34 @@ def _entity_of(rel: str) -> str | None:
     return head if not head[:4].isdigit() else "policeuk_street"
 
 
-def landing_files(out: Path) -> list[dict[str, Any]]:
-    """Every file under the landing folder: path, size, SHA-256 and data rows."""
+def landing_files(out: Path, known_rows: dict[str, int] | None = None
+                  ) -> list[dict[str, Any]]:
+    """Every file under the landing folder: path, size, SHA-256 and data rows (from the
+    writer where it said; counted for CSV otherwise; null for workbooks not ours)."""
+    known_rows = known_rows or {}
     files = []
     for p in sorted(out.rglob("*")):
         if not p.is_file() or p.name.startswith("."):
             continue
-        data = p.read_bytes()
-        files.append({"file": p.relative_to(out).as_posix(),
-                      "sha256": hashlib.sha256(data).hexdigest(),
-                      "bytes": len(data), "rows": _data_rows(p, data)})
+        rel = p.relative_to(out).as_posix()
+        digest = hashlib.sha256()
+        lines = 0
+        last = b"\n"
+        size = 0
+        with p.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+                size += len(chunk)
+        if rel in known_rows:
+            rows: int | None = known_rows[rel]
+        elif p.suffix == ".csv":
+            rows = max(lines + (0 if last == b"\n" or size == 0 else 1) - 1, 0)
+        else:
+            rows = None
+        files.append({"file": rel, "sha256": digest.hexdigest(), "bytes": size, "rows": rows})
     return files
-
-
-def _data_rows(path: Path, data: bytes) -> int | None:
-    """Data rows (header excluded) of a table; None for a form (commissioning returns)."""
-    if path.suffix == ".csv":
-        lines = data.count(b"\n")
-        if data and not data.endswith(b"\n"):
-            lines += 1
-        return max(lines - 1, 0)
-    if path.suffix == ".xlsx" and path.parts[-3:-2] != ("commissioning",) \
-            and "_return_" not in path.name:
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True)
-        try:
-            ws = wb.worksheets[0]
-            return sum(1 for _ in ws.iter_rows(min_row=2, values_only=True))
-        finally:
-            wb.close()
-    return None
 
 
 COHORT_HEADER = ("person_id", "index_date", "index_offence_code", "index_crime_ref",

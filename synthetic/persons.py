@@ -873,8 +873,8 @@ def _plant_factors(pop: Population, rng: np.random.Generator, plan: CohortPlan,
 # Hour-of-day profiles (003, SNA "Timings"): serious violence rises from the afternoon
 # to late evening; a fifth falls in the night-time economy (22:00-04:59); young
 # people's peaks at 15:00-15:59, the end of the school day.
-ADULT_HOURS = np.array([3.4, 2.8, 2.3, 1.7, 1.2, 0.8, 1.1, 1.8, 2.6, 3.2, 3.7, 4.2,
-                        4.7, 4.8, 5.0, 5.4, 5.7, 6.0, 6.1, 6.0, 5.8, 5.4, 4.9, 4.3])
+ADULT_HOURS = np.array([3.7, 3.0, 2.5, 1.8, 1.3, 0.8, 1.1, 1.8, 2.6, 3.2, 3.7, 4.2,
+                        4.7, 4.8, 5.0, 5.4, 5.7, 6.0, 6.1, 6.0, 5.8, 5.4, 5.3, 4.7])
 ADULT_HOURS = ADULT_HOURS / ADULT_HOURS.sum()
 YOUTH_HOURS = np.array([1.5, 1.0, 0.7, 0.4, 0.3, 0.3, 0.5, 1.2, 2.6, 2.8, 3.0, 3.3,
                         4.2, 4.6, 5.6, 10.5, 8.3, 7.5, 7.0, 6.4, 5.6, 4.6, 3.4, 2.2])

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from ingest.load import ingest_landing
+from ingest.status import ingest_status
 
 generate_module = pytest.importorskip("synthetic.generate")
 
@@ -77,17 +78,26 @@ def test_whole_file_defects_are_rejected(defective) -> None:
     assert set(kinds) <= {"raw_identifier", "bad_header", "failed_return"}
 
 
-def test_corrected_resends_replace_the_rejected_files(defective) -> None:
+def test_orphan_rows_wait_for_their_crime_as_the_truth_says(defective) -> None:
+    con, _, _, truth, _ = defective
+    waiting = ingest_status(con)["waiting"]
+    assert waiting["crime_people"] + waiting["outcomes"] == truth.get("orphans_total", 0)
+
+
+def test_corrected_resends_replace_the_earlier_versions(defective) -> None:
     con, _, landing, truth, truth_dir = defective
+    waiting_before = sum(ingest_status(con)["waiting"].values())
     for resend in truth["resends"]:
-        src = truth_dir / "resends" / resend["file"]
-        shutil.copyfile(src, landing / resend["file"])
+        shutil.copyfile(truth_dir / "resends" / resend["file"], landing / resend["file"])
     report = ingest_landing(con, landing)
     resent = {r["file"] for r in truth["resends"]}
     assert {f.file_name for f in report.loaded} == resent
     assert all(f.supersedes for f in report.loaded)
-    assert {f.file_name for f in report.files if f.outcome == "unchanged"} == {
-        f.file_name for f in report.files} - resent
+    assert {f.file_name for f in report.unchanged} == {f.file_name for f in report.files} - resent
     current = dict(con.execute(
         "SELECT file_name, outcome FROM audit.files WHERE outcome <> 'superseded'").fetchall())
     assert all(current[name] == "loaded" for name in resent)
+    # The quarantined rows of a re-sent file are its new version's, and orphans resolve.
+    change = sum(r.get("orphans_created", 0) - r.get("orphans_resolved", 0)
+                 for r in truth["resends"])
+    assert sum(ingest_status(con)["waiting"].values()) == waiting_before + change

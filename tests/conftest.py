@@ -1,0 +1,52 @@
+"""Generated drops shared by the tests, each generated once per session.
+
+- `small_drop`: scale 0.05, 2023-24, no defects (seconds).
+- `defect_drop`: the same with defects at 2% of rows.
+- `default_drop`: the default seed, scale 1.0 and the whole default period (2019-04-01 to
+  2025-03-31), for the calibration tests against the published figures (about a
+  minute and a half to generate; only tests marked `slow` use it).
+
+Modules may define fixtures of the same names for their own needs; theirs win there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from synthetic.generate import generate
+
+SMALL = {"seed": 42, "scale": 0.05, "start": date(2023, 4, 1), "end": date(2024, 3, 31)}
+
+
+@dataclass(frozen=True)
+class GeneratedDrop:
+    landing: Path
+    truth: Path
+    summary: dict[str, Any]
+    options: dict[str, Any]
+
+
+def _generate(tmp: Path, **options: Any) -> GeneratedDrop:
+    landing = tmp / "landing"
+    summary = generate(landing, **options)
+    return GeneratedDrop(landing, Path(summary["truth"]), summary, options)
+
+
+@pytest.fixture(scope="session")
+def small_drop(tmp_path_factory: pytest.TempPathFactory) -> GeneratedDrop:
+    return _generate(tmp_path_factory.mktemp("small_drop"), **SMALL)
+
+
+@pytest.fixture(scope="session")
+def defect_drop(tmp_path_factory: pytest.TempPathFactory) -> GeneratedDrop:
+    return _generate(tmp_path_factory.mktemp("defect_drop"), **SMALL, defects=0.02)
+
+
+@pytest.fixture(scope="session")
+def default_drop(tmp_path_factory: pytest.TempPathFactory) -> GeneratedDrop:
+    return _generate(tmp_path_factory.mktemp("default_drop"), seed=42, scale=1.0)

@@ -1,0 +1,138 @@
+"""The dbt project's own conventions, checked on its files (no warehouse, no dbt run).
+
+DESIGN.md "Conventions" and STYLE.md: one YAML per model beside its SQL with a
+description, column docs and tests; marts under enforced contracts with a data type on
+every column; each source table mapped to the Dagster ingest asset that writes it; no
+telemetry. Reference rules live in the seeds, and the returns' labels equal the spec's.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ingest.specs import ENTITIES, RETURN_LABELS
+from vrn.reference import DBT_PROJECT_DIR, LLR_DISTRICT_CODES, seed_rows
+
+MODELS = DBT_PROJECT_DIR / "models"
+# The linkage engineer's folder follows the same conventions but is checked by its owner.
+OWN_MODELS = sorted(p for p in MODELS.rglob("*.sql") if "people" not in p.parts)
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def model_entry(sql: Path) -> dict[str, Any]:
+    doc = load_yaml(sql.with_suffix(".yml"))
+    (entry,) = [m for m in doc.get("models", []) if m["name"] == sql.stem]
+    return entry
+
+
+@pytest.mark.parametrize("sql", OWN_MODELS, ids=lambda p: p.stem)
+def test_every_model_has_its_yaml_with_description_columns_and_tests(sql: Path):
+    entry = model_entry(sql)
+    assert entry.get("description"), f"{sql.stem}: no description"
+    columns = entry.get("columns") or []
+    assert columns and all(c.get("description") for c in columns), f"{sql.stem}: column docs"
+    tests = list(entry.get("data_tests") or []) + [
+        t for c in columns for t in (c.get("data_tests") or [])]
+    assert tests, f"{sql.stem}: no data tests"
+
+
+@pytest.mark.parametrize("sql", [p for p in OWN_MODELS if "marts" in p.parts],
+                         ids=lambda p: p.stem)
+def test_marts_columns_all_carry_a_contract_data_type(sql: Path):
+    entry = model_entry(sql)
+    untyped = [c["name"] for c in entry["columns"] if not c.get("data_type")]
+    assert not untyped, f"{sql.stem}: no data_type for {untyped}"
+    text = sql.read_text()
+    missing = [c["name"] for c in entry["columns"] if f"as {c['name']}" not in text]
+    assert not missing, f"{sql.stem}: documented but never selected: {missing}"
+
+
+def test_marts_contracts_are_enforced_and_telemetry_is_off():
+    project = load_yaml(DBT_PROJECT_DIR / "dbt_project.yml")
+    assert project["flags"]["send_anonymous_usage_stats"] is False
+    marts = project["models"]["vrn_warehouse"]["marts"]
+    assert marts["+contract"] == {"enforced": True}
+    assert marts["+schema"] == "marts"
+
+
+def test_staging_models_are_named_after_every_raw_table():
+    expected = {f"stg_{e.source}__{e.entity}" for e in ENTITIES} | {
+        "stg_commissioning__service_returns", "stg_policeuk__street"}
+    found = {p.stem for p in (MODELS / "staging").rglob("stg_*.sql")}
+    assert found == expected
+
+
+def test_each_source_table_maps_to_its_ingest_asset():
+    tables = {}
+    for path in (MODELS / "staging").rglob("__sources.yml"):
+        for source in load_yaml(path)["sources"]:
+            assert source["schema"] == "raw"
+            for table in source["tables"]:
+                key = table["config"]["meta"]["dagster"]["asset_key"]
+                tables[table["identifier"]] = key
+    assert tables["police__crimes"] == ["raw", "police"]
+    assert tables["la__school_absence"] == ["raw", "la"]
+    assert tables["policeuk__street"] == ["raw", "policeuk"]
+    assert {t.split("__")[0] for t in tables} == {
+        "police", "opcc", "health", "la", "commissioning", "policeuk"}
+    assert all(key[0] == "raw" and key[1] == t.split("__")[0] for t, key in tables.items())
+
+
+def test_unit_tests_cover_the_counting_rules():
+    names = set()
+    for path in MODELS.rglob("*.yml"):
+        names |= {u["name"] for u in load_yaml(path).get("unit_tests", [])}
+    assert {
+        "test_common_assault_is_not_serious_violence",
+        "test_offence_codes_4_1_and_4_10_are_distinct",
+        "test_outcome_latest_by_date_wins",
+        "test_outcome_tie_goes_to_later_period_then_later_row",
+        "test_knife_enabled_needs_flag_and_home_office_code",
+        "test_sv_rates_per_1000_and_shares_of_llr",
+        "test_rasso_rolling_12_month_windows",
+    } <= names
+
+
+def test_exposures_name_every_partner():
+    doc = load_yaml(MODELS / "exposures.yml")
+    owners = " ".join(e["owner"]["name"] for e in doc["exposures"])
+    for partner in ("Home Office", "OPCC", "ICB", "Charnwood", "Rutland", "Leicester"):
+        assert partner in owners
+
+
+def test_service_return_measures_seed_equals_the_spec_labels():
+    seeded: dict[str, list[str]] = {}
+    for row in seed_rows("ref_service_return_measures"):
+        seeded.setdefault(row["service"], []).append(row["label"])
+        measure = re.sub(r"[^a-z0-9]+", "_", row["label"].lower()).strip("_")
+        assert row["measure"] == measure
+    assert seeded == {s: list(labels) for s, labels in RETURN_LABELS.items()}
+
+
+def test_serious_violence_definition_lives_in_the_offence_seed():
+    codes = {r["ho_offence_code"]: r for r in seed_rows("ref_offence_codes")}
+    assert codes["105A"]["sv_group"] == ""
+    assert codes["4.1"]["description"] != codes["4.10"]["description"]
+    knife = {c for c, r in codes.items() if r["is_ho_knife_offence"] == "true"}
+    assert knife == {"1", "4.1", "4.10", "4.2", "2", "3B", "5D", "5E", "8N", "8P", "34A",
+                     "34B", "19C", "19D", "19E", "19F", "19G", "19H", "17A", "17B", "20A",
+                     "20B"}
+
+
+def test_population_seed_covers_the_nine_districts_and_three_authorities():
+    rows = seed_rows("ref_population")
+    districts = {r["area_code"] for r in rows if r["area_level"] == "district"}
+    assert districts == LLR_DISTRICT_CODES
+    with (DBT_PROJECT_DIR / "seeds" / "ref_beats.csv").open(encoding="utf-8") as f:
+        assert {r["district_code"] for r in csv.DictReader(f)} == LLR_DISTRICT_CODES
+    la_total = sum(int(r["population"]) for r in rows if r["area_level"] == "la")
+    assert la_total == 1_136_705  # published-figures.md, LLR mid-2022
