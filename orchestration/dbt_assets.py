@@ -2,11 +2,11 @@
 every error-severity dbt test a blocking check on it (PITFALLS 7), run as ONE `dbt build`
 per run (PITFALLS 12: dbt's fixed cost is ~4.5 s).
 
-Asset keys are `[schema, model]` (`["marts", "fct_rasso"]`); sources map to their
-ingest assets through `meta.dagster.asset_key` in each `__sources.yml`.
+Asset keys are `[schema, model]` (`["marts", "fct_rasso"]`); a `raw` source table is
+the asset `["raw", "<table>"]` its ingest step materializes; other sources (linkage) map
+through `meta.dagster.asset_key` in their `__sources.yml`.
 """
 
-from __future__ import annotations
 
 import shutil
 import subprocess
@@ -57,6 +57,9 @@ class VrnDbtTranslator(DagsterDbtTranslator):
         if resource_type in ("model", "seed", "snapshot"):
             schema = dbt_resource_props.get("schema") or "main"
             return AssetKey([schema, dbt_resource_props["name"]])
+        if resource_type == "source" and dbt_resource_props.get("schema") == "raw":
+            # One asset per raw table, written by its ingest step.
+            return AssetKey(["raw", dbt_resource_props["identifier"]])
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:

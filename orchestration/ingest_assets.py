@@ -2,9 +2,10 @@
 
 `ingest/` knows nothing of Dagster; each asset here calls `ingest.load.ingest_landing`
 for its landing folder(s) with a short-lived connection (closed before returning: DuckDB
-allows one writer, PITFALLS 6) and holds pool `warehouse`. Keys are `raw/<source>`; the
-three councils are one asset, `raw/la`, because dbt's council sources are one table per
-entity holding every council (`la_code`), and they map to that key.
+allows one writer, PITFALLS 6) and holds pool `warehouse`. Each asset materializes one
+Dagster asset per raw table it writes (`raw/police__crimes`, …), the keys dbt's sources
+map to, so lineage runs from a raw table to every model reading it. The three councils
+are one step, because each council table holds every council (`la_code`).
 """
 
 import hashlib
@@ -16,17 +17,20 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    AssetSpec,
     MaterializeResult,
     MetadataValue,
     RunRequest,
     SensorEvaluationContext,
     SkipReason,
-    asset,
+    multi_asset,
     sensor,
 )
 
 from ingest import SOURCES
 from ingest.load import IngestReport, ingest_landing
+from ingest.schema import POLICEUK_TABLE, SERVICE_RETURNS_TABLE
+from ingest.specs import ENTITIES
 from orchestration.resources import WarehouseResource
 
 RUN_JOB_NAME = "vrn_run_job"
@@ -69,15 +73,34 @@ def report_metadata(report: IngestReport) -> dict[str, object]:
     return meta
 
 
+def raw_tables(name: str) -> list[str]:
+    """The raw tables (schema-qualified) that ingest step `name` writes."""
+    tables = [e.raw_table for e in ENTITIES if e.source == name]
+    if name == "commissioning":
+        tables.append(SERVICE_RETURNS_TABLE)
+    if name == "policeuk":
+        tables.append(POLICEUK_TABLE)
+    return tables
+
+
+def raw_table_key(table: str) -> AssetKey:
+    """`raw.police__crimes` -> AssetKey(["raw", "police__crimes"])."""
+    schema, name = table.split(".")
+    return AssetKey([schema, name])
+
+
 def build_ingest_asset(name: str, sources: Sequence[str]) -> AssetsDefinition:
-    @asset(
-        key=AssetKey(["raw", name]),
-        group_name="ingest",
-        pool="warehouse",
-        description=DESCRIPTIONS[name] + " New or changed files only; bad rows quarantined, "
-                    "every file recorded in audit.files.",
-    )
-    def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    specs = [
+        AssetSpec(raw_table_key(t), group_name="ingest",
+                  description=f"{DESCRIPTIONS[name]} Table {t}: new or changed files only; "
+                              "bad rows quarantined, every file recorded in audit.files.")
+        for t in raw_tables(name)
+    ]
+
+    @multi_asset(name=f"ingest_{name}", specs=specs, pool="warehouse")
+    def _ingest(
+        context: AssetExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[MaterializeResult]:
         con = warehouse.connect()
         try:
             report = ingest_landing(con, warehouse.landing_path, list(sources),
@@ -87,7 +110,9 @@ def build_ingest_asset(name: str, sources: Sequence[str]) -> AssetsDefinition:
         for f in report.rejected:
             context.log.warning(f.describe())
         context.log.info(report.summary())
-        return MaterializeResult(metadata=report_metadata(report))
+        metadata = report_metadata(report)
+        for spec in specs:
+            yield MaterializeResult(asset_key=spec.key, metadata=metadata)
 
     return _ingest
 

@@ -18,7 +18,10 @@ PERSON_LINKS_KEY = AssetKey(["linkage", "person_links"])
 
 @asset(
     key=PERSON_LINKS_KEY,
-    deps=[AssetKey(["raw", "police"]), AssetKey(["raw", "la"])],
+    deps=[AssetKey(["raw", "police__crime_people"]), AssetKey(["raw", "police__custody"]),
+          AssetKey(["raw", "la__children_looked_after"]),
+          AssetKey(["raw", "la__child_protection_plans"]), AssetKey(["raw", "la__school_absence"]),
+          AssetKey(["raw", "la__exclusions"])],
     pool="warehouse",
     group_name="linkage",
     description=(

@@ -27,12 +27,17 @@ def resource(tmp: Path) -> WarehouseResource:
                              exports=str(tmp / "exports"))
 
 
-def test_one_ingest_asset_per_source_in_group_ingest() -> None:
-    keys = {a.key for a in ingest_assets.ingest_assets}
-    assert keys == {AssetKey(["raw", n]) for n in
-                    ("police", "opcc", "health", "la", "commissioning", "policeuk")}
+def test_one_ingest_step_per_source_one_asset_per_raw_table() -> None:
+    steps = {a.op.name for a in ingest_assets.ingest_assets}
+    assert steps == {f"ingest_{n}" for n in
+                     ("police", "opcc", "health", "la", "commissioning", "policeuk")}
+    keys = {k for a in ingest_assets.ingest_assets for k in a.keys}
+    assert AssetKey(["raw", "police__crimes"]) in keys
+    assert AssetKey(["raw", "la__exclusions"]) in keys
+    assert AssetKey(["raw", "commissioning__service_returns"]) in keys
+    assert len(keys) == 15  # 13 spec tables, the returns and police.uk
     for a in ingest_assets.ingest_assets:
-        assert a.group_names_by_key[a.key] == "ingest"
+        assert set(a.group_names_by_key.values()) == {"ingest"}
         assert a.op.pool == "warehouse"
 
 
@@ -46,7 +51,7 @@ def test_ingest_assets_materialize_with_metadata(tmp_path: Path) -> None:
     assert result.success
     meta = {e.materialization.asset_key: e.materialization.metadata
             for e in result.get_asset_materialization_events()}
-    police = meta[AssetKey(["raw", "police"])]
+    police = meta[AssetKey(["raw", "police__crimes"])]
     assert police["files_loaded"].value == 1 and police["files_rejected"].value == 1
     assert police["rows_loaded"].value == 1 and police["rows_quarantined"].value == 1
     # the connection was closed: another process-level connection can open the file

@@ -1,0 +1,88 @@
+{#-
+    Serious violence per financial year by neighbourhood policing area and by beat, with
+    each one's share of the LLR total (003 SNA: West Leicester 14.7%, East Leicester
+    14.6%, Hinckley & Blaby 14.4%, Charnwood 14.2%; the densest beats City Centre,
+    Braunstone & Rowley Fields, New Parks, ...). No rate: NPAs and beats have no
+    population estimate. Every NPA and beat appears for every year, 0 when none.
+-#}
+with
+
+serious_violence as (
+
+    select * from {{ ref('fct_serious_violence') }}
+
+),
+
+llr as (
+
+    select
+        financial_year,
+        offences
+    from {{ ref('mart_sv_by_area') }}
+    where area_level = 'llr'
+
+),
+
+geography as (
+
+    select * from {{ ref('dim_geography') }}
+
+),
+
+areas as (
+
+    select distinct
+        'npa' as area_level,
+        npa_name as area_code,
+        npa_name as area_name,
+        npa_name
+    from geography
+
+    union all
+
+    select
+        'beat' as area_level,
+        beat_code as area_code,
+        beat_name as area_name,
+        npa_name
+    from geography
+
+),
+
+counted as (
+
+    select
+        financial_year,
+        'npa' as area_level,
+        npa_name as area_code,
+        count(*) as offences
+    from serious_violence
+    group by financial_year, npa_name
+
+    union all
+
+    select
+        financial_year,
+        'beat' as area_level,
+        beat_code as area_code,
+        count(*) as offences
+    from serious_violence
+    group by financial_year, beat_code
+
+)
+
+select
+    cast(llr.financial_year as varchar) as financial_year,
+    cast(areas.area_level as varchar) as area_level,
+    cast(areas.area_code as varchar) as area_code,
+    cast(areas.area_name as varchar) as area_name,
+    cast(areas.npa_name as varchar) as npa_name,
+    cast(coalesce(counted.offences, 0) as bigint) as offences,
+    cast({{ share('coalesce(counted.offences, 0)', 'llr.offences') }} as double) as share_of_llr
+from llr
+cross join areas
+left join counted
+    on
+        llr.financial_year = counted.financial_year
+        and areas.area_level = counted.area_level
+        and areas.area_code = counted.area_code
