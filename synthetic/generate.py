@@ -38,6 +38,8 @@ from vrn.periods import quarters_between
 OTHER_SOURCES = ("synthetic.opcc", "synthetic.health", "synthetic.commissioning",
                  "synthetic.policeuk")
 LANDING_SOURCES = ("police", "opcc", "health", "la", "commissioning", "policeuk")
+TRUTH_FILES = ("persons.csv", "person_records.csv", "cohort.csv", "defects.json",
+               "manifest.json", "resends")
 
 
 def default_truth(out: Path) -> Path:
@@ -137,8 +139,13 @@ def _prepare(out: Path, truth: Path, overwrite: bool) -> None:
         for name in LANDING_SOURCES:
             if (out / name).exists():
                 shutil.rmtree(out / name)
-        if truth.exists():
-            shutil.rmtree(truth)
+    # The truth folder is ours: an earlier run's truth files are replaced (only those).
+    for name in TRUTH_FILES:
+        target = truth / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
     out.mkdir(parents=True, exist_ok=True)
     truth.mkdir(parents=True, exist_ok=True)
 

@@ -415,9 +415,12 @@ class Population:
     def person_ref(self, ids: np.ndarray, alternate: np.ndarray | None = None) -> list[str]:
         """The force's own person number; `alternate` marks a duplicate nominal record
         (the same person entered twice in the force system, a second number)."""
-        x = (np.asarray(ids, dtype=np.int64) * 48271 + 10_000_019) % 100_000_000
+        # Primary numbers fill 0-49,999,999 and second numbers 50,000,000 upwards, so a
+        # person's second number is never someone else's first (bijective scrambles).
+        ids = np.asarray(ids, dtype=np.int64)
+        x = (ids * 48271 + 10_000_019) % 50_000_000
         if alternate is not None:
-            x = np.where(alternate, (x * 69621 + 31_337) % 100_000_000, x)
+            x = np.where(alternate, 50_000_000 + (ids * 69621 + 31_337) % 50_000_000, x)
         return [f"P{v:08d}" for v in x.tolist()]
 
     def child_ref(self, ids: np.ndarray, la_code: str) -> list[str]:

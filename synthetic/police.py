@@ -347,7 +347,6 @@ OUTCOME_LATE = 0.04  # assignments that arrive in the next quarter's file
 OUTCOME_REVISED = 0.06  # crimes whose first assignment is later superseded
 OUTCOME_TIES = 0.004  # a same-day second assignment (the later file/row is current)
 
-ADDITIONAL_SERVICE_CODES = {"1", "1A"}
 
 
 # =======================================================================================
@@ -992,7 +991,7 @@ class PoliceState:
     orphans: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     old_crime_keys: list[int] = field(default_factory=list)
     old_custody_refs: list[str] = field(default_factory=list)
-    old_people_rows: list[list[Any]] = field(default_factory=list)
+    old_people_rows: list[tuple[list[Any], int, int, str]] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     files: list[str] = field(default_factory=list)
     file_rows: dict[str, int] = field(default_factory=dict)
@@ -1874,17 +1873,16 @@ def write_people(st: PoliceState, qi: int, period: Period, c: Crimes, p: People,
         return out, rec_refs
 
     def cross(i: int, key: Any) -> list[Any]:
-        return list(key)
+        return list(key[0])
 
     plan = st.defects.plan("crime_people", rules, m, rng, protected=p.protected,
-                           cross_keys=list(st.old_people_rows) if st.old_people_rows else [],
-                           cross_rows=cross)
+                           cross_keys=list(st.old_people_rows), cross_rows=cross)
     out = TableOut(ctx.landing_path(rel), CRIME_PEOPLE.header, style)
     counts: dict[str, int] = defaultdict(int)
     sources = set(plan.copies.values())
     saved: dict[int, list[Any]] = {}
     saved_ref: dict[int, str] = {}
-    clean_sample: list[list[Any]] = []
+    clean_sample: list[tuple[list[Any], int, int, str]] = []
     for a in range(0, m, CHUNK):
         b = min(m, a + CHUNK)
         chunk, rec_refs = rows_range(a, b)
@@ -1907,7 +1905,7 @@ def write_people(st: PoliceState, qi: int, period: Period, c: Crimes, p: People,
                     if key in st.quarantined_crimes:
                         st.orphans[rel] += 1
                 elif len(clean_sample) < 20 and not p.protected[i] and rng.random() < 0.01:
-                    clean_sample.append(row)
+                    clean_sample.append((row, int(p.person[i]), int(errors[i]), rec_refs[t]))
             if i in sources:
                 saved[i] = row
                 saved_ref[i] = rec_refs[t]
@@ -1921,6 +1919,10 @@ def write_people(st: PoliceState, qi: int, period: Period, c: Crimes, p: People,
             for extra in plan.extras.get(i, ()):
                 out.write(fmt.row(extra, rules.kinds))
                 counts["duplicate_key"] += 1
+                _, pid, err, ref = next(k for k in st.old_people_rows if k[0] == extra)
+                extra_refs.append(ref)
+                extra_ids.append(pid)
+                extra_err.append(err)
         st.registry.record("police_people", rec_refs, p.person[a:b], errors[a:b], rel, in_wh)
         if extra_refs:
             st.registry.record("police_people", extra_refs, np.array(extra_ids),

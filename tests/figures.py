@@ -15,7 +15,6 @@ Where the papers leave a choice this module makes one, named where it is made.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass
@@ -79,10 +78,10 @@ def read_table(path: Path) -> pd.DataFrame:
         header = [str(h).strip() for h in rows[0]]
         body = [[cell_text(v) for v in r] for r in rows[1:]]
         return pd.DataFrame(body, columns=header, dtype=str)
-    text = decode(path.read_bytes())
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    header = [h.strip() for h in rows[0]]
-    return pd.DataFrame(rows[1:], columns=header, dtype=str)
+    table = pd.read_csv(io.StringIO(decode(path.read_bytes())), dtype=str,
+                        keep_default_na=False)
+    table.columns = [str(c).strip() for c in table.columns]
+    return table
 
 
 def to_datetime(values: pd.Series) -> pd.Series:
@@ -259,7 +258,7 @@ class Drop:
     def sv_by_weekday(self) -> pd.Series:
         """SV crimes by weekday of the offence (0 = Monday), whole period."""
         c = self.crimes
-        return c[c["is_sv"]].groupby(c["offence"].dt.weekday).size()
+        return c[c["is_sv"]].groupby(c["offence"].dt.day_of_week).size()
 
     def under_25_peak_hour(self) -> int:
         """The commonest offence hour of SV whose youngest suspect is under 25."""

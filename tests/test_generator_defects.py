@@ -106,9 +106,9 @@ def first_failure(row: dict[str, str], entity: Entity, style: str, period) -> st
                 return "out_of_period"
     for c in cols:
         v = row[c.name]
-        if c.kind == "int" and v != "":
-            if not re.fullmatch(r"\d+", v) or (c.max is not None and int(v) > c.max):
-                return "bad_number"
+        if c.kind == "int" and v != "" and (
+                not re.fullmatch(r"\d+", v) or (c.max is not None and int(v) > c.max)):
+            return "bad_number"
     return None
 
 

@@ -50,7 +50,7 @@ def test_every_person_record_is_in_the_truth_with_its_person(drop, truth) -> Non
                                    "la_absence", "la_exclusions"}
     assert set(recs["token_error"]) <= {"none", "surname", "forename", "dob", "blank"}
     council = recs[recs["source"].str.startswith("la_")]["record_ref"]
-    assert council.str.match(r"^E0\d{7}:[^:]+:(\d{4}-\d{2}-\d{2}|\d{4}-\d{2})$").all()
+    assert council.str.match(r"^E\d{8}:[^:]+:(\d{4}-\d{2}-\d{2}|\d{4}-\d{2})$").all()
 
 
 def test_tokens_are_keyed_hashes_of_the_true_name_and_date_of_birth(drop, truth) -> None:
@@ -128,3 +128,18 @@ def test_the_cohorts_factor_records_are_in_the_files(small_drop, truth) -> None:
 def test_about_113_cohort_members_a_quarter(small_drop, truth) -> None:
     per_quarter = 113 * small_drop.options["scale"]
     assert abs(len(truth.cohort) - 4 * per_quarter) <= 2
+
+
+@pytest.mark.parametrize("which", ["small_drop", "defect_drop"])
+def test_every_person_bearing_row_is_in_person_records(request, which) -> None:
+    """Duplicates and defective rows included (marked as not reaching the warehouse)."""
+    generated = request.getfixturevalue(which)
+    truth = load_truth(generated.truth)
+    manifest = {f["file"]: f["rows"] for f in truth.manifest["files"]}
+    per_file = truth.person_records.groupby("file_name").size()
+    for name, rows in manifest.items():
+        if name.startswith(("police/crime_people_", "police/custody_", "la/")):
+            assert per_file.get(name, 0) == rows, name
+    rejected = set(truth.rejected_files)
+    in_rejected = truth.person_records["file_name"].isin(rejected)
+    assert not truth.person_records[in_rejected]["in_warehouse"].any()

@@ -10,8 +10,9 @@ renamed as (
 
     select
         nullif(trim(crime_id), '') as crime_id,
-        -- `Month` is written `YYYY-MM`: the month's first day.
-        cast(strptime(trim(month) || '-01', '%Y-%m-%d') as date) as month,
+        -- `Month` is written `YYYY-MM`: the month's first day (null if malformed: public
+        -- data are taken as they are, so a bad value must not stop the build).
+        cast(try_strptime(trim(month) || '-01', '%Y-%m-%d') as date) as month,
         reported_by,
         falls_within,
         try_cast(nullif(trim(longitude), '') as double) as longitude,
