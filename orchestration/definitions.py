@@ -28,7 +28,7 @@ from orchestration import (  # noqa: E402 - telemetry must be off before these i
     ingest_assets,
     linkage_assets,
 )
-from orchestration.logging import concise_console  # noqa: E402
+from orchestration.console import concise_console  # noqa: E402
 from orchestration.resources import WarehouseResource  # noqa: E402
 from vrn.settings import Settings  # noqa: E402
 
