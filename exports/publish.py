@@ -114,9 +114,14 @@ class ExportReport:
         summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing"
         out = [f"exports for {len(self.quarters)} quarter(s) "
                f"({', '.join(self.quarters) or 'none complete'}): {summary}"]
-        for check, blocked in self.blocking_checks():
+        blocking = self.blocking_checks()
+        for check, blocked in blocking:
             out.append(f"BLOCKED {len(blocked)} export(s) ({_shorten(blocked)}): "
                        f"{check.message()}")
+        named = {c.name for c, _ in blocking}
+        for check in self.gate_checks:
+            if not check.passed and check.name not in named:
+                out.append(f"FAILED (no export to block): {check.message()}")
         return out
 
 
