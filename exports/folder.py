@@ -96,12 +96,16 @@ def is_unchanged(folder: Path, files: Mapping[str, bytes]) -> bool:
         return False
     listed = {f.get("name"): f.get("sha256") for f in manifest.get("files", [])}
     wanted = {name: sha256(data) for name, data in files.items()}
-    if listed != wanted:
-        return False
+    return listed == wanted and is_intact(folder, manifest)
+
+
+def is_intact(folder: Path, manifest: Mapping[str, Any]) -> bool:
+    """The folder holds exactly the files its manifest lists, with those hashes."""
+    listed = {f.get("name"): f.get("sha256") for f in manifest.get("files", [])}
     present = {p.name for p in folder.iterdir()}
-    if present != set(wanted) | {MANIFEST}:
+    if present != set(listed) | {MANIFEST}:
         return False
-    return all(file_sha256(folder / name) == digest for name, digest in wanted.items())
+    return all(file_sha256(folder / str(name)) == digest for name, digest in listed.items())
 
 
 def change_reason(old: dict[str, Any] | None, files: Mapping[str, bytes],

@@ -129,5 +129,7 @@ SOURCE_ENTITIES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 # Entities whose later files change earlier figures (a crime's current outcome is its
-# latest assignment, whichever period's file carries it): every loaded file counts.
-SOURCES_FROM_ANY_PERIOD: frozenset[tuple[str, str]] = frozenset({("police", "outcomes")})
+# latest assignment, whichever period's file carries it; a crime's people may arrive in a
+# later file and join then): every loaded file counts.
+SOURCES_FROM_ANY_PERIOD: frozenset[tuple[str, str]] = frozenset(
+    {("police", "outcomes"), ("police", "crime_people")})

@@ -340,13 +340,19 @@ def _one_partner(snap: Snapshot, gate: Sequence[CheckResult], exports_root: Path
     if failing:
         return _blocked(partner, win, exports_root, now, failing)
 
+    final = exports_root / win.label / partner
+    sources = sources_for(snap.loaded_files, partner, win)
+    if inputs_unchanged(final, partner, sources):
+        sha = folders.file_sha256(final / folders.MANIFEST)
+        return PartnerOutcome(partner, win.label, "unchanged", str(final), sha,
+                              "same sources, code and rules as the published folder; "
+                              "nothing rebuilt or written", now)
+
     built, failure = _attempt(f"build_exports:{partner}", f"exports {partner}", group,
                               lambda: _build(snap, partner, win))
     if failure:
         return _blocked(partner, win, exports_root, now, [failure])
     files = render_files(built, partner, win)
-
-    final = exports_root / win.label / partner
     if final.is_dir() and folders.is_unchanged(final, files):
         sha = folders.file_sha256(final / folders.MANIFEST)
         return PartnerOutcome(partner, win.label, "unchanged", str(final), sha,
@@ -365,7 +371,6 @@ def _one_partner(snap: Snapshot, gate: Sequence[CheckResult], exports_root: Path
     if failed:
         return _blocked(partner, win, exports_root, now, failed)
 
-    sources = sources_for(snap.loaded_files, partner, win)
     generated_at = timestamp(now)
     checks = [*guards, *soda]
 
@@ -381,6 +386,23 @@ def _one_partner(snap: Snapshot, gate: Sequence[CheckResult], exports_root: Path
             f"write_exports:{partner}", str(final), error, (group,))])
     return PartnerOutcome(partner, win.label, pub.outcome, str(pub.folder),
                           pub.manifest_sha256, pub.reason, now)
+
+
+def inputs_unchanged(final: Path, partner: str, sources: list[dict[str, str]]) -> bool:
+    """Skip rebuilding a published folder whose inputs are provably the same: the same
+    loaded source files (name and SHA-256), the same committed code (a `git describe`
+    without `-dirty`: models, seeds and this package) and the same disclosure rules, with
+    the folder intact. Anything else is rebuilt and compared byte for byte."""
+    version = code_version()
+    if version.endswith("-dirty") or version == "unknown" or not final.is_dir():
+        return False
+    old = folders.read_manifest(final)
+    if old is None:
+        return False
+    suppression = [disclosure_rule(partner, t.kind).as_manifest(t.name)
+                   for t in tables_for(partner_group(partner))]
+    return (old.get("code_version") == version and old.get("sources") == sources
+            and old.get("suppression") == suppression and folders.is_intact(final, old))
 
 
 def _attempt(name: str, table: str, group: str,

@@ -61,7 +61,11 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
     job = defs.resolve_job_def("vrn_run_job")
     echo(f"run {run_id[:8]}: landing {settings.landing} → warehouse {settings.warehouse}")
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
     outcome = RunOutcome(run_id=run_id, succeeded=result.success)
     for event in result.all_events:
         et = event.event_type

@@ -212,3 +212,27 @@ def test_a_quarter_export_holds_its_financial_year_to_date_and_the_rolling_12_mo
     assert not w.rolling_is_financial_year and window("2024-25Q4").rolling_is_financial_year
     first = window("2023-24Q2", data_start=datetime(2023, 4, 1).date())
     assert [p.label for p in first.periods] == ["2023-24Q1", "2023-24Q2"]  # no partial 12m
+
+
+def test_a_folder_whose_sources_code_and_rules_are_unchanged_is_not_even_rebuilt(
+        warehouse, tmp_path, monkeypatch):
+    import exports.publish as publish_module
+
+    monkeypatch.setattr(publish_module, "code_version", lambda: "v1.4.0")
+    exports = tmp_path / "exports"
+    publish(warehouse, exports, T0, ["icb"])
+
+    def must_not_build(*args, **kwargs):
+        raise AssertionError("rebuilt although nothing it depends on changed")
+
+    monkeypatch.setattr(publish_module, "build_partner", must_not_build)
+    report = publish(warehouse, exports, T1, ["icb"])
+    assert report.outcomes[0].outcome == "unchanged"
+    assert "same sources" in report.outcomes[0].reason
+
+    with duckdb.connect(str(warehouse)) as con:  # a health file re-sent: rebuild and compare
+        con.execute("UPDATE audit.files SET sha256 = 'resent' WHERE outcome = 'loaded' AND "
+                    "file_name = 'health/ae_assaults_2023-24Q4.csv'")
+    report = publish(warehouse, exports, T1, ["icb"])
+    assert report.outcomes[0].outcome == "blocked"  # it tried to rebuild (and was stopped)
+    assert "rebuilt although nothing" in report.outcomes[0].reason
