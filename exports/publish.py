@@ -47,6 +47,7 @@ from exports.partners import (
 )
 from exports.reconcile import (
     MONTHLY_FOR_GROUP,
+    RECONCILE_READS,
     expected_totals,
     read_monthly_counts,
     reconcile_rows,
@@ -161,8 +162,7 @@ def read_snapshot(warehouse: Path, groups: Sequence[str], suites: Sequence[Any])
     needed = [r for s in suites for r in s.reads]
     for g in groups:
         needed += [r for t in tables_for(g) for r in t.reads]
-    needed += ["fct_serious_violence", "dim_geography", "mart_sv_by_area",
-               "mart_sv_duty_measures", "mart_rasso_performance", "fct_service_return"]
+        needed += RECONCILE_READS[g]
     with read_only(warehouse) as con:
         tables, errors = {}, {}
         for name in dict.fromkeys(needed):
@@ -190,8 +190,8 @@ def sources_for(loaded: pd.DataFrame, partner: str, win: ExportWindow) -> list[d
     """The loaded landing files behind a partner's export for this window."""
     group = partner_group(partner)
     wanted = set(SOURCE_ENTITIES[group])
+    earliest = win.quarters_12m[0].start
     # RASSO rolling 12-month figures to the window's first month reach 11 months further.
-    earliest = periods.fy_quarter(win.quarters_12m[0].label).start
     if group == "opcc":
         earliest = date_months_back(earliest, 12)
     out = []

@@ -71,6 +71,13 @@ MONTHLY_SQL: dict[str, str] = {
         "SELECT source AS key, date_trunc('month', event_at)::DATE AS month, count(*) AS n "
         "FROM marts.fct_assault_injury GROUP BY ALL"),
 }
+# The contract tables each group's expectations read besides the monthly counts.
+RECONCILE_READS: dict[str, tuple[str, ...]] = {
+    "csp": ("mart_sv_by_area", "dim_geography"),
+    "home_office": ("mart_sv_duty_measures",),
+    "opcc": ("mart_rasso_performance", "fct_service_return"),
+    "icb": (),
+}
 # Which of those each partner group's expectations need.
 MONTHLY_FOR_GROUP: dict[str, tuple[str, ...]] = {
     "csp": ("csp_sv",),

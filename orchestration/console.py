@@ -5,6 +5,7 @@ pids; a data engineer wants the step and what it did ("police: 4 files loaded").
 """
 
 import logging
+import re
 import sys
 
 from dagster import Field, logger
@@ -23,11 +24,15 @@ class ConciseFormatter(logging.Formatter):
         return f"{stamp} {step + ': ' if step else ''}{level}{message}"
 
 
+# dbt prints a START line before every node's result line; the result line is enough.
+DBT_START_LINE = re.compile(r"^\d+ of \d+ START ")
+
+
 class DropEngineChatter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         meta = getattr(record, "dagster_meta", {}) or {}
         message = str(meta.get("orig_message") or record.getMessage())
-        return not message.startswith(NOISY_PREFIXES)
+        return not (message.startswith(NOISY_PREFIXES) or DBT_START_LINE.match(message))
 
 
 @logger(

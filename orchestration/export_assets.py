@@ -34,6 +34,7 @@ from dagster import (
 from expectations.results import CheckResult, could_not_run
 from exports.marts import CONTRACT_TABLES
 from exports.partners import PARTNERS, partner_group
+from exports.reconcile import RECONCILE_READS
 from exports.tables import reads_for
 from orchestration.resources import WarehouseResource
 
@@ -109,7 +110,8 @@ def _export_asset(partner: str) -> AssetsDefinition:
     from expectations.gx_suites import suites_guarding
 
     group = partner_group(partner)
-    reads = set(reads_for(group)) | {r for s in suites_guarding([group]) for r in s.reads}
+    reads = (set(reads_for(group)) | set(RECONCILE_READS[group])
+             | {r for s in suites_guarding([group]) for r in s.reads})
     key = export_asset_key(partner)
 
     @asset(

@@ -126,7 +126,10 @@ def test_republishing_identical_content_writes_nothing(warehouse, tmp_path):
 
 
 def _move_one_rutland_crime(warehouse: Path) -> None:
+    """What a corrected re-send of the Q4 crimes file does: new file version, new rows."""
     with duckdb.connect(str(warehouse)) as con:
+        con.execute("UPDATE audit.files SET sha256 = 'resent-q4-crimes' WHERE outcome = "
+                    "'loaded' AND file_name = 'police/crimes_2023-24Q4.csv'")
         con.execute(
             "UPDATE marts.fct_serious_violence SET location_type = 'transport' WHERE crime_ref = ("
             "SELECT min(crime_ref) FROM marts.fct_serious_violence WHERE district_code = "
@@ -143,6 +146,7 @@ def test_republishing_changed_content_moves_the_previous_version_aside_and_says_
     outcome = report.outcomes[0]
     assert outcome.outcome == "republished"
     assert "sv_by_location.csv" in outcome.reason
+    assert "re-sent source files: police/crimes_2023-24Q4.csv" in outcome.reason
 
     previous = exports / QUARTER / "_previous" / "csp-rutland" / "2024-07-15T09-30-00.123456Z"
     assert snapshot(previous) == first  # the earlier version, whole and unchanged
