@@ -13,9 +13,11 @@ equation a reader could use. Secondary suppression then repeats, to a fixed poin
 the reader — solve the equations for the suppressed cells (linear algebra: a cell is
 recovered when the equations pin it whatever the other hidden cells are) and narrow each
 hidden cell's range by differencing with what is shown (a hidden count is at least 1,
-because zero stays zero; a rounded count lies within half the rounding base) — and, for
-every cell the reader could recover, hide the smallest non-zero shown cell of an
-equation through it.
+because zero stays zero; a rounded count lies within half the rounding base) — and, while
+the reader can recover any hidden cell, hide one more: of the smallest non-zero shown
+cells in the equations through a recoverable cell, the one that leaves the fewest cells
+recoverable (ONS's "next smallest cell", made to count). Tables split into groups of
+equations sharing no cell, each protected on its own.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ linked and are each their own person.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ LINK_COLUMNS = ("source", "record_ref", "person_key", "match_probability")
 # Columns Splink reads: the comparisons name them with _l/_r suffixes.
 _MODEL_COLUMNS = (
     "record_id", "tok_surname", "tok_forename", "tok_dob", "sex", "birth_from", "birth_to",
-    "postcode_district", "local_system", "local_id",
+    "birth_year_from", "birth_year_to", "postcode_district", "local_system", "local_id",
 )
 
 
@@ -104,18 +105,19 @@ def load_settings(path: Path = DEFAULT_SETTINGS) -> LinkageSettings:
     )
 
 
-def _predict_pairs(
-    mem: duckdb.DuckDBPyConnection, records: pd.DataFrame, settings: LinkageSettings
-) -> pd.DataFrame:
-    """Scored pairs at or above the threshold: record_id_l, record_id_r, match_probability."""
+def _predict_pairs(mem: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> str:
+    """Score the blocked pairs of `records` (those with tokens) with Splink; returns the
+    name of a table of pairs at or above the threshold (record_id_l, record_id_r,
+    match_probability)."""
     from splink import DuckDBAPI, Linker
 
-    linkable = records.loc[records["has_tokens"].astype(bool), list(_MODEL_COLUMNS)]
-    if len(linkable) < 2:
-        return pd.DataFrame({"record_id_l": [], "record_id_r": [], "match_probability": []})
-    mem.register("linkable_records_df", linkable)
-    mem.execute("create or replace table linkable_records as select * from linkable_records_df")
-    mem.unregister("linkable_records_df")
+    columns = ", ".join(_MODEL_COLUMNS)
+    mem.execute(f"create or replace table linkable_records as "
+                f"select {columns} from records where has_tokens")
+    if mem.execute("select count(*) from linkable_records").fetchall()[0][0] < 2:
+        mem.execute("create or replace table linked_pairs (record_id_l varchar, "
+                    "record_id_r varchar, match_probability double)")
+        return "linked_pairs"
     linker = Linker(
         "linkable_records", settings.splink_settings(), DuckDBAPI(connection=mem),
         set_up_basic_logging=False,
@@ -123,118 +125,119 @@ def _predict_pairs(
     predictions = linker.inference.predict(
         threshold_match_probability=settings.threshold_match_probability
     )
-    pairs = mem.execute(
-        f"select record_id_l, record_id_r, match_probability "
-        f"from {predictions.physical_name} order by record_id_l, record_id_r"
-    ).df()
+    mem.execute(f"""create or replace table linked_pairs as
+        select record_id_l, record_id_r, match_probability
+        from {predictions.physical_name}""")
     predictions.drop_table_from_database_and_remove_from_cache()
-    return pairs
+    return "linked_pairs"
 
 
-_CLUSTER_SQL = """
--- Connected components of the linked pairs, by label propagation: every record takes the
--- smallest record id reachable from it. Deterministic, so keys are stable across runs.
-with recursive edges as (
-    select record_id_l as a, record_id_r as b from pairs
-    union all
-    select record_id_r, record_id_l from pairs
-),
-reach(record_id, root) as (
-    select record_id, record_id from records
-    union
-    select e.b, r.root from reach r join edges e on e.a = r.record_id
-),
-clusters as (
-    select record_id, min(root) as root from reach group by record_id
-),
-best_link as (
+def _connected_components(mem: duckdb.DuckDBPyConnection, pairs: str) -> None:
+    """Table `components(record_id, root)`: each record of `records` with the smallest
+    record id of its connected component under `pairs` (itself when unlinked).
+
+    Label propagation with pointer jumping over integer ids: each round a record takes
+    the smallest label among itself and its neighbours, then the label of its label.
+    Deterministic, so the same data always gives the same roots (and person keys).
+    """
+    mem.execute("""create or replace table node_ids as
+        select record_id, row_number() over (order by record_id) as nid from records""")
+    mem.execute(f"""create or replace table edges as
+        with e as (
+            select a.nid as a, b.nid as b from {pairs} p
+            join node_ids a on a.record_id = p.record_id_l
+            join node_ids b on b.record_id = p.record_id_r
+        )
+        select a, b from e union all select b, a from e""")
+    mem.execute("""create or replace table labels as
+        select distinct a as nid, a as label from edges""")
+    while True:
+        mem.execute("""create or replace table stepped as
+            select l.nid, least(l.label, min(n.label)) as label
+            from labels l join edges e on e.a = l.nid join labels n on n.nid = e.b
+            group by l.nid, l.label""")
+        mem.execute("""create or replace table jumped as
+            select s.nid, least(s.label, coalesce(j.label, s.label)) as label
+            from stepped s left join stepped j on j.nid = s.label""")
+        changed = mem.execute("""select count(*) from jumped j join labels l using (nid)
+            where j.label <> l.label""").fetchall()[0][0]
+        mem.execute("create or replace table labels as select * from jumped")
+        if changed == 0:
+            break
+    mem.execute("""create or replace table components as
+        select n.record_id, coalesce(r.record_id, n.record_id) as root
+        from node_ids n left join labels l using (nid) left join node_ids r on r.nid = l.label""")
+
+
+_PERSONS_SQL = """
+create or replace table persons as
+with best_link as (
     select record_id, max(match_probability) as match_probability from (
-        select record_id_l as record_id, match_probability from pairs
+        select record_id_l as record_id, match_probability from {pairs}
         union all
-        select record_id_r, match_probability from pairs
+        select record_id_r, match_probability from {pairs}
     ) group by record_id
 )
 select r.source, r.record_ref,
        substr(sha256(c.root), 1, 16) as person_key,
        b.match_probability, r.has_tokens
 from records r
-join clusters c using (record_id)
+join components c using (record_id)
 left join best_link b using (record_id)
-order by person_key, r.source, r.record_ref
 """
 
 
-def cluster_pairs(records: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Persons from linked pairs: (source, record_ref, person_key, match_probability,
-    has_tokens).
+def _persons(con: duckdb.DuckDBPyConnection, pairs: str) -> None:
+    """Table `persons(source, record_ref, person_key, match_probability, has_tokens)`.
 
-    `match_probability` is the record's strongest link to another record of its person;
-    null when the record is a person on its own.
+    The key is derived from the person's smallest record id, so it is stable while the
+    person's records are. `match_probability` is the record's strongest link to another
+    record of its person; null when the record is a person on its own.
     """
+    _connected_components(con, pairs)
+    con.execute(_PERSONS_SQL.format(pairs=pairs))
+
+
+def _exact_pairs(con: duckdb.DuckDBPyConnection) -> str:
+    """The baseline's links: each record to the first record with the same three tokens."""
+    con.execute("""create or replace table exact_pairs as
+        with keyed as (
+            select record_id, min(record_id) over (
+                partition by tok_surname, tok_forename, tok_dob) as first_id
+            from records
+            where tok_surname is not null and tok_forename is not null
+              and tok_dob is not null
+        )
+        select first_id as record_id_l, record_id as record_id_r,
+               1.0 as match_probability
+        from keyed where record_id <> first_id""")
+    return "exact_pairs"
+
+
+def _in_memory(records: pd.DataFrame, link: Callable[[duckdb.DuckDBPyConnection], str]
+               ) -> pd.DataFrame:
+    logging.getLogger("splink").setLevel(logging.WARNING)
     mem = duckdb.connect()
     try:
-        mem.register("records", records[["record_id", "source", "record_ref", "has_tokens"]])
-        mem.register("pairs", pairs[["record_id_l", "record_id_r", "match_probability"]])
-        return mem.execute(_CLUSTER_SQL).df()
+        # A copy: DuckDB cannot scan a reversed or strided pandas view (std::bad_cast).
+        mem.register("records_df", records.copy())
+        mem.execute("create table records as select * from records_df")
+        mem.unregister("records_df")
+        _persons(mem, link(mem))
+        return mem.execute("select * from persons order by person_key, source, record_ref").df()
     finally:
         mem.close()
 
 
 def link_records(records: pd.DataFrame, settings: LinkageSettings) -> pd.DataFrame:
-    """Persons from person records (the `linkage.records` frame) under `settings`."""
-    logging.getLogger("splink").setLevel(logging.WARNING)
-    mem = duckdb.connect()
-    try:
-        pairs = _predict_pairs(mem, records, settings)
-    finally:
-        mem.close()
-    return cluster_pairs(records, pairs)
-
-
-def exact_match_pairs(records: pd.DataFrame) -> pd.DataFrame:
-    """The baseline: records link when all three tokens are present and equal."""
-    mem = duckdb.connect()
-    try:
-        mem.register("records", records)
-        return mem.execute("""
-            select l.record_id as record_id_l, r.record_id as record_id_r,
-                   1.0 as match_probability
-            from records l join records r
-              on l.tok_surname = r.tok_surname and l.tok_forename = r.tok_forename
-             and l.tok_dob = r.tok_dob and l.record_id < r.record_id
-        """).df()
-    finally:
-        mem.close()
+    """Persons from a records frame (`linkage.records`) under `settings`:
+    source, record_ref, person_key, match_probability, has_tokens."""
+    return _in_memory(records, lambda mem: _predict_pairs(mem, settings))
 
 
 def exact_match_links(records: pd.DataFrame) -> pd.DataFrame:
-    return cluster_pairs(records, exact_match_pairs(records))
-
-
-def write_person_links(
-    con: duckdb.DuckDBPyConnection, links: pd.DataFrame, settings: LinkageSettings
-) -> None:
-    """Replace `linkage.person_links` in one transaction, stamped with the model version."""
-    con.execute("create schema if not exists linkage")
-    con.register("person_links_df", links)
-    try:
-        con.execute("begin transaction")
-        con.execute(f"""
-            create or replace table {LINKS_TABLE} as
-            select source::varchar as source, record_ref::varchar as record_ref,
-                   person_key::varchar as person_key,
-                   match_probability::double as match_probability,
-                   has_tokens::boolean as has_tokens,
-                   ?::varchar as settings_version
-            from person_links_df
-            order by source, record_ref
-        """, [settings.version])
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("person_links_df")
+    """The baseline: records are one person when all three tokens are present and equal."""
+    return _in_memory(records, _exact_pairs)
 
 
 @dataclass(frozen=True)
@@ -246,24 +249,53 @@ class LinkageSummary:
     persons_in_several_sources: int
 
 
-def summarise(links: pd.DataFrame, settings: LinkageSettings) -> LinkageSummary:
-    per_person = links.groupby("person_key")["source"].nunique()
-    return LinkageSummary(
-        settings_version=settings.version,
-        records=len(links),
-        records_without_tokens=int((~links["has_tokens"].astype(bool)).sum()),
-        persons=int(per_person.size),
-        persons_in_several_sources=int((per_person > 1).sum()),
-    )
+_SUMMARY_SQL = f"""
+with per_person as (
+    select person_key, count(distinct source) as sources from {LINKS_TABLE} group by all
+)
+select (select count(*) from {LINKS_TABLE}),
+       (select count(*) from {LINKS_TABLE} where not has_tokens),
+       (select count(*) from per_person),
+       (select count(*) from per_person where sources > 1)
+"""
 
 
 def run_linkage(
     con: duckdb.DuckDBPyConnection, settings: LinkageSettings | None = None
 ) -> LinkageSummary:
-    """Link every current person record in the warehouse and write linkage.person_links."""
-    from linkage.records import collect_person_records
+    """Link every current person record in the warehouse; replace linkage.person_links.
+
+    Splink's working tables live in an in-memory catalog attached for the run (DuckDB
+    spills it to its temp directory when large), never in the warehouse file; only the
+    result is written back, in one transaction, stamped with the model version.
+    """
+    from linkage.records import person_records_sql
 
     settings = settings or load_settings()
-    links = link_records(collect_person_records(con), settings)
-    write_person_links(con, links, settings)
-    return summarise(links, settings)
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    warehouse = con.execute("select current_database()").fetchall()[0][0]
+    con.execute("attach ':memory:' as linkage_work")
+    try:
+        con.execute(f"create table linkage_work.main.records as {person_records_sql()}")
+        con.execute("use linkage_work")
+        _persons(con, _predict_pairs(con, settings))
+        con.execute(f"use {warehouse}")
+        con.execute("create schema if not exists linkage")
+        con.execute("begin transaction")
+        try:
+            con.execute(f"""
+                create or replace table {LINKS_TABLE} as
+                select source, record_ref, person_key,
+                       match_probability::double as match_probability, has_tokens,
+                       ?::varchar as settings_version
+                from linkage_work.main.persons
+                order by source, record_ref""", [settings.version])
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    finally:
+        con.execute(f"use {warehouse}")
+        con.execute("detach linkage_work")
+    records, without_tokens, persons, several = con.execute(_SUMMARY_SQL).fetchall()[0]
+    return LinkageSummary(settings.version, records, without_tokens, persons, several)

@@ -77,7 +77,7 @@ def score_linkage(links: pd.DataFrame, truth: pd.DataFrame) -> LinkageQuality:
     try:
         con.register("links", links[["source", "record_ref", "person_key"]])
         con.register("truth", truth[["source", "record_ref", "person_id"]].astype(str))
-        row = con.execute(_SCORE_SQL).fetchone()
+        row = con.execute(_SCORE_SQL).fetchall()[0]
     finally:
         con.close()
     assert row is not None

@@ -9,7 +9,8 @@ General rules), as the staging models also rely on.
 Evidence kept beside the three tokens: sex (`U` is unknown, so null), postcode district,
 the force's person number or the council's child number (`local_system`, `local_id`), and
 an approximate birth window derived from the age at the event and the event's date: a
-person aged `a` on day `d` was born in (d - (a+1) years, d - a years]. Police crime people
+person aged `a` on day `d` was born in (d - (a+1) years, d - a years], which spans at most
+two calendar years (`birth_year_from`, `birth_year_to`, used for blocking). Police crime people
 take the crime's `offence_from` (spec: ages are whole years at the event), custody the
 arrival. Councils send no age, so their window is null.
 """
@@ -27,6 +28,7 @@ SOURCES: tuple[str, ...] = (
 COLUMNS: tuple[str, ...] = (
     "record_id", "source", "record_ref", "tok_surname", "tok_forename", "tok_dob", "sex",
     "birth_from", "birth_to", "postcode_district", "local_system", "local_id", "has_tokens",
+    "birth_year_from", "birth_year_to",
 )
 
 
@@ -78,6 +80,8 @@ def person_records_sql() -> str:
     return f"""
 with person_records as ({union}
 )
+select *, year(birth_from) as birth_year_from, year(birth_to) as birth_year_to
+from (
 select source || '|' || record_ref as record_id, source, record_ref,
        nullif(trim(lower(tok_surname)), '') as tok_surname,
        nullif(trim(lower(tok_forename)), '') as tok_forename,
@@ -93,6 +97,7 @@ from person_records
 -- The ingest refuses duplicate keys across current files; this only guards the model's
 -- unique id should two rows ever share one.
 qualify row_number() over (partition by source, record_ref order by local_id) = 1
+)
 order by record_id
 """
 

@@ -99,7 +99,7 @@ def estimate(records: pd.DataFrame, truth: pd.DataFrame | None, settings: Linkag
             select * from ids where pid_l is null or pid_r is null or pid_l <> pid_r""")
         u = level_shares(con, "random_pairs", settings)
         result: dict[str, Any] = {"u": u, "random_pairs": con.execute(
-            "select count(*) from random_pairs").fetchone()[0]}
+            "select count(*) from random_pairs").fetchall()[0][0]}
         if truth is not None:
             con.execute(f"""create table true_pairs as
                 with p as (
@@ -113,7 +113,7 @@ def estimate(records: pd.DataFrame, truth: pd.DataFrame | None, settings: Linkag
             result["m"] = level_shares(con, "true_pairs", settings)
             n = len(linkable)
             all_true = con.execute("""select sum(k * (k - 1) / 2) from (
-                select count(*) as k from person_of group by person_id)""").fetchone()[0]
+                select count(*) as k from person_of group by person_id)""").fetchall()[0][0]
             result["true_pairs"] = int(all_true or 0)
             result["lambda"] = float(all_true or 0) / (n * (n - 1) / 2) if n > 1 else 0.0
         return result

@@ -662,7 +662,7 @@ def plan_cohort(pop: Population, rng: np.random.Generator, quarters: Sequence[tu
     age_p = np.array(list(COHORT_AGE.values()), dtype=float)
     age_p /= age_p.sum()
     dist_p = COHORT_DISTRICT_WEIGHT / COHORT_DISTRICT_WEIGHT.sum()
-    used: set[int] = set()
+    cursors: dict[int, list] = {}
     cum_expected = 0.0
     cum_made = 0
     for lo, hi in quarters:
@@ -687,7 +687,8 @@ def plan_cohort(pop: Population, rng: np.random.Generator, quarters: Sequence[tu
             for _ in range(size):
                 sex = 0 if rng.random() < 0.88 else 1
                 age = int(rng.choice(ages, p=age_p))
-                pid = _take_reserved(pop, rng, dist, sex, day_date(day).year - age, used)
+                year = day_date(day).year
+                pid = _take_reserved(pop, rng, dist, sex, year - age, year, cursors)
                 if pid < 0:
                     continue
                 crime.members.append(len(plan.members))
@@ -712,15 +713,21 @@ def _youth_minute(rng: np.random.Generator) -> int:
 
 
 def _take_reserved(pop: Population, rng: np.random.Generator, district: int, sex: int,
-                   birth_year: int, used: set[int]) -> int:
-    for dy in (0, 1, -1, 2, -2):
-        for dist in (district, *range(len(DISTRICTS))):
-            pool = pop.reserved(dist, sex, birth_year + dy)
-            free = [int(p) for p in pool.tolist() if int(p) not in used]
-            if free:
-                pid = free[int(rng.integers(0, len(free)))]
-                used.add(pid)
-                return pid
+                   birth_year: int, index_year: int, cursors: dict[int, list]) -> int:
+    """A not-yet-used person from the cohort reserve: the block asked for, else a
+    neighbouring birth year (still aged 12-24 at the index offence), else any district.
+    Each block's reserve is used in a random order kept by a cursor."""
+    years = [birth_year + dy for dy in (0, 1, -1, 2, -2)
+             if 13 <= index_year - (birth_year + dy) <= 24]
+    for dist in (district, *range(len(DISTRICTS))):
+        for by in years:
+            b = int(pop.block_index(np.array([dist]), np.array([sex]), np.array([by]))[0])
+            if b not in cursors:
+                cursors[b] = [rng.permutation(pop.reserved(dist, sex, by)), 0]
+            perm, pos = cursors[b]
+            if pos < len(perm):
+                cursors[b][1] = pos + 1
+                return int(perm[pos])
     return -1
 
 

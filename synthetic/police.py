@@ -501,6 +501,7 @@ class Formatter:
         self.style = style
         self.cells = cells
         self._dates: dict[int, str] = {}
+        self._converters: dict[tuple[str, ...], list[Callable[[Any], Any]]] = {}
         secs = ":00" if style.seconds else ""
         self._times = [f"{h:02d}:{m:02d}{secs}" for h in range(24) for m in range(60)]
 
@@ -520,19 +521,31 @@ class Formatter:
         return f"{self.date(day)} {self._times[m]}"
 
     def row(self, values: Sequence[Any], kinds: Sequence[str]) -> list[Any]:
-        out: list[Any] = []
-        for v, k in zip(values, kinds, strict=True):
+        key = tuple(kinds)
+        conv = self._converters.get(key)
+        if conv is None:
+            conv = [self._converter(k) for k in kinds]
+            self._converters[key] = conv
+        return [f(v) for f, v in zip(conv, values, strict=True)]
+
+    def _converter(self, kind: str) -> Callable[[Any], Any]:
+        blank = None if self.cells else ""
+        typed: Callable[[Any], Any]
+        if kind == "date":
+            typed = self.date
+        elif kind == "datetime":
+            typed = self.datetime
+        elif self.cells:
+            def typed(v: Any) -> Any:
+                return v
+        else:
+            typed = str
+
+        def convert(v: Any) -> Any:
             if v is None:
-                out.append("" if not self.cells else None)
-            elif isinstance(v, str):
-                out.append(v)
-            elif k == "date":
-                out.append(self.date(v))
-            elif k == "datetime":
-                out.append(self.datetime(v))
-            else:
-                out.append(v if self.cells else str(v))
-        return out
+                return blank
+            return v if v.__class__ is str else typed(v)
+        return convert
 
     def bad_date(self, day: int, with_time: bool) -> str:
         """A date that is not on the calendar, in this file's style (text)."""
@@ -618,10 +631,10 @@ class EntityRules:
     """What the injector needs of an entity: column kinds and the spec's date rules."""
 
     entity: Entity
+    kinds: tuple[str, ...] = ()
 
-    @property
-    def kinds(self) -> list[str]:
-        return [c.kind for c in self.entity.columns]
+    def __post_init__(self) -> None:
+        self.kinds = tuple(c.kind for c in self.entity.columns)
 
     def index(self, name: str) -> int:
         return self.entity.header.index(name)
@@ -1430,15 +1443,17 @@ def finish_crimes(st: PoliceState, c: Crimes, p: People, rng: np.random.Generato
     table = sv_location_table()
     loc = np.zeros(n, dtype=np.int64)
     u = rng.random(n)
+    by_kind: dict[tuple[str, bool], list[int]] = defaultdict(list)
     for i, code in enumerate(c.code):
-        dist = table.get((code, bool(c.da[i])))
+        by_kind[(code, bool(c.da[i]))].append(i)
+    for (code, da), idx in by_kind.items():
+        dist = table.get((code, da))
         if dist is None:
-            g = group_of(code)
-            base = np.array(NON_SV_LOCATION.get(g, NON_SV_LOCATION["other"]), float)
-            if c.da[i]:
-                base = np.array(LOCATION_AFFINITY["da"], float)
+            base = np.array(LOCATION_AFFINITY["da"] if da else NON_SV_LOCATION.get(
+                group_of(code), NON_SV_LOCATION["other"]), float)
             dist = base / base.sum()
-        loc[i] = min(int(np.searchsorted(np.cumsum(dist), u[i])), len(LOCATIONS) - 1)
+        sel = np.array(idx)
+        loc[sel] = np.minimum(np.searchsorted(np.cumsum(dist), u[sel]), len(LOCATIONS) - 1)
     loc[rng.random(n) < 0.008] = -1  # not recorded
     c.location = loc
     # Flags.

@@ -76,7 +76,8 @@ def read_table(path: Path) -> pd.DataFrame:
         rows = list(wb.worksheets[0].iter_rows(values_only=True))
         wb.close()
         header = [str(h).strip() for h in rows[0]]
-        body = [[cell_text(v) for v in r] for r in rows[1:]]
+        # A row ending in empty cells comes back short: pad it to the header.
+        body = [[cell_text(v) for v in r] + [""] * (len(header) - len(r)) for r in rows[1:]]
         return pd.DataFrame(body, columns=header, dtype=str)
     table = pd.read_csv(io.StringIO(decode(path.read_bytes())), dtype=str,
                         keep_default_na=False)
