@@ -258,7 +258,9 @@ def manifest(partner: str, win: ExportWindow, built: Built, files: Mapping[str, 
         "fy_quarter": win.label,
         "generated_at": generated_at,
         "code_version": code_version(),
-        "supersedes": supersedes,
+        # DESIGN.md: the folder it replaced (where that version now lives), or null; why
+        # it was replaced goes to audit.exports.reason.
+        "supersedes": supersedes["folder"] if supersedes else None,
         "suppression": [disclosure_rule(partner, t.kind).as_manifest(t.name)
                         for t in built.tables],
         "files": [{"name": name, "rows": rows.get(name), "sha256": folders.sha256(data)}

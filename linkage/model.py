@@ -2,12 +2,15 @@
 
 The model (comparisons, m/u parameters, prior, blocking rules, threshold) is the YAML file
 in `linkage/settings/`; nothing is estimated at run time, so unchanged data always gives
-the same persons and the same keys. Splink runs on a private in-memory DuckDB: its working
-tables never touch the warehouse file, and only the result is written back.
+the same persons and the same keys. Splink runs in a private in-memory DuckDB catalog: its
+working tables never touch the warehouse file, and only the result is written back.
 
 A person's key is derived from its smallest record id (`source|record_ref`), so it stays
 the same from run to run while the person's records do. Records with no tokens cannot be
 linked and are each their own person.
+
+Inside a run each record also gets a number (`record_no`, by record id order): Splink and
+the clustering work on those, which keeps the blocked pairs small at scale 20.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ LINK_COLUMNS = ("source", "record_ref", "person_key", "match_probability")
 
 # Columns Splink reads: the comparisons name them with _l/_r suffixes.
 _MODEL_COLUMNS = (
-    "record_id", "tok_surname", "tok_forename", "tok_dob", "sex", "birth_from", "birth_to",
+    "record_no", "tok_surname", "tok_forename", "tok_dob", "sex", "birth_from", "birth_to",
     "birth_year_from", "birth_year_to", "postcode_district", "local_system", "local_id",
 )
 
@@ -49,10 +52,11 @@ class LinkageSettings:
         """The Splink settings dictionary this model stands for."""
         return {
             "link_type": "dedupe_only",
-            "unique_id_column_name": "record_id",
+            "unique_id_column_name": "record_no",
             "probability_two_random_records_match": self.probability_two_random_records_match,
             "blocking_rules_to_generate_predictions": [
-                {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in self.blocking_rules
+                {"blocking_rule": " ".join(rule.split()), "sql_dialect": "duckdb"}
+                for rule in self.blocking_rules
             ],
             "comparisons": [_splink_comparison(c) for c in self.comparisons],
             "retain_matching_columns": False,
@@ -105,85 +109,108 @@ def load_settings(path: Path = DEFAULT_SETTINGS) -> LinkageSettings:
     )
 
 
-def _predict_pairs(mem: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> str:
-    """Score the blocked pairs of `records` (those with tokens) with Splink; returns the
-    name of a table of pairs at or above the threshold (record_id_l, record_id_r,
+def _number_records(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Table `records`: the records frame plus `record_no`, numbered in record id order."""
+    con.execute(f"""create or replace table records as
+        select row_number() over (order by record_id) as record_no, *
+        from {source}""")
+
+
+def _predict_pairs(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> str:
+    """Score the blocked pairs of `records` that carry tokens with Splink; returns the name
+    of a table of the pairs at or above the threshold (record_no_l, record_no_r,
     match_probability)."""
     from splink import DuckDBAPI, Linker
 
     columns = ", ".join(_MODEL_COLUMNS)
-    mem.execute(f"create or replace table linkable_records as "
+    con.execute(f"create or replace table linkable_records as "
                 f"select {columns} from records where has_tokens")
-    if mem.execute("select count(*) from linkable_records").fetchall()[0][0] < 2:
-        mem.execute("create or replace table linked_pairs (record_id_l varchar, "
-                    "record_id_r varchar, match_probability double)")
+    # The tokens now live in linkable_records; the clustering needs only the names.
+    con.execute("create or replace table records as "
+                "select record_no, record_id, source, record_ref, has_tokens from records")
+    if con.execute("select count(*) from linkable_records").fetchall()[0][0] < 2:
+        con.execute("create or replace table linked_pairs (record_no_l bigint, "
+                    "record_no_r bigint, match_probability double)")
         return "linked_pairs"
     linker = Linker(
-        "linkable_records", settings.splink_settings(), DuckDBAPI(connection=mem),
+        "linkable_records", settings.splink_settings(), DuckDBAPI(connection=con),
         set_up_basic_logging=False,
     )
     predictions = linker.inference.predict(
         threshold_match_probability=settings.threshold_match_probability
     )
-    mem.execute(f"""create or replace table linked_pairs as
-        select record_id_l, record_id_r, match_probability
+    con.execute(f"""create or replace table linked_pairs as
+        select record_no_l, record_no_r, match_probability
         from {predictions.physical_name}""")
-    predictions.drop_table_from_database_and_remove_from_cache()
+    linker.table_management.delete_tables_created_by_splink_from_db()
     return "linked_pairs"
 
 
-def _connected_components(mem: duckdb.DuckDBPyConnection, pairs: str) -> None:
-    """Table `components(record_id, root)`: each record of `records` with the smallest
-    record id of its connected component under `pairs` (itself when unlinked).
-
-    Label propagation with pointer jumping over integer ids: each round a record takes
-    the smallest label among itself and its neighbours, then the label of its label.
-    Deterministic, so the same data always gives the same roots (and person keys).
-    """
-    mem.execute("""create or replace table node_ids as
-        select record_id, row_number() over (order by record_id) as nid from records""")
-    mem.execute(f"""create or replace table edges as
-        with e as (
-            select a.nid as a, b.nid as b from {pairs} p
-            join node_ids a on a.record_id = p.record_id_l
-            join node_ids b on b.record_id = p.record_id_r
+def _exact_pairs(con: duckdb.DuckDBPyConnection) -> str:
+    """The baseline's links: each record to the first record with the same three tokens."""
+    con.execute("""create or replace table exact_pairs as
+        with keyed as (
+            select record_no, min(record_no) over (
+                partition by tok_surname, tok_forename, tok_dob) as first_no
+            from records
+            where tok_surname is not null and tok_forename is not null
+              and tok_dob is not null
         )
-        select a, b from e union all select b, a from e""")
-    mem.execute("""create or replace table labels as
-        select distinct a as nid, a as label from edges""")
+        select first_no as record_no_l, record_no as record_no_r,
+               1.0 as match_probability
+        from keyed where record_no <> first_no""")
+    return "exact_pairs"
+
+
+def _connected_components(con: duckdb.DuckDBPyConnection, pairs: str) -> None:
+    """Table `components(record_no, root_no)`: each linked record with the smallest
+    record number of its connected component under `pairs`.
+
+    Label propagation with pointer jumping: each round a record takes the smallest label
+    among itself and its neighbours, then the label of that label. Deterministic, so the
+    same data always gives the same roots (and person keys).
+    """
+    con.execute(f"""create or replace table edges as
+        select record_no_l as a, record_no_r as b from {pairs}
+        union all
+        select record_no_r, record_no_l from {pairs}""")
+    con.execute("create or replace table labels as select distinct a as nid, a as label "
+                "from edges")
     while True:
-        mem.execute("""create or replace table stepped as
+        con.execute("""create or replace table stepped as
             select l.nid, least(l.label, min(n.label)) as label
             from labels l join edges e on e.a = l.nid join labels n on n.nid = e.b
             group by l.nid, l.label""")
-        mem.execute("""create or replace table jumped as
+        con.execute("""create or replace table jumped as
             select s.nid, least(s.label, coalesce(j.label, s.label)) as label
             from stepped s left join stepped j on j.nid = s.label""")
-        changed = mem.execute("""select count(*) from jumped j join labels l using (nid)
+        changed = con.execute("""select count(*) from jumped j join labels l using (nid)
             where j.label <> l.label""").fetchall()[0][0]
-        mem.execute("create or replace table labels as select * from jumped")
+        con.execute("create or replace table labels as select * from jumped")
         if changed == 0:
             break
-    mem.execute("""create or replace table components as
-        select n.record_id, coalesce(r.record_id, n.record_id) as root
-        from node_ids n left join labels l using (nid) left join node_ids r on r.nid = l.label""")
+    con.execute("create or replace table components as "
+                "select nid as record_no, label as root_no from labels")
+    for table in ("edges", "labels", "stepped", "jumped"):
+        con.execute(f"drop table {table}")
 
 
 _PERSONS_SQL = """
 create or replace table persons as
 with best_link as (
-    select record_id, max(match_probability) as match_probability from (
-        select record_id_l as record_id, match_probability from {pairs}
+    select record_no, max(match_probability) as match_probability from (
+        select record_no_l as record_no, match_probability from {pairs}
         union all
-        select record_id_r, match_probability from {pairs}
-    ) group by record_id
+        select record_no_r, match_probability from {pairs}
+    ) group by record_no
 )
 select r.source, r.record_ref,
-       substr(sha256(c.root), 1, 16) as person_key,
+       substr(sha256(coalesce(root.record_id, r.record_id)), 1, 16) as person_key,
        b.match_probability, r.has_tokens
 from records r
-join components c using (record_id)
-left join best_link b using (record_id)
+left join components c on c.record_no = r.record_no
+left join records root on root.record_no = c.root_no
+left join best_link b on b.record_no = r.record_no
 """
 
 
@@ -198,22 +225,6 @@ def _persons(con: duckdb.DuckDBPyConnection, pairs: str) -> None:
     con.execute(_PERSONS_SQL.format(pairs=pairs))
 
 
-def _exact_pairs(con: duckdb.DuckDBPyConnection) -> str:
-    """The baseline's links: each record to the first record with the same three tokens."""
-    con.execute("""create or replace table exact_pairs as
-        with keyed as (
-            select record_id, min(record_id) over (
-                partition by tok_surname, tok_forename, tok_dob) as first_id
-            from records
-            where tok_surname is not null and tok_forename is not null
-              and tok_dob is not null
-        )
-        select first_id as record_id_l, record_id as record_id_r,
-               1.0 as match_probability
-        from keyed where record_id <> first_id""")
-    return "exact_pairs"
-
-
 def _in_memory(records: pd.DataFrame, link: Callable[[duckdb.DuckDBPyConnection], str]
                ) -> pd.DataFrame:
     logging.getLogger("splink").setLevel(logging.WARNING)
@@ -221,7 +232,7 @@ def _in_memory(records: pd.DataFrame, link: Callable[[duckdb.DuckDBPyConnection]
     try:
         # A copy: DuckDB cannot scan a reversed or strided pandas view (std::bad_cast).
         mem.register("records_df", records.copy())
-        mem.execute("create table records as select * from records_df")
+        _number_records(mem, "records_df")
         mem.unregister("records_df")
         _persons(mem, link(mem))
         return mem.execute("select * from persons order by person_key, source, record_ref").df()
@@ -276,8 +287,11 @@ def run_linkage(
     warehouse = con.execute("select current_database()").fetchall()[0][0]
     con.execute("attach ':memory:' as linkage_work")
     try:
-        con.execute(f"create table linkage_work.main.records as {person_records_sql()}")
+        con.execute(f"create table linkage_work.main.person_records as "
+                    f"{person_records_sql()}")
         con.execute("use linkage_work")
+        _number_records(con, "person_records")
+        con.execute("drop table person_records")
         _persons(con, _predict_pairs(con, settings))
         con.execute(f"use {warehouse}")
         con.execute("create schema if not exists linkage")

@@ -91,7 +91,7 @@ def generate(out: Path, *, seed: int = 42, scale: float = 1.0,
             continue
         module.write(ctx)
     persons = registry.close()
-    write_cohort(truth, plan, pop)
+    write_cohort(truth, plan)
     defects_json = ctx.log.to_json()
     defects_json["orphans_by_file"] = dict(sorted(police_summary["orphans"].items()))
     defects_json["orphans_total"] = sum(police_summary["orphans"].values())
@@ -102,7 +102,7 @@ def generate(out: Path, *, seed: int = 42, scale: float = 1.0,
                     "end": end.isoformat(), "defects": defects},
         "files": files,
         "truth": {"persons": persons, "person_records": registry.records,
-                  "cohort_members": len(plan.members)},
+                  **cohort_summary(plan)},
     }
     write_json(truth / "manifest.json", manifest)
     ctx.tick("wrote the truth and the manifest")
@@ -111,7 +111,8 @@ def generate(out: Path, *, seed: int = 42, scale: float = 1.0,
         entity = _entity_of(f["file"])
         if entity and f["rows"] is not None:
             rows[entity] = rows.get(entity, 0) + f["rows"]
-    return {"landing": str(out), "truth": str(truth), "files": len(files),
+    return {"landing": str(out), "truth": str(truth),
+            "files": [f["file"] for f in files], "file_count": len(files),
             "rows": dict(sorted(rows.items())), "persons": persons,
             "cohort_members": len(plan.members)}
 
@@ -203,10 +204,9 @@ COHORT_HEADER = ("person_id", "index_date", "index_offence_code", "index_crime_r
                  "factor_count")
 
 
-def write_cohort(truth: Path, plan: CohortPlan, pop: Population) -> None:
+def write_cohort(truth: Path, plan: CohortPlan) -> None:
     """The planted cohort exactly: each member's index crime and the date of the record
     that carries each of their factors (the DESIGN.md cohort definition's dates)."""
-    del pop
     with CsvOut(truth / "cohort.csv", COHORT_HEADER, FileStyle()) as w:
         for m in plan.members:
             crime = plan.crimes[m.crime]

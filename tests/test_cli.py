@@ -133,3 +133,38 @@ def test_environment_overrides_default_paths(tmp_path: Path) -> None:
     result = vrn("status", env=env)
     assert result.returncode == 2
     assert "none.duckdb" in result.stderr
+
+
+def _tree_digest(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_planted_anomaly_blocks_police_exports_exits_1_and_keeps_publications(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """A quarter of police crimes halved (a partner's broken re-send) must block the
+    exports built on police data, say which check and table, and leave everything
+    already published untouched; health exports still publish."""
+    landing, wh, ex = tmp_path / "landing", tmp_path / "w.duckdb", tmp_path / "exports"
+    shutil.copytree(deployment.landing, landing)
+    shutil.copyfile(deployment.warehouse, wh)
+    shutil.copytree(deployment.exports, ex)
+    published_before = _tree_digest(ex)
+    crimes = landing / "police" / "crimes_2023-24Q3.csv"
+    raw = crimes.read_bytes()
+    newline = b"\r\n" if b"\r\n" in raw else b"\n"
+    lines = raw.split(newline)
+    header, rows = lines[0], [r for r in lines[1:] if r]
+    crimes.write_bytes(newline.join([header, *rows[::2]]) + newline)
+
+    result = vrn("run", "--landing", str(landing), "--warehouse", str(wh), "--exports", str(ex))
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "BLOCKED by check" in result.stdout
+    assert "fct_serious_violence" in result.stdout or "crimes" in result.stdout
+    assert _tree_digest(ex) == published_before  # nothing published was changed or lost
+    with duckdb.connect(str(wh), read_only=True) as con:
+        replaced = con.execute(
+            "SELECT outcome FROM audit.files WHERE file_name = 'police/crimes_2023-24Q3.csv' "
+            "ORDER BY loaded_at").fetchall()
+    assert [r[0] for r in replaced] == ["superseded", "loaded"]

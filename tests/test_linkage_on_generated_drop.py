@@ -181,8 +181,8 @@ def test_cohort_figures_match_the_truth(drop, cohort_mart):
     expected = expected_cohort_figures(drop["warehouse"], drop["truth"])
     got = cohort_mart.set_index(["subgroup", "factor"]).sort_index()
     want = expected.set_index(["subgroup", "factor"]).sort_index()
-    print(f"\n{got.merge(want, left_index=True, right_index=True,
-                          suffixes=('', '_truth')).to_string()}")
+    both = got.merge(want, left_index=True, right_index=True, suffixes=("", "_truth"))
+    print(f"\n{both.to_string()}")
     assert list(got.index) == list(want.index)
     assert (got["persons"] > 0).all()
     assert (got["persons"] == want["persons"]).all()
