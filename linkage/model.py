@@ -28,7 +28,6 @@ import yaml
 SETTINGS_DIR = Path(__file__).resolve().parent / "settings"
 DEFAULT_SETTINGS = SETTINGS_DIR / "person_linkage.yaml"
 LINKS_TABLE = "linkage.person_links"
-LINK_COLUMNS = ("source", "record_ref", "person_key", "match_probability")
 
 # Columns Splink reads: the comparisons name them with _l/_r suffixes.
 _MODEL_COLUMNS = (

@@ -15,7 +15,6 @@ records all landed in one linked person (nobody split).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -98,13 +97,3 @@ def score_linkage(links: pd.DataFrame, truth: pd.DataFrame) -> LinkageQuality:
         cluster_recall=_share(complete_persons, true_persons),
     )
 
-
-def read_truth_person_records(truth_dir: Path) -> pd.DataFrame:
-    """The generator's `person_records.csv`: source, record_ref, person_id (as text)."""
-    path = truth_dir / "person_records.csv"
-    truth = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = {"source", "record_ref", "person_id"} - set(truth.columns)
-    if missing:
-        raise ValueError(f"{path}: expected columns source, record_ref, person_id; "
-                         f"missing {', '.join(sorted(missing))}")
-    return truth

@@ -24,6 +24,13 @@ SOURCES: tuple[str, ...] = (
     "police_people", "custody", "la_cla", "la_cpp", "la_absence", "la_exclusions",
 )
 
+# The raw tables the records are read from (the linkage asset waits for their loads).
+RAW_TABLES: tuple[str, ...] = (
+    "raw.police__crime_people", "raw.police__crimes", "raw.police__custody",
+    "raw.la__children_looked_after", "raw.la__child_protection_plans",
+    "raw.la__school_absence", "raw.la__exclusions",
+)
+
 # Columns of the records frame, in order; `record_id` is the unique id Splink needs.
 COLUMNS: tuple[str, ...] = (
     "record_id", "source", "record_ref", "tok_surname", "tok_forename", "tok_dob", "sex",

@@ -26,8 +26,8 @@ import duckdb
 import pandas as pd
 
 from linkage.model import LinkageSettings, load_settings
-from linkage.quality import read_truth_person_records
 from linkage.records import collect_person_records
+from synthetic.truth import load_truth
 
 _SIDES = ("record_id", "tok_surname", "tok_forename", "tok_dob", "sex", "birth_from", "birth_to",
           "postcode_district", "local_system", "local_id")
@@ -136,7 +136,10 @@ def main() -> None:
         records = collect_person_records(con)
     finally:
         con.close()
-    truth = read_truth_person_records(args.truth) if args.truth else None
+    truth = None
+    if args.truth:
+        records_truth = load_truth(args.truth).person_records
+        truth = records_truth[records_truth["in_warehouse"]].astype({"person_id": str})
     result = estimate(records, truth, settings, seed=args.seed,
                       sample_records=args.sample_records)
     print(f"records {len(records):,}; random pairs {result['random_pairs']:,}")

@@ -11,6 +11,7 @@ reports what it linked. The dbt source `linkage.person_links` maps to this asset
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from linkage.model import LINKS_TABLE, load_settings, run_linkage
+from linkage.records import RAW_TABLES
 from orchestration.resources import WarehouseResource
 
 PERSON_LINKS_KEY = AssetKey(["linkage", "person_links"])
@@ -18,10 +19,9 @@ PERSON_LINKS_KEY = AssetKey(["linkage", "person_links"])
 
 @asset(
     key=PERSON_LINKS_KEY,
-    deps=[AssetKey(["raw", "police__crime_people"]), AssetKey(["raw", "police__custody"]),
-          AssetKey(["raw", "la__children_looked_after"]),
-          AssetKey(["raw", "la__child_protection_plans"]), AssetKey(["raw", "la__school_absence"]),
-          AssetKey(["raw", "la__exclusions"])],
+    # One asset per raw table (orchestration/ingest_assets.py); the crimes give crime
+    # people their event date.
+    deps=[AssetKey(table.split(".")) for table in RAW_TABLES],
     pool="warehouse",
     group_name="linkage",
     description=(

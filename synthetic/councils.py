@@ -32,7 +32,6 @@ from synthetic.common import FileStyle, GenContext
 from synthetic.persons import (
     DISTRICT_LA,
     DISTRICT_POPULATION,
-    DISTRICTS,
     SEX_CODES,
     CohortPlan,
     PersonRegistry,
@@ -410,10 +409,3 @@ def write(ctx: GenContext, pop: Population, registry: PersonRegistry, plan: Coho
     for ai, ay in enumerate(academic_years_between(ctx.start, ctx.end)):
         w.academic_year(ay, ai)
     return {"files": w.files, "rows": dict(w.rows), "file_rows": w.file_rows}
-
-
-def council_of_district(district: int) -> str:
-    return DISTRICT_LA[district]
-
-
-__all__ = ["COUNCILS", "DISTRICTS", "write"]

@@ -353,18 +353,6 @@ class Population:
         lo = self.offsets[b] + self.general.ravel()[b]
         return np.arange(lo, self.offsets[b + 1])
 
-    def pick_children(self, rng: np.random.Generator, district: int, birth_year: int,
-                      n: int) -> np.ndarray:
-        """`n` distinct children of one district and birth year (either sex), at random."""
-        ids = []
-        for s in (0, 1):
-            b = int(self.block_index(np.array([district]), np.array([s]),
-                                     np.array([birth_year]))[0])
-            gen = int(self.general.ravel()[b])
-            take = min(gen, round(n / 2))
-            ids.append(self.offsets[b] + rng.choice(gen, size=take, replace=False))
-        return np.sort(np.concatenate(ids))
-
     def block_members(self, district: int, sex: int, birth_year: int) -> np.ndarray:
         b = int(self.block_index(np.array([district]), np.array([sex]),
                                  np.array([birth_year]))[0])

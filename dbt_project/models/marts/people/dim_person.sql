@@ -26,7 +26,7 @@ persons as (
     from bridge
     inner join person_links
         on bridge.source = person_links.source
-        and bridge.record_ref = person_links.record_ref
+            and bridge.record_ref = person_links.record_ref
     group by bridge.person_key
 
 )

@@ -23,7 +23,7 @@ young_suspects as (
     from involvements
     inner join persons
         on involvements.person_key = persons.person_key
-        and persons.is_identified
+            and persons.is_identified
     where
         involvements.role = 'suspect'
         and involvements.age < 25

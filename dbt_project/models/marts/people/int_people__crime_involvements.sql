@@ -10,8 +10,8 @@ crimes as (
     -- The ingest keeps crime_ref unique across current files; should two rows ever
     -- share one, the newest period's row stands.
     qualify row_number() over (
-        partition by crime_ref order by period desc, row_number desc
-    ) = 1
+            partition by crime_ref order by period desc, row_number desc
+        ) = 1
 
 ),
 
@@ -54,10 +54,10 @@ involvements as (
     from crime_people
     inner join crimes
         on crime_people.crime_ref = crimes.crime_ref
-        and crimes.status = 'recorded'
+            and crimes.status = 'recorded'
     left join bridge
         on bridge.record_ref
-        = crime_people.crime_ref || ':' || crime_people.person_ref || ':' || crime_people.role
+            = crime_people.crime_ref || ':' || crime_people.person_ref || ':' || crime_people.role
     left join offence_codes
         on crimes.ho_offence_code = offence_codes.ho_offence_code
 

@@ -97,7 +97,7 @@ council_and_custody_events as (
     from council_and_custody
     left join bridge
         on council_and_custody.source = bridge.source
-        and council_and_custody.record_ref = bridge.record_ref
+            and council_and_custody.record_ref = bridge.record_ref
 
 ),
 

@@ -18,26 +18,22 @@ events as (
 
 subgroups as (
 
-    select * from (
-        values ('all', 1), ('murder_attempted_murder', 2)
-    ) as s (subgroup, subgroup_order)
+    select
+        unnest(['all', 'murder_attempted_murder']) as subgroup,
+        unnest([1, 2]) as subgroup_order
 
 ),
 
 factors as (
 
-    select * from (
-        values
-            ('looked_after', 1),
-            ('child_protection_plan', 2),
-            ('persistent_absence', 3),
-            ('suspension', 4),
-            ('permanent_exclusion', 5),
-            ('earlier_victimisation', 6),
-            ('earlier_offending', 7),
-            ('earlier_custody', 8),
-            ('any', 9)
-    ) as f (factor, factor_order)
+    -- The eight factors in the SNA's order, then `any`.
+    select
+        unnest([
+            'looked_after', 'child_protection_plan', 'persistent_absence', 'suspension',
+            'permanent_exclusion', 'earlier_victimisation', 'earlier_offending',
+            'earlier_custody', 'any'
+        ]) as factor,
+        unnest(range(1, 10)) as factor_order
 
 ),
 
@@ -51,7 +47,7 @@ person_factors as (
     from cohort
     inner join events
         on cohort.person_key = events.person_key
-        and events.factor_date < cohort.index_date
+            and cohort.index_date > events.factor_date
 
 ),
 
@@ -64,7 +60,7 @@ factors_per_person as (
     from cohort
     left join person_factors
         on cohort.subgroup = person_factors.subgroup
-        and cohort.person_key = person_factors.person_key
+            and cohort.person_key = person_factors.person_key
     group by cohort.subgroup, cohort.person_key
 
 ),
@@ -84,13 +80,19 @@ subgroup_totals as (
 
 persons_with_each_factor as (
 
-    select subgroup, factor, count(*) as persons_with_factor
+    select
+        subgroup,
+        factor,
+        count(*) as persons_with_factor
     from person_factors
     group by subgroup, factor
 
     union all
 
-    select subgroup, 'any' as factor, count(*) as persons_with_factor
+    select
+        subgroup,
+        'any' as factor,
+        count(*) as persons_with_factor
     from factors_per_person
     where factor_count > 0
     group by subgroup
@@ -112,7 +114,7 @@ final as (
         on subgroups.subgroup = subgroup_totals.subgroup
     left join persons_with_each_factor
         on subgroups.subgroup = persons_with_each_factor.subgroup
-        and factors.factor = persons_with_each_factor.factor
+            and factors.factor = persons_with_each_factor.factor
     order by subgroups.subgroup_order, factors.factor_order
 
 )
