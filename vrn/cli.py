@@ -58,6 +58,9 @@ def generate(
     truth: Annotated[
         Path | None, typer.Option(help="Truth folder (default: <out>.truth, beside the landing).")
     ] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace an earlier drop in --out instead of refusing.")
+    ] = False,
 ) -> None:
     """Write a synthetic partner landing drop per the extract specification."""
     from synthetic.generate import generate as run_generate
@@ -69,11 +72,19 @@ def generate(
         raise _fail("--scale must be positive")
     if not 0 <= defects <= 0.5:
         raise _fail("--defects must be between 0 and 0.5")
-    summary = _generate_with_progress(run_generate, out, seed, scale, d0, d1, defects, truth)
-    typer.echo(json.dumps(summary, indent=2, default=str) if summary else "done")
+    try:
+        summary = _generate_with_progress(
+            run_generate, out, seed, scale, d0, d1, defects, truth, overwrite
+        )
+    except (FileExistsError, ValueError) as e:
+        raise _fail(str(e).replace("overwrite=True", "--overwrite")) from None
+    concise = {k: v for k, v in summary.items() if k != "files"}
+    typer.echo(json.dumps(concise, indent=2, default=str))
 
 
-def _generate_with_progress(run_generate, out, seed, scale, d0, d1, defects, truth) -> dict:
+def _generate_with_progress(
+    run_generate, out, seed, scale, d0, d1, defects, truth, overwrite=False
+) -> dict:
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(
@@ -87,7 +98,7 @@ def _generate_with_progress(run_generate, out, seed, scale, d0, d1, defects, tru
 
         summary = run_generate(
             out.resolve(), seed=seed, scale=scale, start=d0, end=d1, defects=defects,
-            truth=truth.resolve() if truth else None, progress=tick,
+            truth=truth.resolve() if truth else None, progress=tick, overwrite=overwrite,
         )
         progress.update(task, description="generated", total=progress.tasks[0].completed)
     return summary
@@ -154,7 +165,7 @@ def demo(
             run_generate, settings.landing, seed, scale, date(2019, 4, 1), date(2025, 3, 31),
             0.0, None,
         )
-        typer.echo(f"wrote {len(summary.get('files', [])) if summary else '?'} files")
+        typer.echo(f"wrote {summary.get('file_count', '?')} files; truth in {summary.get('truth')}")
     else:
         typer.echo(f"{settings.landing} already holds files: running on them")
     raise typer.Exit(_run(settings, wait=True))
