@@ -29,11 +29,19 @@ SETTINGS_DIR = Path(__file__).resolve().parent / "settings"
 DEFAULT_SETTINGS = SETTINGS_DIR / "person_linkage.yaml"
 LINKS_TABLE = "linkage.person_links"
 
-# Columns Splink reads: the comparisons name them with _l/_r suffixes.
-_MODEL_COLUMNS = (
-    "record_no", "tok_surname", "tok_forename", "tok_dob", "sex", "birth_from", "birth_to",
-    "birth_year_from", "birth_year_to", "postcode_district", "local_system", "local_id",
-)
+# What Splink reads of each record with tokens (the comparisons name these with _l/_r).
+# Tokens enter as 64-bit digests of the 256-bit hex tokens: equal tokens stay equal, and
+# among the few hundred thousand distinct values a token column holds two unequal ones
+# share a digest with odds below one in a billion; Splink's working set shrinks by half,
+# which is what lets scale 20 fit in memory. (DuckDB's hash(NULL) is not null: guarded.)
+_LINKABLE_COLUMNS = """
+    record_no,
+    case when tok_surname is not null then hash(tok_surname) end as tok_surname,
+    case when tok_forename is not null then hash(tok_forename) end as tok_forename,
+    case when tok_dob is not null then hash(tok_dob) end as tok_dob,
+    sex, birth_from, birth_to, birth_year_from, birth_year_to, postcode_district,
+    local_system, local_id
+"""
 
 
 @dataclass(frozen=True)
@@ -108,25 +116,24 @@ def load_settings(path: Path = DEFAULT_SETTINGS) -> LinkageSettings:
     )
 
 
-def _number_records(con: duckdb.DuckDBPyConnection, source: str) -> None:
-    """Table `records`: the records frame plus `record_no`, numbered in record id order."""
-    con.execute(f"""create or replace table records as
-        select row_number() over (order by record_id) as record_no, *
-        from {source}""")
+def _load_records(con: duckdb.DuckDBPyConnection, records_sql: str, into: str = "") -> None:
+    """Tables `records` (who each record is, numbered in record id order) and
+    `linkable_records` (what Splink compares, records with tokens only) from a query in
+    the shape of `linkage.records.COLUMNS`. `into` names the catalog to create them in."""
+    numbered = (f"select row_number() over (order by record_id) as record_no, * "
+                f"from ({records_sql})")
+    con.execute(f"""create or replace table {into}records as
+        select record_no, record_id, source, record_ref, has_tokens from ({numbered})""")
+    con.execute(f"""create or replace table {into}linkable_records as
+        select {_LINKABLE_COLUMNS} from ({numbered}) where has_tokens""")
 
 
 def _predict_pairs(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> str:
-    """Score the blocked pairs of `records` that carry tokens with Splink; returns the name
-    of a table of the pairs at or above the threshold (record_no_l, record_no_r,
+    """Score the blocked pairs of `linkable_records` with Splink; returns the name of a
+    table of the pairs at or above the threshold (record_no_l, record_no_r,
     match_probability)."""
     from splink import DuckDBAPI, Linker
 
-    columns = ", ".join(_MODEL_COLUMNS)
-    con.execute(f"create or replace table linkable_records as "
-                f"select {columns} from records where has_tokens")
-    # The tokens now live in linkable_records; the clustering needs only the names.
-    con.execute("create or replace table records as "
-                "select record_no, record_id, source, record_ref, has_tokens from records")
     if con.execute("select count(*) from linkable_records").fetchall()[0][0] < 2:
         con.execute("create or replace table linked_pairs (record_no_l bigint, "
                     "record_no_r bigint, match_probability double)")
@@ -151,7 +158,7 @@ def _exact_pairs(con: duckdb.DuckDBPyConnection) -> str:
         with keyed as (
             select record_no, min(record_no) over (
                 partition by tok_surname, tok_forename, tok_dob) as first_no
-            from records
+            from linkable_records
             where tok_surname is not null and tok_forename is not null
               and tok_dob is not null
         )
@@ -231,7 +238,7 @@ def _in_memory(records: pd.DataFrame, link: Callable[[duckdb.DuckDBPyConnection]
     try:
         # A copy: DuckDB cannot scan a reversed or strided pandas view (std::bad_cast).
         mem.register("records_df", records.copy())
-        _number_records(mem, "records_df")
+        _load_records(mem, "select * from records_df")
         mem.unregister("records_df")
         _persons(mem, link(mem))
         return mem.execute("select * from persons order by person_key, source, record_ref").df()
@@ -286,11 +293,8 @@ def run_linkage(
     warehouse = con.execute("select current_database()").fetchall()[0][0]
     con.execute("attach ':memory:' as linkage_work")
     try:
-        con.execute(f"create table linkage_work.main.person_records as "
-                    f"{person_records_sql()}")
+        _load_records(con, person_records_sql(), into="linkage_work.main.")
         con.execute("use linkage_work")
-        _number_records(con, "person_records")
-        con.execute("drop table person_records")
         _persons(con, _predict_pairs(con, settings))
         con.execute(f"use {warehouse}")
         con.execute("create schema if not exists linkage")
