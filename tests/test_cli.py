@@ -97,7 +97,7 @@ def test_query_is_read_only(deployment: Deployment) -> None:
 def test_status_lists_files_quarantine_runs_and_exports(deployment: Deployment) -> None:
     result = CliRunner().invoke(app, ["status", "--warehouse", str(deployment.warehouse)])
     assert result.exit_code == 0, result.output
-    for heading in ("Files by source and outcome", "Quarantined rows", "waiting",
+    for heading in ("Files by source and outcome", "quarantined rows", "waiting",
                     "Last runs", "Exports published"):
         assert heading in result.output
     assert "succeeded" in result.output

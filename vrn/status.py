@@ -1,10 +1,16 @@
-"""`vrn status`: what the warehouse holds and what it kept out, for the data engineer."""
+"""`vrn status`: what the warehouse holds and what it kept out, for the data engineer.
+
+The ingest part (files, rejections, quarantine, rows waiting for their crime) is
+`ingest.status`, the one place those are counted; this adds runs and exports.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import duckdb
+
+from ingest.status import ingest_status, status_lines
 
 
 def _table(con: duckdb.DuckDBPyConnection, title: str, sql: str) -> str:
@@ -24,28 +30,22 @@ def render_status(warehouse: Path) -> str:
     with con:
         parts = [
             _table(con, "Files by source and outcome:", """
-                SELECT source, outcome, count(*) AS files, sum(rows_loaded) AS rows_loaded,
-                       sum(rows_quarantined) AS rows_quarantined
+                SELECT source, outcome, count(*) AS files,
+                       sum(rows_loaded)::BIGINT AS rows_loaded,
+                       sum(rows_quarantined)::BIGINT AS rows_quarantined
                 FROM audit.files GROUP BY ALL ORDER BY ALL"""),
-            _table(con, "Rejected files:", """
-                SELECT file_name, reason FROM audit.files
-                WHERE outcome = 'rejected' ORDER BY file_name"""),
-            _table(con, "Quarantined rows by file and reason:", """
-                SELECT file_name, reason_code, count(*) AS rows,
-                       any_value(reason ORDER BY row_number) AS example
-                FROM quarantine.rows GROUP BY file_name, reason_code ORDER BY ALL"""),
-            _table(con, "Rows waiting for their crime:", """
-                SELECT 'crime_people' AS entity, count(*) AS rows FROM raw.police__crime_people p
-                WHERE p.crime_ref NOT IN (SELECT crime_ref FROM raw.police__crimes)
-                UNION ALL
-                SELECT 'outcomes', count(*) FROM raw.police__outcomes o
-                WHERE o.crime_ref NOT IN (SELECT crime_ref FROM raw.police__crimes)
-                """),
+            "Ingest:\n" + "\n".join(status_lines(ingest_status(con))) + "\n",
             _table(con, "Last runs:", """
-                SELECT run_id[:8] AS run, started_at, finished_at, status, detail
+                SELECT run_id[:8] AS run, started_at::TIMESTAMP(0) AS started_at,
+                       finished_at::TIMESTAMP(0) AS finished_at, status, detail
                 FROM audit.runs ORDER BY started_at DESC LIMIT 5"""),
-            _table(con, "Exports published:", """
-                SELECT fy_quarter, partner, outcome, published_at, folder
-                FROM audit.exports ORDER BY published_at DESC, partner LIMIT 60"""),
+            _table(con, "Exports published (latest outcome per quarter and partner):", """
+                SELECT fy_quarter, outcome, count(*) AS partners,
+                       string_agg(partner, ', ' ORDER BY partner) AS which,
+                       max(published_at)::TIMESTAMP(0) AS last_at
+                FROM (SELECT * FROM audit.exports
+                      QUALIFY row_number() OVER (PARTITION BY fy_quarter, partner
+                                                 ORDER BY published_at DESC) = 1)
+                GROUP BY ALL ORDER BY fy_quarter, outcome"""),
         ]
     return "\n".join(parts)
