@@ -2,7 +2,10 @@
 
 Police crime people, custody detainees and the three councils' looked-after, protection
 plan, absence and exclusion records each carry keyed-hash tokens of surname, forename and
-date of birth (spec, General rules). `records` gathers them, `model` links them with Splink
-on DuckDB under versioned parameters (`settings/`), `quality` scores a linkage against the
-generator's truth. The warehouse never needs or holds the key, names or dates of birth.
+date of birth (spec, General rules). `records` gathers them from `raw.*`; `model` links
+them with Splink on DuckDB under the versioned model in `settings/person_linkage.yaml`
+and writes `linkage.person_links`; `quality` scores a linkage against a generated drop's
+truth; `train` is how the model's m/u numbers were estimated (once, offline); `sample`
+writes hand-made raw records for the tests. The warehouse never needs or holds the key,
+names or dates of birth.
 """

@@ -32,8 +32,8 @@ LINKS_TABLE = "linkage.person_links"
 # What Splink reads of each record with tokens (the comparisons name these with _l/_r).
 # Tokens enter as 64-bit digests of the 256-bit hex tokens: equal tokens stay equal, and
 # among the few hundred thousand distinct values a token column holds two unequal ones
-# share a digest with odds below one in a billion; Splink's working set shrinks by half,
-# which is what lets scale 20 fit in memory. (DuckDB's hash(NULL) is not null: guarded.)
+# share a digest with odds below one in a billion; Splink's working set shrinks by about
+# half, which matters at scale 20. (DuckDB's hash(NULL) is not null: guarded.)
 _LINKABLE_COLUMNS = """
     record_no,
     case when tok_surname is not null then hash(tok_surname) end as tok_surname,
