@@ -67,18 +67,30 @@ def _write(path: Path, data: bytes) -> None:
         os.fsync(f.fileno())
 
 
+STAGING = ".staging"
+
+
 def temp_prefix(partner: str) -> str:
     return f".{partner}.tmp-"
+
+
+def staging_dir(exports_root: Path, fy_quarter: str) -> Path:
+    """Where a partner folder is written before it is renamed in: beside the quarter
+    folders, not inside them, so a killed run never leaves anything in a quarter folder
+    (same file system, so the rename stays atomic)."""
+    return exports_root / STAGING / fy_quarter
 
 
 def clean_leftovers(quarter_dir: Path, partner: str) -> list[Path]:
     """Remove what a killed run left: this partner's temporary folders."""
     removed = []
-    if quarter_dir.is_dir():
-        for p in quarter_dir.iterdir():
-            if p.name.startswith(temp_prefix(partner)) and p.is_dir():
-                shutil.rmtree(p, ignore_errors=True)
-                removed.append(p)
+    staging = staging_dir(quarter_dir.parent, quarter_dir.name)
+    for folder in (quarter_dir, staging):
+        if folder.is_dir():
+            for p in folder.iterdir():
+                if p.name.startswith(temp_prefix(partner)) and p.is_dir():
+                    shutil.rmtree(p, ignore_errors=True)
+                    removed.append(p)
     return removed
 
 
@@ -166,7 +178,6 @@ def publish_folder(
     other file is safely on disk, so the manifest is written last.
     """
     quarter_dir = exports_root / fy_quarter
-    quarter_dir.mkdir(parents=True, exist_ok=True)
     clean_leftovers(quarter_dir, partner)
     final = quarter_dir / partner
 
@@ -187,8 +198,8 @@ def publish_folder(
             "reason": change_reason(old, files, sources),
         }
 
-    temp = quarter_dir / f"{temp_prefix(partner)}{uuid.uuid4().hex}"
-    temp.mkdir()
+    temp = staging_dir(exports_root, fy_quarter) / f"{temp_prefix(partner)}{uuid.uuid4().hex}"
+    temp.mkdir(parents=True)
     moved_old: Path | None = None
     try:
         for name, data in files.items():
@@ -202,6 +213,7 @@ def publish_folder(
             os.rename(final, target)
             moved_old = target
             fsync_dir(target.parent)
+        quarter_dir.mkdir(parents=True, exist_ok=True)
         os.rename(temp, final)
         fsync_dir(quarter_dir)
     except BaseException:

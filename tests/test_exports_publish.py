@@ -239,3 +239,47 @@ def test_a_folder_whose_sources_code_and_rules_are_unchanged_is_not_even_rebuilt
     report = publish(warehouse, exports, T1, ["icb"])
     assert report.outcomes[0].outcome == "blocked"  # it tried to rebuild (and was stopped)
     assert "rebuilt although nothing" in report.outcomes[0].reason
+
+
+KILLED_PUBLISHER = """
+import sys, time
+from datetime import datetime, UTC
+from pathlib import Path
+from exports import folder as folders
+from exports.publish import publish_exports
+
+real_write = folders._write
+def slow_write(path, data):
+    real_write(path, data)
+    print("wrote", path.name, flush=True)
+    time.sleep(30)  # the parent kills us here, mid-export
+folders._write = slow_write
+publish_exports(Path(sys.argv[1]), Path(sys.argv[2]), partners=["csp-rutland"],
+                quarters=[sys.argv[3]], now=datetime(2024, 8, 1, tzinfo=UTC))
+"""
+
+
+def test_a_real_kill_mid_export_leaves_no_partial_folder_and_the_old_one_intact(
+        warehouse, tmp_path):
+    """SIGKILL, not an exception: no cleanup code runs, yet partners never see a partial
+    folder and the earlier publication is untouched."""
+    import signal
+    import subprocess
+    import sys
+
+    exports = tmp_path / "exports"
+    publish(warehouse, exports, T0, ["csp-rutland"])
+    first = snapshot(exports / QUARTER / "csp-rutland")
+    # change the data so the next publication is a real re-publication
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("UPDATE marts.fct_serious_violence SET location_type = 'other' "
+                    "WHERE crime_ref IN (SELECT crime_ref FROM marts.fct_serious_violence "
+                    "WHERE la_code = 'E06000017' AND location_type = 'dwelling' LIMIT 5)")
+    child = subprocess.Popen([sys.executable, "-c", KILLED_PUBLISHER, str(warehouse),
+                              str(exports), QUARTER], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    assert child.stdout.readline().startswith("wrote")  # mid-export now
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert sorted(p.name for p in (exports / QUARTER).iterdir()) == ["csp-rutland"]
+    assert snapshot(exports / QUARTER / "csp-rutland") == first
