@@ -8,6 +8,7 @@ own folder `la/<ONS code>`: Leicestershire as one-sheet workbooks, the others as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.files import LandingFile, for_path
@@ -34,3 +35,21 @@ def parse(file: LandingFile, workdir: Path, *, sha256: str | None = None,
 def read_file(path: Path, la_code: str, workdir: Path) -> ParsedFile:
     """A council file outside any landing folder (tests, a file checked by hand)."""
     return parse(for_path(path, f"la/{la_code}"), workdir)
+
+
+@dataclass(frozen=True)
+class Council:
+    """One council's landing folder; `ingest/la_<council>.py` each hold one of these."""
+
+    la_code: str
+
+    @property
+    def source(self) -> str:
+        return f"la/{self.la_code}"
+
+    def parse(self, file: LandingFile, workdir: Path, *, sha256: str | None = None,
+              held_keys: Path | None = None, scratch: Scratch = None) -> ParsedFile:
+        return parse(file, workdir, sha256=sha256, held_keys=held_keys, scratch=scratch)
+
+    def read_file(self, path: Path, workdir: Path) -> ParsedFile:
+        return read_file(path, self.la_code, workdir)

@@ -1,26 +1,14 @@
 """Rutland County Council (unitary); CSV extracts in Windows-1252.
 
-Thin: every council shares `ingest.councils`; this module only names the folder.
+Every council's files share one reader (`ingest.councils`); this module names the folder.
 """
 
-from __future__ import annotations
+from ingest.councils import ENTITIES, Council
 
-from pathlib import Path
+COUNCIL = Council("E06000017")
+LA_CODE = COUNCIL.la_code
+SOURCE = COUNCIL.source
+parse = COUNCIL.parse
+read_file = COUNCIL.read_file
 
-from ingest import councils
-from ingest.files import LandingFile
-from ingest.tabular import ParsedFile, Scratch
-
-LA_CODE = "E06000017"
-SOURCE = f"la/{LA_CODE}"
-ENTITIES = councils.ENTITIES
-
-
-def parse(file: LandingFile, workdir: Path, *, sha256: str | None = None,
-          held_keys: Path | None = None, scratch: Scratch = None) -> ParsedFile:
-    return councils.parse(file, workdir, sha256=sha256, held_keys=held_keys,
-                          scratch=scratch)
-
-
-def read_file(path: Path, workdir: Path) -> ParsedFile:
-    return councils.read_file(path, LA_CODE, workdir)
+__all__ = ["ENTITIES", "LA_CODE", "SOURCE", "parse", "read_file"]
