@@ -12,9 +12,7 @@ import csv
 import io
 import json
 import math
-import re
 import subprocess
-import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import cache
@@ -27,8 +25,8 @@ from exports.partners import SOURCE_ENTITIES, DisclosureRule, partner_group
 from exports.tables import COLUMN_DEFINITIONS, TableDef
 from exports.windows import ExportWindow
 from vrn.reference import PROJECT_ROOT
+from vrn.xlsx import FIXED_TIME, pin_timestamps
 
-FIXED_TIME = datetime(2020, 1, 1)
 NOTES_SHEET = "notes"
 
 
@@ -155,31 +153,13 @@ def workbook_bytes(sheets: Sequence[tuple[str, pd.DataFrame]],
     wb.properties.modified = FIXED_TIME
     buf = io.BytesIO()
     wb.save(buf)
-    return _fixed_zip(buf.getvalue())
+    return pin_timestamps(buf.getvalue())
 
 
 def _header(ws: Any, bold: Any) -> None:
     for cell in ws[1]:
         cell.font = bold
     ws.freeze_panes = "A2"
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """Zip members carry their write time and openpyxl stamps the save time into
-    docProps/core.xml: pin both so identical figures give identical bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*",
-                              rb"\g<1>2020-01-01T00:00:00Z", body)
-            dst.writestr(fixed, body)
-    return out.getvalue()
 
 
 def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:

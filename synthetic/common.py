@@ -14,7 +14,6 @@ import hmac
 import io
 import json
 import os
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from vrn.xlsx import FIXED_TIME, pin_timestamps
 
 # The partnership key the generator plays with. Real partners hold the real key; the
 # warehouse never sees either. Fixed so that tokens are stable across seeds and runs.
@@ -189,33 +190,11 @@ def write_xlsx(path: Path, sheet: str, rows: Iterable[Sequence[object]]) -> None
     ws = wb.create_sheet(sheet)
     for r in rows:
         ws.append(list(r))
-    fixed = datetime(2020, 1, 1)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
     buf = io.BytesIO()
     wb.save(buf)
-    _atomic_write_bytes(path, _normalise_zip(buf.getvalue()))
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed member timestamps (zip entries carry the write time)."""
-    import zipfile
-
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                # openpyxl writes the save time as `modified` whatever the properties say.
-                body = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2020-01-01T00:00:00Z", body
-                )
-            dst.writestr(fixed, body)
-    return out.getvalue()
+    _atomic_write_bytes(path, pin_timestamps(buf.getvalue()))
 
 
 def write_json(path: Path, obj: Any) -> None:
