@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 
 from ingest import specs
-from synthetic.common import CsvOut, FileStyle, GenContext, write_xlsx
-from synthetic.health import defect_count, interleave
+from synthetic.common import CsvOut, FileStyle, GenContext, defect_count, interleave, write_xlsx
 from vrn import periods
 from vrn.periods import Period
 

@@ -8,6 +8,7 @@ line endings, BOMs and date styles vary in one controlled, seed-determined way.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import hashlib
 import hmac
@@ -23,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from vrn.periods import Period
 from vrn.xlsx import FIXED_TIME, pin_timestamps
 
 # The partnership key the generator plays with. Real partners hold the real key; the
@@ -200,3 +202,65 @@ def write_xlsx(path: Path, sheet: str, rows: Iterable[Sequence[object]]) -> None
 def write_json(path: Path, obj: Any) -> None:
     text = json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n"
     _atomic_write_bytes(path, text.encode())
+
+
+# ---------------------------------------------------------------------------------------
+# Rows of the non-person sources (health, OPCC, commissioning): typed values to a
+# partner's text, and defect rows scattered through a file.
+
+
+def interleave(rows: list[list[str]], extras: list[list[str]], rng: np.random.Generator,
+               head: int = 3) -> list[list[str]]:
+    """Scatter defect rows through a file, never among its first `head` rows, so a reader
+    that sniffs a file's date style from its opening rows sees the partner's real style."""
+    out = list(rows)
+    for extra in extras:
+        pos = int(rng.integers(min(head, len(out)), len(out) + 1))
+        out.insert(pos, extra)
+    return out
+
+
+def defect_count(n_rows: int, rate: float, rng: np.random.Generator) -> int:
+    return int(rng.binomial(n_rows, rate)) if rate > 0 and n_rows > 0 else 0
+
+
+def invalid_datetime_text(period: Period, style: FileStyle, rng: np.random.Generator) -> str:
+    """A datetime in the file's style on a day that does not exist in one of the period's
+    months (the day after its last: 29/02/2023, 31/04/2024, 32/01/2024)."""
+    month_starts = [period.start]
+    while (nxt := _next_month(month_starts[-1])) < period.end_exclusive:
+        month_starts.append(nxt)
+    first = month_starts[int(rng.integers(len(month_starts)))]
+    day = calendar.monthrange(first.year, first.month)[1] + 1
+    if style.date_style == "iso":
+        day_text = f"{first.year:04d}-{first.month:02d}-{day:02d}"
+    else:
+        day_text = f"{day:02d}/{first.month:02d}/{first.year:04d}"
+    clock = f"{int(rng.integers(24)):02d}:{int(rng.integers(60)):02d}"
+    return f"{day_text} {clock}:00" if style.seconds else f"{day_text} {clock}"
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def in_range(ctx: GenContext, when: datetime) -> bool:
+    return ctx.start <= when.date() <= ctx.end
+
+
+def format_row(values: dict[str, Any], header: Sequence[str], style: FileStyle) -> list[str]:
+    """Typed values to a partner's text; a value already text (a defect) is kept as is."""
+    out = []
+    for column in header:
+        v = values.get(column)
+        if v is None:
+            out.append("")
+        elif isinstance(v, datetime):
+            out.append(style.fmt_datetime(v))
+        elif isinstance(v, date):
+            out.append(style.fmt_date(v))
+        elif isinstance(v, float):
+            out.append(f"{v:.2f}")
+        else:
+            out.append(str(v))
+    return out

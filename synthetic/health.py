@@ -15,10 +15,9 @@ code...), never edits of good ones, so the published figures survive any defect 
 
 from __future__ import annotations
 
-import calendar
 import csv
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,16 @@ from typing import Any
 import numpy as np
 
 from ingest import specs
-from synthetic.common import CsvOut, FileStyle, GenContext
+from synthetic.common import (
+    CsvOut,
+    FileStyle,
+    GenContext,
+    defect_count,
+    format_row,
+    in_range,
+    interleave,
+    invalid_datetime_text,
+)
 from vrn import periods
 from vrn.periods import Period
 from vrn.reference import LLR_DISTRICT_CODES, seed_rows
@@ -119,45 +127,6 @@ DEFECT_SEQ_START = 800_000
 Event = dict[str, Any]
 
 
-# ---------------------------------------------------------------------------------------
-# Helpers shared with the other non-person sources (OPCC).
-
-
-def interleave(rows: list[list[str]], extras: list[list[str]], rng: np.random.Generator,
-               head: int = 3) -> list[list[str]]:
-    """Scatter defect rows through a file, never among its first `head` rows, so a reader
-    that sniffs a file's date style from its opening rows sees the partner's real style."""
-    out = list(rows)
-    for extra in extras:
-        pos = int(rng.integers(min(head, len(out)), len(out) + 1))
-        out.insert(pos, extra)
-    return out
-
-
-def defect_count(n_rows: int, rate: float, rng: np.random.Generator) -> int:
-    return int(rng.binomial(n_rows, rate)) if rate > 0 and n_rows > 0 else 0
-
-
-def invalid_datetime_text(period: Period, style: FileStyle, rng: np.random.Generator) -> str:
-    """A datetime in the file's style on a day that does not exist in one of the period's
-    months (the day after its last: 29/02/2023, 31/04/2024, 32/01/2024)."""
-    month_starts = [period.start]
-    while (nxt := _next_month(month_starts[-1])) < period.end_exclusive:
-        month_starts.append(nxt)
-    first = month_starts[int(rng.integers(len(month_starts)))]
-    day = calendar.monthrange(first.year, first.month)[1] + 1
-    if style.date_style == "iso":
-        day_text = f"{first.year:04d}-{first.month:02d}-{day:02d}"
-    else:
-        day_text = f"{day:02d}/{first.month:02d}/{first.year:04d}"
-    clock = f"{int(rng.integers(24)):02d}:{int(rng.integers(60)):02d}"
-    return f"{day_text} {clock}:00" if style.seconds else f"{day_text} {clock}"
-
-
-def _next_month(d: date) -> date:
-    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
-
-
 def apportion(counts: dict[str, int], total: int) -> dict[str, int]:
     """Split `total` in the proportions of `counts` (largest remainder, ties by order), so a
     split at scale 1.0 is returned unchanged and scaled splits still add up."""
@@ -176,28 +145,6 @@ def choose(rng: np.random.Generator, weights: dict[str, float]) -> str:
     keys = list(weights)
     p = np.array([weights[k] for k in keys], dtype=float)
     return keys[int(rng.choice(len(keys), p=p / p.sum()))]
-
-
-def in_range(ctx: GenContext, when: datetime) -> bool:
-    return ctx.start <= when.date() <= ctx.end
-
-
-def format_row(values: Event, header: Sequence[str], style: FileStyle) -> list[str]:
-    """Typed values to a partner's text; a value already text (a defect) is kept as is."""
-    out = []
-    for column in header:
-        v = values.get(column)
-        if v is None:
-            out.append("")
-        elif isinstance(v, datetime):
-            out.append(style.fmt_datetime(v))
-        elif isinstance(v, date):
-            out.append(style.fmt_date(v))
-        elif isinstance(v, float):
-            out.append(f"{v:.2f}")
-        else:
-            out.append(str(v))
-    return out
 
 
 def _year_value(table: dict[int, Any], fy: Period, rng: np.random.Generator,

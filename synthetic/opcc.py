@@ -19,8 +19,10 @@ from typing import Any
 import numpy as np
 
 from ingest import specs
-from synthetic.common import CsvOut, FileStyle, GenContext
-from synthetic.health import (
+from synthetic.common import (
+    CsvOut,
+    FileStyle,
+    GenContext,
     defect_count,
     format_row,
     in_range,
