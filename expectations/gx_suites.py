@@ -1,14 +1,17 @@
 """Great Expectations suites on the facts and marts: the gates in front of the exports.
 
-DESIGN.md "Quality gates": volumes against the previous quarter, rates within bounds,
-referential completeness. Each suite validates one pandas frame derived from contract
-tables read over a READ-ONLY DuckDB connection (PITFALLS 4: GX through SQL on DuckDB
-fails every expectation), with an ephemeral context, a pandas data source, a
-ValidationDefinition and a Checkpoint. Expectations are data (class name + arguments),
-so the rules read as a list; the frames are pure functions of the tables.
+DESIGN.md "Quality gates": volumes against the nearest earlier quarter that has data, rates
+within bounds, referential completeness — run once per run as Dagster asset checks, each
+reporting WHICH source-quarters fail. Each suite validates one pandas frame read over a
+READ-ONLY DuckDB connection (PITFALLS 4: GX through SQL on DuckDB fails every
+expectation), with an ephemeral context, a pandas data source, a ValidationDefinition and
+a Checkpoint. Expectations are data (class name + arguments), so the rules read as a list.
 
-Each suite names the partner groups it guards: when it fails, those partners' exports are
-not written, and only those.
+A failing row is attributed to its partner extract and quarter: volume rows carry both
+(dbt model int_quality__quarterly_volumes); a fact's row its quarter through the column
+that places it and its extracts through dbt's lineage (int_publish__reads). The exporter
+then holds back exactly the exports whose tables read that extract in a window holding
+that quarter (`exports.gates`).
 """
 
 from __future__ import annotations
@@ -20,109 +23,57 @@ os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
+import duckdb
 import pandas as pd
 
-from expectations.results import CheckResult, could_not_run, example_row, run_check
-from exports.partners import CSP_PARTNERS
-from exports.tables import HEALTH_SOURCES, SERVICE_MEASURES
-from exports.windows import complete_quarters, quarters_spanned
+from exports.gates import EVERY_SOURCE, Gate, GateFailure
 from ingest.specs import SUITES
 from vrn import periods
+from vrn.checks import example_row
 from vrn.reference import LA_CODES, LLR_DISTRICT_CODES
 
 Frames = Mapping[str, pd.DataFrame]
 Expectation = tuple[str, dict[str, Any]]  # GX expectation class name, its arguments
 
-# A quarter's volume must lie within these multiples of the previous quarter's: a halved
-# or doubled quarter is far more likely a missing or doubled extract than real change.
-# At exactly 50% a halved quarter would sit on the line, so the line is drawn at 60% (and,
-# symmetrically, 1/0.6 = 167%). Small counts vary by chance far more, so the range is
-# never narrower than 4 Poisson standard deviations (4 * sqrt(previous)) either side.
-VOLUME_MIN_RATIO = 0.6
-VOLUME_MAX_RATIO = 1 / 0.6
-VOLUME_NOISE_SDS = 4.0
-MONTHLY_EVENTS_FOR_GAPS = 10
+VOLUMES = "intermediate.int_quality__quarterly_volumes"
+READS = "intermediate.int_publish__reads"
 TIME_SLOTS = ("00:00-07:59", "08:00-11:59", "12:00-15:59", "16:00-19:59", "20:00-23:59")
 DUTY_MEASURES = ("knife_enabled_sv", "homicide", "knife_homicide", "sharp_object_admissions")
-
-
-@dataclass(frozen=True)
-class Context:
-    """What every frame may need besides the tables: the quarters being exported."""
-
-    quarters: tuple[str, ...]
+HEALTH_SOURCES = ("ae", "admission", "ambulance")
 
 
 @dataclass(frozen=True)
 class Suite:
     name: str
-    table: str  # the contract table it checks (its Dagster asset)
-    reads: tuple[str, ...]
-    guards: tuple[str, ...]  # partner groups
+    table: str  # the dbt model it checks (its Dagster asset), e.g. `marts.fct_icv_visit`
+    reads: tuple[str, ...]  # the relations its frame is made from
     description: str
-    frame: Callable[[Frames, Context], pd.DataFrame]
+    frame: Callable[[Frames], pd.DataFrame]
     expectations: tuple[Expectation, ...]
+    # The frame column placing a row in a quarter (a date, or a `2023-24Q1` label); None
+    # when its rows have none (a failure then holds back every quarter of its extracts).
+    quarter_column: str | None = None
+
+    @property
+    def model(self) -> str:
+        return self.table.split(".", 1)[1]
 
 
 # ---------------------------------------------------------------------------- frames
 
 
-def _month_starts(s: pd.Series) -> set[date]:
-    return {date(t.year, t.month, 1) for t in pd.to_datetime(s.dropna())}
-
-
-def volume_frame(events: pd.DataFrame, date_column: str, ctx: Context,
-                 by: str | None = None, groups: Sequence[str] = ()) -> pd.DataFrame:
-    """Per quarter (and group): events, months with any, the previous quarter's events
-    and the ratio. Quarters run from the first to the last quarter either exported or
-    complete in these data, gaps included, so a missing quarter shows as 0."""
-    own = complete_quarters(_month_starts(events[date_column]))
-    labels = sorted(set(own) | set(ctx.quarters))
-    if not labels:
-        return pd.DataFrame(columns=[*([by] if by else []), "fy_quarter", "events",
-                                     "months_with_data", "previous_events",
-                                     "ratio_to_previous", "expected_low", "expected_high",
-                                     "within_expected_range", "months_complete"])
-    spanned = quarters_spanned(labels[0], labels[-1])
-    dates = pd.to_datetime(events[date_column])
-    rows = []
-    for group in (groups or [None]):
-        mask = events[by].eq(group) if by else pd.Series(True, index=events.index)
-        previous = None
-        for q in spanned:
-            p = periods.fy_quarter(q)
-            in_q = mask & (dates >= pd.Timestamp(p.start)) & (dates < pd.Timestamp(p.end_exclusive))
-            n = int(in_q.sum())
-            months = len(_month_starts(dates[in_q]))
-            ratio = None if previous is None else (n / previous if previous else float("inf"))
-            low = high = None
-            if previous is not None:
-                noise = VOLUME_NOISE_SDS * max(previous, 1) ** 0.5
-                low = round(min(previous * VOLUME_MIN_RATIO, previous - noise), 1)
-                high = round(max(previous * VOLUME_MAX_RATIO, previous + noise), 1)
-            rows.append({**({by: group} if by else {}), "fy_quarter": q, "events": n,
-                         "months_with_data": months, "previous_events": previous,
-                         "ratio_to_previous": None if ratio is None else round(ratio, 3),
-                         "expected_low": low, "expected_high": high,
-                         "within_expected_range": previous is None or low <= n <= high,
-                         # A month without any event means a missing extract only where
-                         # events are many (10+ a month); few events leave months empty.
-                         "months_complete": months == 3
-                         or max(n, previous or 0) < 3 * MONTHLY_EVENTS_FOR_GAPS})
-            previous = n
-    return pd.DataFrame(rows)
-
-
-def _volume(table: str, date_column: str, by: str | None = None,
-            groups: Sequence[str] = ()) -> Callable[[Frames, Context], pd.DataFrame]:
-    return lambda t, ctx: volume_frame(t[table], date_column, ctx, by, groups)
+def volume_frame(fact: str) -> Callable[[Frames], pd.DataFrame]:
+    """The fact's rows of int_quality__quarterly_volumes (one per extract and loaded
+    quarter, compared with the nearest earlier loaded quarter of the same extract)."""
+    def frame(t: Frames) -> pd.DataFrame:
+        v = t[VOLUMES]
+        return v[v["fact"] == fact].reset_index(drop=True)
+    return frame
 
 
 VOLUME_EXPECTATIONS: tuple[Expectation, ...] = (
-    ("ExpectTableRowCountToBeBetween", {"min_value": 1}),
     ("ExpectColumnValuesToBeInSet", {"column": "months_complete", "value_set": [True]}),
     ("ExpectColumnValuesToBeInSet", {"column": "within_expected_range", "value_set": [True]}),
 )
@@ -132,13 +83,13 @@ def _flag(s: pd.Series) -> pd.Series:
     return s.fillna(False).astype(bool)
 
 
-def sv_classification_frame(t: Frames, ctx: Context) -> pd.DataFrame:
-    sv = t["fct_serious_violence"][
+def sv_classification_frame(t: Frames) -> pd.DataFrame:
+    sv = t["marts.fct_serious_violence"][
         ["crime_ref", "recorded_date", "ho_offence_code", "sv_group", "la_code",
          "district_code", "beat_code"]]
-    offences = t["dim_offence"][["ho_offence_code", "sv_group"]].rename(
+    offences = t["marts.dim_offence"][["ho_offence_code", "sv_group"]].rename(
         columns={"sv_group": "dim_offence_sv_group"})
-    geo = t["dim_geography"][["beat_code", "district_code", "csp_name"]].rename(
+    geo = t["marts.dim_geography"][["beat_code", "district_code", "csp_name"]].rename(
         columns={"district_code": "beat_district_code"})
     f = sv.merge(offences, on="ho_offence_code", how="left").merge(geo, on="beat_code",
                                                                    how="left")
@@ -148,22 +99,25 @@ def sv_classification_frame(t: Frames, ctx: Context) -> pd.DataFrame:
     return f
 
 
-def geography_frame(t: Frames, ctx: Context) -> pd.DataFrame:
-    return t["dim_geography"].copy()
+def geography_frame(t: Frames) -> pd.DataFrame:
+    geo = t["marts.dim_geography"].copy()
+    geo["csp_is_a_partner"] = geo["csp_name"].isin(t["seeds.ref_csp_partners"]["csp_name"])
+    return geo
 
 
-def csp_partners_frame(t: Frames, ctx: Context) -> pd.DataFrame:
-    geo = t["dim_geography"]
+def csp_partners_frame(t: Frames) -> pd.DataFrame:
+    geo = t["marts.dim_geography"]
+    partners = t["seeds.ref_csp_partners"]
     return pd.DataFrame([
         {"partner": p, "csp_name": name, "beats": int((geo["csp_name"] == name).sum())}
-        for p, name in CSP_PARTNERS.items()
+        for p, name in zip(partners["partner"], partners["csp_name"], strict=True)
     ])
 
 
-def rasso_classification_frame(t: Frames, ctx: Context) -> pd.DataFrame:
+def rasso_classification_frame(t: Frames) -> pd.DataFrame:
     """fct_rasso's outcome flags must agree with its outcome code (spec: positive outcome
     = 1 or 1A; victim does not support = 14 or 16) and its days with its dates."""
-    r = t["fct_rasso"].copy()
+    r = t["marts.fct_rasso"].copy()
     code = r["outcome_code"].astype("string")
     r["charged_as_outcome_code"] = _flag(r["is_charged"]).eq(code.isin(["1", "1A"]).fillna(False))
     r["not_supporting_as_outcome_code"] = _flag(r["is_victim_not_supporting"]).eq(
@@ -175,8 +129,8 @@ def rasso_classification_frame(t: Frames, ctx: Context) -> pd.DataFrame:
     return r
 
 
-def duty_grid_frame(t: Frames, ctx: Context) -> pd.DataFrame:
-    m = t["mart_sv_duty_measures"]
+def duty_grid_frame(t: Frames) -> pd.DataFrame:
+    m = t["marts.mart_sv_duty_measures"]
     years = sorted(m["financial_year"].dropna().unique())
     grid = pd.DataFrame([(y, me, a) for y in years for me in DUTY_MEASURES
                          for a in ("all", "under_25")],
@@ -188,23 +142,24 @@ def duty_grid_frame(t: Frames, ctx: Context) -> pd.DataFrame:
     return f
 
 
-def custody_frame(t: Frames, ctx: Context) -> pd.DataFrame:
-    c = t["fct_custody_detention"].copy()
+def custody_frame(t: Frames) -> pd.DataFrame:
+    c = t["marts.fct_custody_detention"].copy()
     age = pd.to_numeric(c["age"], errors="coerce")
     c["juvenile_as_age"] = _flag(c["is_juvenile"]).eq(age.lt(18))
     return c
 
 
-def icv_frame(t: Frames, ctx: Context) -> pd.DataFrame:
-    v = t["fct_icv_visit"].copy()
+def icv_frame(t: Frames) -> pd.DataFrame:
+    v = t["marts.fct_icv_visit"].copy()
     v["agreed_and_refused_make_offered"] = (v["agreed"] + v["refused"]).eq(v["offered"])
     v["offered_within_detainees"] = v["offered"].le(v["detainees_in_cells"])
     return v
 
 
-def service_return_frame(t: Frames, ctx: Context) -> pd.DataFrame:
-    r = t["fct_service_return"].copy()
-    known = {(s, m) for s, ms in SERVICE_MEASURES.items() for m in ms}
+def service_return_frame(t: Frames) -> pd.DataFrame:
+    r = t["marts.fct_service_return"].copy()
+    seed = t["seeds.ref_service_return_measures"]
+    known = set(zip(seed["service"], seed["measure"], strict=True))
     r["measure_known"] = [(s, m) in known for s, m in zip(r["service"], r["measure"],
                                                           strict=True)]
     return r
@@ -238,30 +193,38 @@ def _unique(*columns: str) -> Expectation:
     return ("ExpectCompoundColumnsToBeUnique", {"column_list": list(columns)})
 
 
+SV = "marts.fct_serious_violence"
+RASSO = "marts.fct_rasso"
+CUSTODY = "marts.fct_custody_detention"
+ICV = "marts.fct_icv_visit"
+INJURY = "marts.fct_assault_injury"
+GEOGRAPHY = "marts.dim_geography"
+CSP_SEED = "seeds.ref_csp_partners"
+
 SUITES_ALL: tuple[Suite, ...] = (
-    # --- volumes against the previous quarter
-    Suite("police_sv_volume", "fct_serious_violence", ("fct_serious_violence",),
-          ("csp", "home_office", "opcc"),
-          "Serious violence recorded per quarter within 60%-167% of the quarter before.",
-          _volume("fct_serious_violence", "recorded_date"), VOLUME_EXPECTATIONS),
-    Suite("rasso_volume", "fct_rasso", ("fct_rasso",), ("opcc",),
-          "RASSO crimes recorded per quarter within 60%-167% of the quarter before.",
-          _volume("fct_rasso", "recorded_date"), VOLUME_EXPECTATIONS),
-    Suite("custody_volume", "fct_custody_detention", ("fct_custody_detention",), ("opcc",),
-          "Custody detentions per quarter within 60%-167% of the quarter before.",
-          _volume("fct_custody_detention", "arrived_at"), VOLUME_EXPECTATIONS),
-    Suite("icv_volume", "fct_icv_visit", ("fct_icv_visit",), ("opcc",),
-          "ICV visits per quarter within 60%-167% of the quarter before (wider for small counts).",
-          _volume("fct_icv_visit", "arrived_at"), VOLUME_EXPECTATIONS),
-    Suite("health_volume", "fct_assault_injury", ("fct_assault_injury",),
-          ("icb", "home_office"),
+    # --- volumes against the nearest earlier quarter that has data
+    Suite("police_sv_volume", SV, (VOLUMES,),
+          "Serious violence recorded per quarter within 60%-167% of the nearest earlier "
+          "quarter with data (wider for small counts), every month holding crimes.",
+          volume_frame("fct_serious_violence"), VOLUME_EXPECTATIONS, "fy_quarter"),
+    Suite("rasso_volume", RASSO, (VOLUMES,),
+          "RASSO crimes recorded per quarter within 60%-167% of the nearest earlier quarter "
+          "with data (wider for small counts).",
+          volume_frame("fct_rasso"), VOLUME_EXPECTATIONS, "fy_quarter"),
+    Suite("custody_volume", CUSTODY, (VOLUMES,),
+          "Custody detentions per quarter within 60%-167% of the nearest earlier quarter "
+          "with data (wider for small counts).",
+          volume_frame("fct_custody_detention"), VOLUME_EXPECTATIONS, "fy_quarter"),
+    Suite("icv_volume", ICV, (VOLUMES,),
+          "ICV visits per quarter within 60%-167% of the nearest earlier quarter with data "
+          "(wider for small counts).",
+          volume_frame("fct_icv_visit"), VOLUME_EXPECTATIONS, "fy_quarter"),
+    Suite("health_volume", INJURY, (VOLUMES,),
           "A&E attendances, admissions and ambulance call-outs per quarter, each within "
-          "60%-167% of the quarter before (wider for small counts).",
-          _volume("fct_assault_injury", "event_at", "source", HEALTH_SOURCES),
-          VOLUME_EXPECTATIONS),
+          "60%-167% of the nearest earlier quarter with data (wider for small counts).",
+          volume_frame("fct_assault_injury"), VOLUME_EXPECTATIONS, "fy_quarter"),
     # --- every crime classified, every area mapped
-    Suite("sv_classification", "fct_serious_violence",
-          ("fct_serious_violence", "dim_offence", "dim_geography"), ("csp", "home_office"),
+    Suite("sv_classification", SV, (SV, "marts.dim_offence", GEOGRAPHY),
           "Every serious violence crime has the sv_group dim_offence gives its code, an "
           "upper-tier and a district code of LLR, and a beat that maps to a CSP.",
           sv_classification_frame,
@@ -269,17 +232,17 @@ SUITES_ALL: tuple[Suite, ...] = (
                       "beat_code", "csp_name"),
            *_true("sv_group_as_dim_offence", "district_as_beat"),
            _in("la_code", LA_CODES), _in("district_code", sorted(LLR_DISTRICT_CODES)),
-           _unique("crime_ref"))),
-    Suite("geography_mapped", "dim_geography", ("dim_geography",), ("csp",),
+           _unique("crime_ref")), "recorded_date"),
+    Suite("geography_mapped", GEOGRAPHY, (GEOGRAPHY, CSP_SEED),
           "Every beat maps to a district, an upper-tier authority and one of the eight CSPs.",
           geography_frame,
           (*_not_null("beat_code", "district_code", "la_code", "csp_name"),
-           _unique("beat_code"), _in("csp_name", sorted(CSP_PARTNERS.values())),
+           _unique("beat_code"), *_true("csp_is_a_partner"),
            _in("la_code", LA_CODES), _in("district_code", sorted(LLR_DISTRICT_CODES)))),
-    Suite("csp_partners_mapped", "dim_geography", ("dim_geography",), ("csp",),
+    Suite("csp_partners_mapped", GEOGRAPHY, (GEOGRAPHY, CSP_SEED),
           "Each of the eight CSP partners has at least one beat in dim_geography.",
           csp_partners_frame, (_between("beats", 1),)),
-    Suite("rasso_classification", "fct_rasso", ("fct_rasso",), ("opcc",),
+    Suite("rasso_classification", RASSO, (RASSO,),
           "Every RASSO crime has a reference, a recorded date and its rape flag; its charged "
           "and victim-not-supporting flags agree with its current outcome code; days to "
           "outcome match the dates and are never negative.",
@@ -287,61 +250,63 @@ SUITES_ALL: tuple[Suite, ...] = (
           (*_not_null("crime_ref", "recorded_date", "is_rape"), _unique("crime_ref"),
            *_true("charged_as_outcome_code", "not_supporting_as_outcome_code",
                   "outcome_date_with_code", "days_as_dates"),
-           _between("days_to_outcome", 0))),
+           _between("days_to_outcome", 0)), "recorded_date"),
     # --- rates within bounds
-    Suite("sv_area_rates", "mart_sv_by_area", ("mart_sv_by_area",), ("csp",),
+    Suite("sv_area_rates", "marts.mart_sv_by_area", ("marts.mart_sv_by_area",),
           "Serious violence offences, populations, rates per 1,000 and shares of LLR within "
           "bounds.",
-          lambda t, ctx: t["mart_sv_by_area"].copy(),
+          lambda t: t["marts.mart_sv_by_area"].copy(),
           (_in("area_level", ("llr", "la", "district", "csp")),
            _between("offences", 0), _between("population", 1),
            _between("rate_per_1000", 0, 1000), _between("share_of_llr", 0, 1),
            _unique("financial_year", "area_level", "area_code"))),
-    Suite("rasso_rates", "mart_rasso_performance", ("mart_rasso_performance",), ("opcc",),
+    Suite("rasso_rates", "marts.mart_rasso_performance", ("marts.mart_rasso_performance",),
           "Rape charge and victim-not-supporting rates are fractions 0-1; counts, rates per "
           "1,000 and median days are not negative.",
-          lambda t, ctx: t["mart_rasso_performance"].copy(),
+          lambda t: t["marts.mart_rasso_performance"].copy(),
           (*_not_null("month_end", "rapes_12m"), _unique("month_end"),
            _between("rapes_12m", 0), _between("rapes_per_1000_12m", 0, 1000),
            _between("charge_rate_12m", 0, 1), _between("victim_not_supporting_rate_12m", 0, 1),
-           _between("median_days_to_outcome_12m", 0))),
-    Suite("sv_duty_measures_complete", "mart_sv_duty_measures", ("mart_sv_duty_measures",),
-          ("home_office",),
+           _between("median_days_to_outcome_12m", 0)), "month_end"),
+    Suite("sv_duty_measures_complete", "marts.mart_sv_duty_measures",
+          ("marts.mart_sv_duty_measures",),
           "Every financial year x SV Duty measure x age group present exactly once, with a "
           "count of 0 or more.",
           duty_grid_frame,
           (_in("measure", DUTY_MEASURES), _in("age_group", ("all", "under_25")),
            _between("rows_in_mart", 1, 1), *_not_null("value"), _between("value", 0))),
-    Suite("health_classification", "fct_assault_injury", ("fct_assault_injury",),
-          ("icb", "home_office"),
+    Suite("health_classification", INJURY, (INJURY,),
           "Every health event has a known source, an LLR district and upper-tier code, an "
           "age 0-120 and its sharp-object flag.",
-          lambda t, ctx: t["fct_assault_injury"].copy(),
+          lambda t: t[INJURY].copy(),
           (*_not_null("source", "event_ref", "event_at", "district_code", "la_code",
                       "is_sharp_object"),
            _in("source", HEALTH_SOURCES), _in("district_code", sorted(LLR_DISTRICT_CODES)),
-           _in("la_code", LA_CODES), _between("age", 0, 120), _unique("source", "event_ref"))),
-    Suite("custody_valid", "fct_custody_detention", ("fct_custody_detention",), ("opcc",),
+           _in("la_code", LA_CODES), _between("age", 0, 120), _unique("source", "event_ref")),
+          "event_at"),
+    Suite("custody_valid", CUSTODY, (CUSTODY,),
           "Every detention has a reference, a known suite, an age 0-120 matching its juvenile "
           "flag and a detention time of 0 hours or more.",
           custody_frame,
           (*_not_null("custody_ref", "arrived_at"), _unique("custody_ref"),
            _in("suite_code", SUITES), _between("age", 0, 120),
-           _between("detention_hours", 0), *_true("juvenile_as_age"))),
-    Suite("icv_valid", "fct_icv_visit", ("fct_icv_visit",), ("opcc",),
+           _between("detention_hours", 0), *_true("juvenile_as_age")), "arrived_at"),
+    Suite("icv_valid", ICV, (ICV,),
           "Every ICV visit adds up (agreed + refused = offered <= detainees in cells), with a "
           "weekday 1-7, a time slot and an access delay of 0 minutes or more.",
           icv_frame,
           (*_not_null("visit_ref", "arrived_at"), _unique("visit_ref"),
            _in("suite_code", SUITES), _between("weekday", 1, 7), _in("time_slot", TIME_SLOTS),
            _between("access_delay_minutes", 0),
-           *_true("agreed_and_refused_make_offered", "offered_within_detainees"))),
-    Suite("service_returns_valid", "fct_service_return", ("fct_service_return",), ("opcc",),
+           *_true("agreed_and_refused_make_offered", "offered_within_detainees")),
+          "arrived_at"),
+    Suite("service_returns_valid", "marts.fct_service_return",
+          ("marts.fct_service_return", "seeds.ref_service_return_measures"),
           "Every commissioned-service measure is one returns.md lists, once a quarter, and "
           "not negative.",
           service_return_frame,
-          (_in("service", tuple(SERVICE_MEASURES)), *_true("measure_known"),
-           _between("value", 0), _unique("fy_quarter", "service", "measure"))),
+          (_in("service", ("sarc", "cyp_sarc", "isva")), *_true("measure_known"),
+           _between("value", 0), _unique("fy_quarter", "service", "measure")), "fy_quarter"),
 )
 BY_NAME: dict[str, Suite] = {s.name: s for s in SUITES_ALL}
 
@@ -378,7 +343,59 @@ def _describe(config: Any) -> str:
     return f"{config.type}({args})"
 
 
-def validate_frame(suite: Suite, frame: pd.DataFrame, context: Any | None = None) -> CheckResult:
+def _quarter(value: Any) -> str | None:
+    """The financial-year quarter a row's placing value falls in (a date or a label)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, str) and periods.QUARTER_RE.match(value):
+        return value
+    try:
+        return periods.fy_quarter_label(pd.Timestamp(value).date())
+    except (ValueError, TypeError):
+        return None
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    """One suite's verdict: passed, why not, and which extract-quarters failed."""
+
+    suite: Suite
+    passed: bool
+    detail: str
+    failing_rows: int
+    example: dict[str, Any] | None
+    failures: tuple[GateFailure, ...]
+
+    def gate(self, sources: Sequence[str]) -> Gate:
+        return Gate(self.suite.name, tuple(sources), self.suite.description, self.failures)
+
+
+def _attribute(suite: Suite, frame: pd.DataFrame, what: str, rows: Sequence[int],
+               sources: Sequence[str], files: Mapping[tuple[str, str], str]) -> list[GateFailure]:
+    """The failures one unmet expectation means, per extract and quarter."""
+    if not rows:  # a table-level expectation: no quarter, every extract of the table
+        return [GateFailure(suite.name, s, None, what) for s in sources]
+    found: dict[tuple[str, str | None], list[int]] = {}
+    for r in rows:
+        row = frame.iloc[r]
+        quarter = _quarter(row[suite.quarter_column]) if suite.quarter_column else None
+        # Volume rows name their extract; a fact's row stands for all the fact's extracts.
+        own = ([f"{row['source']}/{row['entity']}"]
+               if {"source", "entity"} <= set(frame.columns) else sources)
+        for s in own:
+            found.setdefault((s, quarter), []).append(r)
+    out = []
+    for (source, quarter), hits in found.items():
+        example = example_row(frame.iloc[hits[0]].to_dict())
+        out.append(GateFailure(suite.name, source, quarter,
+                               f"{what}: {len(hits)} row(s), e.g. {example}",
+                               files.get((source, quarter)) if quarter else None))
+    return out
+
+
+def validate_frame(suite: Suite, frame: pd.DataFrame, sources: Sequence[str] = (),
+                   files: Mapping[tuple[str, str], str] | None = None,
+                   context: Any | None = None) -> SuiteResult:
     """Validate one frame with the suite's expectations through a GX Checkpoint."""
     gx = _gx()
     import great_expectations.expectations as gxe
@@ -397,66 +414,86 @@ def validate_frame(suite: Suite, frame: pd.DataFrame, context: Any | None = None
     frame = frame.reset_index(drop=True)
     outcome = checkpoint.run(batch_parameters={"dataframe": frame})
 
-    failures: list[str] = []
+    said: list[str] = []
+    failures: list[GateFailure] = []
     failing_rows = 0
     example: dict[str, Any] | None = None
     for validation in outcome.run_results.values():
         for r in validation.results:
+            what = _describe(r.expectation_config)
             raised = (r.exception_info or {}).get("raised_exception")
             if raised:
-                failures.append(f"{_describe(r.expectation_config)} could not run: "
-                                f"{(r.exception_info or {}).get('exception_message')}")
+                why = (f"{what} could not run: "
+                       f"{(r.exception_info or {}).get('exception_message')}")
+                said.append(why)
+                failures += _attribute(suite, frame, why, [], sources, files or {})
                 continue
             if r.success:
                 continue
             result = r.result or {}
             count = int(result.get("unexpected_count") or 0)
             failing_rows = max(failing_rows, count)
-            index = result.get("unexpected_index_list") or []
+            index = [i if isinstance(i, int) else int(i.get("index", 0))
+                     for i in result.get("unexpected_index_list") or []]
             if example is None and index:
-                first = index[0]
-                position = first if isinstance(first, int) else first.get("index", 0)
-                example = example_row(frame.iloc[int(position)].to_dict())
+                example = example_row(frame.iloc[index[0]].to_dict())
             observed = result.get("observed_value")
-            what = f"{count} row(s)" if count else f"observed {observed!r}"
-            failures.append(f"{_describe(r.expectation_config)}: {what}")
+            said.append(f"{what}: " + (f"{count} row(s)" if count else f"observed {observed!r}"))
+            failures += _attribute(suite, frame, what, index, sources, files or {})
     if not outcome.run_results:
-        failures.append("the checkpoint produced no validation result")
-    passed = not failures and bool(outcome.success)
-    if not passed and not failures:
-        failures.append("the checkpoint reported failure")
+        said.append("the checkpoint produced no validation result")
+        failures += _attribute(suite, frame, said[-1], [], sources, files or {})
+    passed = not said and bool(outcome.success)
+    if not passed and not said:
+        said.append("the checkpoint reported failure")
+        failures += _attribute(suite, frame, said[-1], [], sources, files or {})
     detail = (f"{suite.description} " + ("All expectations met." if passed else
-                                         "Not met: " + "; ".join(failures)))
-    return CheckResult(suite.name, passed, f"marts.{suite.table}", failing_rows, example,
-                       detail.strip(), suite.guards)
+                                         "Not met: " + "; ".join(said)))
+    return SuiteResult(suite, passed, detail.strip(), failing_rows, example, tuple(failures))
 
 
-def run_suites(
-    tables: Frames,
-    errors: Mapping[str, BaseException],
-    quarters: Sequence[str],
-    suites: Sequence[Suite] = SUITES_ALL,
-) -> list[CheckResult]:
-    """Every suite; one whose tables could not be read fails, naming the table."""
-    ctx = Context(tuple(quarters))
-    context = None
-    out = []
-    for suite in suites:
-        missing = [t for t in suite.reads if t not in tables]
-        if missing:
-            error = errors.get(missing[0]) or LookupError(f"table marts.{missing[0]} not read")
-            out.append(could_not_run(suite.name, f"marts.{suite.table}", error, suite.guards))
-            continue
-
-        def one(s: Suite = suite) -> CheckResult:
-            nonlocal context
-            if context is None:
-                context = ephemeral_context()
-            return validate_frame(s, s.frame(tables, ctx), context)
-
-        out.append(run_check(suite.name, f"marts.{suite.table}", suite.guards, one))
-    return out
+def could_not_run(suite: Suite, error: BaseException, sources: Sequence[str]) -> SuiteResult:
+    """A suite that cannot run fails (PITFALLS 5), for every quarter of its extracts."""
+    why = f"the check could not run, so it fails: {type(error).__name__}: {error}"
+    return SuiteResult(suite, False, why, 0, None,
+                       tuple(GateFailure(suite.name, s, None, why)
+                             for s in sources or (EVERY_SOURCE,)))
 
 
-def suites_guarding(groups: Sequence[str]) -> tuple[Suite, ...]:
-    return tuple(s for s in SUITES_ALL if set(s.guards) & set(groups))
+# ---------------------------------------------------------------------------- reading
+
+
+def read_frames(con: duckdb.DuckDBPyConnection,
+                relations: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Each relation (`schema.table`) the suites read, whole."""
+    return {r: con.execute(f"SELECT * FROM {r}").df() for r in dict.fromkeys(relations)}
+
+
+def read_lineage(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
+    """Model -> the `<source>/<entity>` extracts upstream of it (dbt lineage)."""
+    rows = con.execute(f"SELECT model_name, source || '/' || entity FROM {READS} "
+                       "ORDER BY 1, 2").fetchall()
+    out: dict[str, list[str]] = {}
+    for model, read in rows:
+        out.setdefault(model, []).append(read)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def read_files(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """(`<source>/<entity>`, quarter) -> the current file of that extract and quarter."""
+    rows = con.execute("SELECT source || '/' || entity, period, file_name FROM "
+                       "intermediate.int_publish__source_coverage "
+                       "WHERE file_name IS NOT NULL").fetchall()
+    return {(s, p): f for s, p, f in rows}
+
+
+def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, context: Any | None = None
+              ) -> SuiteResult:
+    """One suite over an open read-only connection; whatever goes wrong fails it."""
+    sources: Sequence[str] = ()
+    try:
+        sources = read_lineage(con).get(suite.model, ())
+        frames = read_frames(con, suite.reads)
+        return validate_frame(suite, suite.frame(frames), sources, read_files(con), context)
+    except Exception as error:  # a check that cannot run must fail, never pass
+        return could_not_run(suite, error, sources)

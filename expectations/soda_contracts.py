@@ -11,9 +11,12 @@ partner's disclosure rule, so the contract and the rule cannot drift apart.
 A contract that cannot run (missing file, SQL error, a check not evaluated) fails: the
 gate counts failures AND errors (PITFALLS 14), never one of them alone.
 
-The contract files are rendered from the table definitions in `exports.tables`; after
-changing a table run `uv run python -m expectations.soda_contracts` to rewrite them (a
-test fails while they differ).
+The contract files are rendered from the `pub_` models' YAML (read from the dbt manifest
+by `exports.catalog`); after changing a table's columns or shape run
+`uv run python -m expectations.soda_contracts` to rewrite them (a test fails while they
+differ). "Totals reconcile": every count shown must equal the warehouse's figure in the
+`pub_` model (health counts within the rounding); the `pub_` models are themselves
+reconciled with the marts by dbt tests.
 """
 
 from __future__ import annotations
@@ -31,10 +34,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from expectations.results import CheckResult, example_row, run_check
-from exports.disclosure import SUPPRESSED
+from exports.catalog import Catalog, PublishedTable, load_catalog
+from exports.disclosure import NOT_AVAILABLE, SUPPRESSED
 from exports.partners import HEALTH, DisclosureRule
-from exports.tables import TABLES, TableDef
+from vrn.checks import CheckResult, example_row, run_check
+from vrn.manifest import ensure_manifest
 
 CONTRACTS_DIR = Path(__file__).resolve().parent / "contracts"
 DATA_SOURCE = "exports"
@@ -55,7 +59,7 @@ def _q(text: str) -> str:
     return json.dumps(text)
 
 
-def _checks(table: TableDef) -> list[tuple[str, dict[str, Any]]]:
+def _checks(table: PublishedTable) -> list[tuple[str, dict[str, Any]]]:
     """(check type, properties) for one table, in the order they appear in the file."""
     checks: list[tuple[str, dict[str, Any]]] = [
         # Partners load the CSV by position and by name: exactly these columns, in order.
@@ -69,10 +73,11 @@ def _checks(table: TableDef) -> list[tuple[str, dict[str, Any]]]:
                                  "columns": list(table.shape.keys)}))
     counts = table.shape.counts
     checks.append(("failed_rows", {
-        "name": f"counts are whole numbers or {SUPPRESSED}", "qualifier": "whole",
+        "name": f"counts are whole numbers, {SUPPRESSED} or {NOT_AVAILABLE}",
+        "qualifier": "whole",
         "expression": " OR ".join(
-            f"{c} IS NULL OR ({c} <> '{SUPPRESSED}' AND TRY_CAST({c} AS BIGINT) IS NULL)"
-            for c in counts)}))
+            f"{c} IS NULL OR ({c} NOT IN ('{SUPPRESSED}', '{NOT_AVAILABLE}') "
+            f"AND TRY_CAST({c} AS BIGINT) IS NULL)" for c in counts)}))
     checks.append(("failed_rows", {
         "name": "no unsuppressed small count", "qualifier": "small",
         "expression": " OR ".join(
@@ -90,17 +95,13 @@ def _checks(table: TableDef) -> list[tuple[str, dict[str, Any]]]:
                 "((" + " OR ".join(f"{c} = '{SUPPRESSED}'" for c in r.over) + ") AND "
                 f"{r.column} IS DISTINCT FROM '{SUPPRESSED}')" for r in table.shape.rates)}))
         checks.append(("failed_rows", {
-            "name": f"rates are numbers, blank or {SUPPRESSED}", "qualifier": "rates_number",
+            "name": f"rates are numbers, blank, {SUPPRESSED} or {NOT_AVAILABLE}",
+            "qualifier": "rates_number",
             "expression": " OR ".join(
-                f"({r.column} <> '{SUPPRESSED}' AND TRY_CAST({r.column} AS DOUBLE) IS NULL)"
-                for r in table.shape.rates)}))
-    if table.name == "sv_by_area":
-        # Scope: a CSP's file holds its own districts and itself, nothing else.
-        checks.append(("failed_rows", {
-            "name": "only the partner's own areas", "qualifier": "scope",
-            "expression": "area_code NOT IN (${var.area_codes})"}))
+                f"({r.column} NOT IN ('{SUPPRESSED}', '{NOT_AVAILABLE}') "
+                f"AND TRY_CAST({r.column} AS DOUBLE) IS NULL)" for r in table.shape.rates)}))
     checks.append(("metric", {
-        "name": "totals reconcile with the marts", "qualifier": "reconcile",
+        "name": "totals reconcile with the warehouse", "qualifier": "reconcile",
         "query": (f"SELECT COUNT(*) FROM main.{RECONCILE_TABLE} "
                   f"WHERE table_name = '{table.name}' AND (NOT row_found OR "
                   "(published IS NOT NULL AND ABS(published - expected) > tolerance))"),
@@ -108,19 +109,17 @@ def _checks(table: TableDef) -> list[tuple[str, dict[str, Any]]]:
     return checks
 
 
-def contract_variables(table: TableDef) -> tuple[str, ...]:
+def contract_variables(table: PublishedTable) -> tuple[str, ...]:
     names = ["suppress_from", "suppress_to"]
     if table.kind == HEALTH:
         names.append("round_to")
-    if table.name == "sv_by_area":
-        names.append("area_codes")
     return tuple(names)
 
 
-def render_contract(table: TableDef) -> str:
-    defaults = {"suppress_from": 1, "suppress_to": 4, "round_to": 5, "area_codes": "''"}
+def render_contract(table: PublishedTable) -> str:
+    defaults = {"suppress_from": 1, "suppress_to": 4, "round_to": 5}
     lines = [
-        "# Generated from exports/tables.py by `python -m expectations.soda_contracts`.",
+        f"# Generated from dbt model {table.model} by `python -m expectations.soda_contracts`.",
         f"dataset: {DATA_SOURCE}/main/{table.name}",
         f"description: {_q(table.description)}",
         "variables:",
@@ -148,10 +147,12 @@ def render_contract(table: TableDef) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_contracts(directory: Path = CONTRACTS_DIR) -> list[Path]:
+def write_contracts(catalog: Catalog, directory: Path = CONTRACTS_DIR) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     out = []
-    for table in TABLES:
+    for old in directory.glob("*.yml"):
+        old.unlink()
+    for table in catalog.tables:
         path = directory / f"{table.name}.yml"
         path.write_text(render_contract(table), encoding="utf-8")
         out.append(path)
@@ -196,12 +197,11 @@ def stage(published: Mapping[str, pd.DataFrame],
 # ---------------------------------------------------------------------------- verify
 
 
-def _variables(table: TableDef, rule: DisclosureRule, area_codes: tuple[str, ...]) -> dict:
+def _variables(table: PublishedTable, rule: DisclosureRule) -> dict:
     values = {
         "suppress_from": str(rule.suppress_from),
         "suppress_to": str(rule.suppress_to),
         "round_to": str(rule.round_to or 1),
-        "area_codes": ", ".join("'" + a.replace("'", "''") + "'" for a in area_codes) or "''",
     }
     return {k: values[k] for k in contract_variables(table)}
 
@@ -212,7 +212,7 @@ def _substitute(text: str, variables: Mapping[str, str]) -> str:
     return text
 
 
-def _example(con: duckdb.DuckDBPyConnection, table: TableDef, check: dict[str, Any],
+def _example(con: duckdb.DuckDBPyConnection, table: PublishedTable, check: dict[str, Any],
              variables: Mapping[str, str]) -> dict[str, Any] | None:
     """A failing row to show the person fixing it (best effort: the verdict is Soda's)."""
     try:
@@ -234,8 +234,8 @@ def _example(con: duckdb.DuckDBPyConnection, table: TableDef, check: dict[str, A
         return None
 
 
-def verify_table(con: duckdb.DuckDBPyConnection, table: TableDef, rule: DisclosureRule,
-                 area_codes: tuple[str, ...] = ()) -> CheckResult:
+def verify_table(con: duckdb.DuckDBPyConnection, table: PublishedTable,
+                 rule: DisclosureRule) -> CheckResult:
     """Verify one staged table against its contract; one result for the contract."""
     from soda_core.contracts import verify_contract_locally
     from soda_duckdb.common.data_sources.duckdb_data_source import DuckDBDataSourceImpl
@@ -243,7 +243,7 @@ def verify_table(con: duckdb.DuckDBPyConnection, table: TableDef, rule: Disclosu
     path = contract_path(table.name)
     if not path.is_file():
         raise FileNotFoundError(f"no Soda contract for export table {table.name} at {path}")
-    variables = _variables(table, rule, area_codes)
+    variables = _variables(table, rule)
     source = DuckDBDataSourceImpl.from_existing_cursor(con, name=DATA_SOURCE)
     session = verify_contract_locally(data_sources=[source], contract_file_path=str(path),
                                       variables=variables)
@@ -273,27 +273,48 @@ def verify_table(con: duckdb.DuckDBPyConnection, table: TableDef, rule: Disclosu
                        example, detail)
 
 
+def reconcile_rows(published: Mapping[str, pd.DataFrame], figures: Mapping[str, pd.DataFrame],
+                   tables: Mapping[str, PublishedTable],
+                   rules: Mapping[str, DisclosureRule]) -> pd.DataFrame:
+    """Every count a partner will see beside the warehouse's figure for it: what the
+    contract's `reconcile` metric compares (health counts may differ by the rounding)."""
+    rows = []
+    for name, shown in published.items():
+        table, raw = tables[name], figures[name]
+        tolerance = float((rules[table.kind].round_to or 0) // 2)
+        for r in range(len(shown)):
+            key = ", ".join(f"{k}={shown.iloc[r][k]}" for k in table.shape.keys)
+            for c in table.shape.counts:
+                value = shown.iloc[r][c]
+                if isinstance(value, str) or value is None or pd.isna(raw.iloc[r][c]):
+                    continue  # [c], [x] or blank: nothing shown to compare
+                rows.append({"table_name": name, "check_key": key, "column_name": c,
+                             "published": float(value), "expected": float(raw.iloc[r][c]),
+                             "tolerance": tolerance, "row_found": True,
+                             "source": table.model})
+    return pd.DataFrame(rows, columns=list(RECONCILE_COLUMNS))
+
+
 def verify_partner_tables(
     published: Mapping[str, pd.DataFrame],
-    reconcile: pd.DataFrame,
-    tables: Mapping[str, TableDef],
+    figures: Mapping[str, pd.DataFrame],
+    tables: Mapping[str, PublishedTable],
     rules: Mapping[str, DisclosureRule],
-    area_codes: tuple[str, ...] = (),
 ) -> list[CheckResult]:
     """Every export table of one partner and quarter; a contract that cannot run fails."""
     out: list[CheckResult] = []
-    con = stage(published, reconcile)
+    con = stage(published, reconcile_rows(published, figures, tables, rules))
     try:
         for name in published:
             table = tables[name]
             out.append(run_check(
                 f"soda_contract:{name}", name, (),
-                lambda t=table: verify_table(con, t, rules[t.kind], area_codes)))
+                lambda t=table: verify_table(con, t, rules[t.kind])))
     finally:
         con.close()
     return out
 
 
 if __name__ == "__main__":
-    for p in write_contracts():
+    for p in write_contracts(load_catalog(ensure_manifest())):
         print(f"wrote {p.relative_to(Path.cwd()) if p.is_relative_to(Path.cwd()) else p}")

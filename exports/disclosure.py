@@ -23,7 +23,7 @@ equations sharing no cell, each protected on its own.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +32,9 @@ import pandas as pd
 from exports.partners import DisclosureRule
 
 SUPPRESSED = "[c]"
+# GSS shorthand for "not available": a figure drawing on a partner file that was never
+# sent or was rejected (DESIGN.md "Known-missing data is shown, not hidden").
+NOT_AVAILABLE = "[x]"
 INF = math.inf
 
 Cell = tuple[int, str]  # (row position in the frame, column name)
@@ -137,11 +140,14 @@ def equations(frame: pd.DataFrame, shape: TableShape) -> list[Equation]:
     return out
 
 
-def _raw_counts(frame: pd.DataFrame, shape: TableShape) -> dict[Cell, int]:
+def _raw_counts(frame: pd.DataFrame, shape: TableShape,
+                unavailable: Sequence[bool]) -> dict[Cell, int]:
     counts: dict[Cell, int] = {}
     for column in shape.counts:
         for r, v in enumerate(frame[column].tolist()):
-            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            if _missing(v) and unavailable[r]:
+                v = 0  # never shown: the row is [x]
+            if _missing(v):
                 raise DisclosureError(f"column {column!r}, row {r + 1}: a count is missing")
             if float(v) != int(v) or int(v) < 0:
                 raise DisclosureError(
@@ -174,6 +180,9 @@ class _CellState:
     value: int
     suppressed: bool = False
     primary: bool = False
+    # Shown as [x]: hidden from the reader, who knows nothing of it (it may be zero); not
+    # a disclosure to protect (its row draws on a missing file, so its totals are [x] too).
+    not_available: bool = False
 
 
 def _reader_bounds(state: _CellState, rule: DisclosureRule) -> tuple[float, float]:
@@ -182,6 +191,8 @@ def _reader_bounds(state: _CellState, rule: DisclosureRule) -> tuple[float, floa
     stays zero). A reader cannot tell a primary [c] from a secondary one, whose value may
     be anything, so no upper bound is assumed."""
     v = state.value
+    if state.not_available:
+        return 0.0, INF
     if state.suppressed:
         return float(max(rule.suppress_from, 1)), INF
     if v == 0 or not rule.round_to:
@@ -317,14 +328,14 @@ def recoverable(
 ) -> list[Cell]:
     """Suppressed cells a reader could work out exactly, in table order."""
     involved = {c for eq in eqs for c in eq.cells}
-    if not any(states[c].suppressed for c in involved):
+    if not any(states[c].suppressed and not states[c].not_available for c in involved):
         return []
     bounds = {c: _reader_bounds(states[c], rule) for c in involved}
     unknown = sorted(c for c in involved if bounds[c][0] != bounds[c][1])
     found = determined_by_equations(eqs, unknown)
     narrowed = narrowed_bounds(eqs, bounds)
     found |= {c for c in involved if narrowed[c][0] == narrowed[c][1]}
-    return sorted(c for c in found if states[c].suppressed)
+    return sorted(c for c in found if states[c].suppressed and not states[c].not_available)
 
 
 # ------------------------------------------------------------------------------- rule
@@ -361,20 +372,27 @@ def _next_to_hide(
     return anywhere[0] if anywhere else None
 
 
-def protect(frame: pd.DataFrame, shape: TableShape, rule: DisclosureRule) -> Protected:
-    """The table as a partner may see it under `rule`."""
+def protect(frame: pd.DataFrame, shape: TableShape, rule: DisclosureRule,
+            not_available: Sequence[bool] | None = None) -> Protected:
+    """The table as a partner may see it under `rule`; the rows flagged `not_available`
+    (drawing on a missing partner file) have every count and rate shown as `[x]`."""
     if rule.round_to and shape.rates:
         raise DisclosureError(
             "a rate over rounded counts would give the unrounded counts away; publish "
             "health-derived tables as counts only")
     frame = frame.reset_index(drop=True)
-    counts = _raw_counts(frame, shape)
+    unavailable = list(not_available) if not_available is not None else [False] * len(frame)
+    if len(unavailable) != len(frame):
+        raise DisclosureError("not_available must flag every row of the table")
+    counts = _raw_counts(frame, shape, unavailable)
     eqs = equations(frame, shape)
     _check_equations(eqs, counts, frame)
 
     states = {c: _CellState(v) for c, v in counts.items()}
-    for state in states.values():
-        if rule.suppress_from <= state.value <= rule.suppress_to:
+    for (r, _), state in states.items():
+        if unavailable[r]:
+            state.suppressed = state.not_available = True
+        elif rule.suppress_from <= state.value <= rule.suppress_to:
             state.suppressed = state.primary = True
     primary = sum(s.primary for s in states.values())
 
@@ -397,8 +415,9 @@ def protect(frame: pd.DataFrame, shape: TableShape, rule: DisclosureRule) -> Pro
         hidden = [any(states[(r, c)].suppressed for c in rate.over) for r in range(len(frame))]
         values = frame[rate.column].tolist()
         out[rate.column] = pd.Series(
-            [SUPPRESSED if h else (None if _missing(v) else float(v))
-             for h, v in zip(hidden, values, strict=True)],
+            [NOT_AVAILABLE if unavailable[r] else SUPPRESSED if h
+             else (None if _missing(v) else float(v))
+             for r, (h, v) in enumerate(zip(hidden, values, strict=True))],
             dtype=object,
         )
     return Protected(out, primary=primary, secondary=secondary)
@@ -409,6 +428,8 @@ def _missing(v: object) -> bool:
 
 
 def _shown(state: _CellState, rule: DisclosureRule) -> int | str:
+    if state.not_available:
+        return NOT_AVAILABLE
     if state.suppressed:
         return SUPPRESSED
     if rule.round_to and state.value:

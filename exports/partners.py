@@ -1,50 +1,14 @@
-"""Who receives an export, and the disclosure thresholds each one gets: the one place.
+"""The disclosure thresholds each partner gets: the one place.
 
-DESIGN.md "Partner exports": one partner per Community Safety Partnership (its locality
-profile), the Home Office (Serious Violence Duty measures), the OPCC (RASSO performance,
-custody and ICV, commissioned services) and the ICB (health injury data). Thresholds are
-configuration, per partner, and every manifest states them as numbers; change them here
-and nowhere else.
+Who the partners are and which tables each receives is declared in dbt (the exposures,
+read by `exports.catalog`). DESIGN.md "Partner exports": thresholds are configuration,
+per partner, and every manifest states them as numbers; change them here and nowhere
+else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-# Partner name -> the CSP's name exactly as `dim_geography.csp_name` (seed ref_beats) has it.
-CSP_PARTNERS: dict[str, str] = {
-    "csp-leicester": "Leicester Community Safety Partnership",
-    "csp-charnwood": "Charnwood Community Safety Partnership",
-    "csp-blaby-hinckley-bosworth": "Blaby, Hinckley and Bosworth Community Safety Partnership",
-    "csp-harborough": "Harborough District Community Safety Partnership",
-    "csp-melton": "Safer Melton Partnership",
-    "csp-north-west-leicestershire": "Safer North West Leicestershire Partnership",
-    "csp-oadby-wigston": "Oadby and Wigston Community Safety Partnership",
-    "csp-rutland": "Safer Rutland Partnership",
-}
-PARTNERS: tuple[str, ...] = (*CSP_PARTNERS, "home_office", "opcc", "icb")
-
-# A check guards partner *groups*; "csp" stands for all eight CSPs.
-PARTNER_GROUPS: tuple[str, ...] = ("csp", "home_office", "opcc", "icb")
-
-
-def partner_group(partner: str) -> str:
-    if partner in CSP_PARTNERS:
-        return "csp"
-    if partner in PARTNERS:
-        return partner
-    raise ValueError(f"unknown partner {partner!r}; expected one of {', '.join(PARTNERS)}")
-
-
-def partners_in(groups: tuple[str, ...] | frozenset[str]) -> tuple[str, ...]:
-    """Every partner a set of groups names, in publishing order."""
-    return tuple(p for p in PARTNERS if partner_group(p) in groups)
-
-
-# Kinds of figure: a table holds one kind only (no table mixes health-derived counts with
-# police or council counts).
-POLICE_COUNCIL = "police_council"
-HEALTH = "health"
 
 
 @dataclass(frozen=True)
@@ -98,38 +62,19 @@ NHS_DIGITAL = DisclosureRule(
     ),
 )
 
-DISCLOSURE: dict[str, dict[str, DisclosureRule]] = {
-    partner: {POLICE_COUNCIL: ONS_SMALL_COUNTS, HEALTH: NHS_DIGITAL} for partner in PARTNERS
-}
+# Kinds of figure (a `pub_` model's `meta.publish.kind`): a table holds one kind only (no
+# table mixes health-derived counts with police or council counts).
+POLICE_COUNCIL = "police_council"
+HEALTH = "health"
+DEFAULT_RULES: dict[str, DisclosureRule] = {POLICE_COUNCIL: ONS_SMALL_COUNTS, HEALTH: NHS_DIGITAL}
+# Per-partner overrides, e.g. {"home_office": {HEALTH: <a stricter rule>}}. Every partner
+# has the default rules today; its manifest states the thresholds it got as numbers.
+PARTNER_RULES: dict[str, dict[str, DisclosureRule]] = {}
 
 
 def disclosure_rule(partner: str, kind: str) -> DisclosureRule:
+    rules = {**DEFAULT_RULES, **PARTNER_RULES.get(partner, {})}
     try:
-        return DISCLOSURE[partner][kind]
+        return rules[kind]
     except KeyError as e:
         raise ValueError(f"no disclosure rule for partner {partner!r}, figures {kind!r}") from e
-
-
-# The landing files (audit.files source, entity) each group's figures come from: the
-# manifest lists the loaded versions of these as its `sources`.
-SOURCE_ENTITIES: dict[str, tuple[tuple[str, str], ...]] = {
-    "csp": (("police", "crimes"), ("police", "crime_people")),
-    "home_office": (
-        ("police", "crimes"), ("police", "crime_people"), ("health", "assault_admissions"),
-    ),
-    "opcc": (
-        ("police", "crimes"), ("police", "crime_people"), ("police", "outcomes"),
-        ("police", "custody"), ("opcc", "icv_visits"),
-        ("commissioning", "sarc_return"), ("commissioning", "cyp_sarc_return"),
-        ("commissioning", "isva_return"),
-    ),
-    "icb": (
-        ("health", "ae_assaults"), ("health", "assault_admissions"),
-        ("health", "ambulance_assaults"),
-    ),
-}
-# Entities whose later files change earlier figures (a crime's current outcome is its
-# latest assignment, whichever period's file carries it; a crime's people may arrive in a
-# later file and join then): every loaded file counts.
-SOURCES_FROM_ANY_PERIOD: frozenset[tuple[str, str]] = frozenset(
-    {("police", "outcomes"), ("police", "crime_people")})

@@ -1,64 +1,60 @@
-"""Quarterly partner exports: gate, build, protect, verify, publish — and say what happened.
+"""Quarterly partner exports: select, protect, verify, publish — and say what happened.
 
-For each complete quarter in the data and each partner (DESIGN.md "Partner exports"):
+For each export quarter and each partner the dbt exposures name (DESIGN.md "Partner
+exports", "Published tables live in the warehouse"):
 
-1. the Great Expectations suites guarding the partner must all have passed, else the
-   partner is blocked (for every quarter: its figures rest on the failing table);
-2. its tables are built from the contract tables (a CSP's from its own area only) and put
-   through the disclosure rule of `exports.disclosure`;
-3. if the folder already published holds exactly these bytes, nothing is written;
-4. otherwise every table must pass its Soda contract (schema, no unsuppressed small
-   count, totals reconcile with the marts), and then the folder is published atomically.
+1. its rows are selected from the `pub_` models it receives (a CSP's own rows only);
+2. a quality gate failing on a source its tables read, in a quarter its figures draw on,
+   holds the export back (`exports.gates`); its earlier publication stays untouched;
+3. each table goes through the partner's disclosure rule (`exports.disclosure`), rows
+   drawing on a missing partner file shown as `[x]`;
+4. if the published folder already holds exactly these bytes, nothing is written;
+5. otherwise every table must pass its Soda contract (`verify`, supplied by the caller:
+   schema, no unsuppressed small count, totals equal the warehouse's), then the folder is
+   published atomically with its manifest.
 
-A blocked partner's earlier publications stay untouched; the others still publish.
 Reading happens first, over one read-only connection that is closed before anything is
-written; the `audit.exports` rows come back in the report, for the caller to insert with
-a writable connection once no reader is open (`write_audit_rows`).
+written; the `audit.exports` rows come back in the report, for the caller to insert with a
+writable connection once no reader is open (`write_audit_rows`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol
 
 import duckdb
 import pandas as pd
 
-from expectations.results import CheckResult, could_not_run
 from exports import folder as folders
-from exports.disclosure import protect
-from exports.marts import (
-    MissingTable,
-    months_with_serious_violence,
-    read_loaded_files,
-    read_only,
-    read_table,
-)
-from exports.partners import (
-    CSP_PARTNERS,
-    PARTNERS,
-    SOURCE_ENTITIES,
-    SOURCES_FROM_ANY_PERIOD,
-    disclosure_rule,
-    partner_group,
-)
-from exports.reconcile import (
-    MONTHLY_FOR_GROUP,
-    RECONCILE_READS,
-    expected_totals,
-    read_monthly_counts,
-    reconcile_rows,
-)
+from exports.catalog import Catalog, Partner, PublishedTable
+from exports.disclosure import Margin, TableShape, protect
+from exports.gates import Gate, GateFailure, holding_back
+from exports.partners import DisclosureRule, disclosure_rule
 from exports.render import code_version, csv_bytes, manifest_bytes, notes_rows, workbook_bytes
-from exports.tables import TableDef, build_table, scoped_tables, tables_for
-from exports.windows import ExportWindow, complete_quarters, window
+from exports.warehouse import Published, read_only, read_published
 from vrn import periods
 
 Echo = Callable[[str], None]
-T = TypeVar("T")
+
+
+class Verdict(Protocol):
+    """A check's result as the publisher needs it (vrn.checks.CheckResult fits)."""
+
+    name: str
+    passed: bool
+
+    def message(self) -> str: ...
+    def for_manifest(self) -> dict[str, Any]: ...
+
+
+# (published tables, their figures before control, table definitions, rules by kind)
+Verify = Callable[[Mapping[str, pd.DataFrame], Mapping[str, pd.DataFrame],
+                   Mapping[str, PublishedTable], Mapping[str, DisclosureRule]],
+                  Sequence[Verdict]]
 
 
 @dataclass(frozen=True)
@@ -70,21 +66,21 @@ class PartnerOutcome:
     manifest_sha256: str | None
     reason: str
     published_at: datetime
-    blocked_by: tuple[CheckResult, ...] = ()
+    held_by: tuple[str, ...] = ()  # one line per check that held the export back
 
-    def audit_row(self) -> dict[str, Any]:
+    def audit_row(self, run_id: str | None = None) -> dict[str, Any]:
         """A row of `audit.exports` (ingest/schema.py)."""
         return {"partner": self.partner, "fy_quarter": self.fy_quarter, "folder": self.folder,
                 "manifest_sha256": self.manifest_sha256,
                 "published_at": self.published_at.replace(tzinfo=None),
-                "outcome": self.outcome, "reason": self.reason}
+                "outcome": self.outcome, "reason": self.reason, "run_id": run_id}
 
 
 @dataclass
 class ExportReport:
     quarters: list[str]
-    gate_checks: list[CheckResult]
     outcomes: list[PartnerOutcome] = field(default_factory=list)
+    run_id: str | None = None
 
     @property
     def blocked(self) -> list[PartnerOutcome]:
@@ -96,39 +92,7 @@ class ExportReport:
         return 1 if self.blocked else 0
 
     def audit_rows(self) -> list[dict[str, Any]]:
-        return [o.audit_row() for o in self.outcomes]
-
-    def blocking_checks(self) -> list[tuple[CheckResult, list[str]]]:
-        """Each failing check once, with the partner/quarter exports it blocked."""
-        seen: dict[tuple[str, str], tuple[CheckResult, list[str]]] = {}
-        for o in self.blocked:
-            for check in o.blocked_by:
-                key = (check.name, check.table)
-                seen.setdefault(key, (check, []))[1].append(f"{o.partner} {o.fy_quarter}")
-        return list(seen.values())
-
-    def lines(self) -> list[str]:
-        """What the CLI prints."""
-        counts: dict[str, int] = {}
-        for o in self.outcomes:
-            counts[o.outcome] = counts.get(o.outcome, 0) + 1
-        summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing"
-        out = [f"exports for {len(self.quarters)} quarter(s) "
-               f"({', '.join(self.quarters) or 'none complete'}): {summary}"]
-        blocking = self.blocking_checks()
-        for check, blocked in blocking:
-            out.append(f"BLOCKED {len(blocked)} export(s) ({_shorten(blocked)}): "
-                       f"{check.message()}")
-        named = {c.name for c, _ in blocking}
-        for check in self.gate_checks:
-            if not check.passed and check.name not in named:
-                out.append(f"FAILED (no export to block): {check.message()}")
-        return out
-
-
-def _shorten(items: Sequence[str], limit: int = 6) -> str:
-    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more"
-                                       if len(items) > limit else "")
+        return [o.audit_row(self.run_id) for o in self.outcomes]
 
 
 def write_audit_rows(con: duckdb.DuckDBPyConnection, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -137,125 +101,161 @@ def write_audit_rows(con: duckdb.DuckDBPyConnection, rows: Iterable[Mapping[str,
     for r in rows:
         con.execute(
             "INSERT INTO audit.exports (partner, fy_quarter, folder, manifest_sha256, "
-            "published_at, outcome, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "published_at, outcome, reason, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [r["partner"], r["fy_quarter"], r["folder"], r["manifest_sha256"],
-             r["published_at"], r["outcome"], r["reason"]])
+             r["published_at"], r["outcome"], r["reason"], r.get("run_id")])
     return len(rows)
 
 
-# ---------------------------------------------------------------------------- reading
+# ---------------------------------------------------------------------------- selecting
 
 
 @dataclass
-class Snapshot:
-    """Everything the exports read, taken over one read-only connection."""
+class Export:
+    """One partner's export of one quarter, as selected from the warehouse."""
 
-    tables: dict[str, pd.DataFrame]
-    errors: dict[str, BaseException]
-    quarters: list[str]
-    loaded_files: pd.DataFrame | None
-    monthly: dict[str, pd.DataFrame]
-    monthly_errors: dict[str, BaseException]
+    partner: Partner
+    fy_quarter: str
+    rows: dict[str, pd.DataFrame]  # table name -> its pub_ rows (bookkeeping included)
+    reads: dict[str, tuple[str, ...]]  # table name -> `<source>/<entity>` it reads
+    span: tuple[date, date] | None  # first and last day its figures draw on
 
-
-def read_snapshot(warehouse: Path, groups: Sequence[str], suites: Sequence[Any]) -> Snapshot:
-    needed = [r for s in suites for r in s.reads]
-    for g in groups:
-        needed += [r for t in tables_for(g) for r in t.reads]
-        needed += RECONCILE_READS[g]
-    with read_only(warehouse) as con:
-        tables, errors = {}, {}
-        for name in dict.fromkeys(needed):
-            try:
-                tables[name] = read_table(con, name)
-            except (MissingTable, duckdb.Error) as e:
-                errors[name] = e
-        try:
-            quarters = complete_quarters(months_with_serious_violence(con))
-        except duckdb.Error:
-            quarters = []
-        try:
-            loaded = read_loaded_files(con)
-        except (MissingTable, duckdb.Error) as e:
-            loaded, errors["audit.files"] = None, e
-        monthly, monthly_errors = read_monthly_counts(
-            con, [q for g in groups for q in MONTHLY_FOR_GROUP[g]])
-    return Snapshot(tables, errors, quarters, loaded, monthly, monthly_errors)
+    @property
+    def all_reads(self) -> tuple[str, ...]:
+        return tuple(sorted({r for rs in self.reads.values() for r in rs}))
 
 
-# ---------------------------------------------------------------------------- building
+def select_export(pub: Published, partner: Partner, fy_quarter: str) -> Export:
+    rows, reads, firsts, lasts = {}, {}, [], []
+    for t in partner.tables:
+        frame = pub.rows[t.model]
+        mask = frame["export_quarter"] == fy_quarter
+        if t.partner_scoped:
+            mask &= frame["partner"] == partner.name
+        chosen = frame[mask].reset_index(drop=True)
+        rows[t.name] = chosen
+        reads[t.name] = pub.reads.get(t.model, ())
+        if len(chosen):
+            firsts.append(pd.Timestamp(chosen["draws_from"].min()).date())
+            lasts.append(pd.Timestamp(chosen["draws_to"].max()).date())
+    span = (min(firsts), max(lasts)) if firsts else None
+    return Export(partner, fy_quarter, rows, reads, span)
 
 
-def sources_for(loaded: pd.DataFrame, partner: str, win: ExportWindow) -> list[dict[str, str]]:
-    """The loaded landing files behind a partner's export for this window."""
-    group = partner_group(partner)
-    wanted = set(SOURCE_ENTITIES[group])
-    earliest = win.quarters_12m[0].start
-    # RASSO rolling 12-month figures to the window's first month reach 11 months further.
-    if group == "opcc":
-        earliest = date_months_back(earliest, 12)
+def missing_files(pub: Published, export: Export) -> list[dict[str, Any]]:
+    """The manifest's `missing`: the partner files the export's figures draw on that are
+    not loaded, with the file (null when none arrived) and why."""
+    if export.span is None:
+        return []
+    first, last = export.span
+    reads = set(export.all_reads)
     out = []
-    for r in loaded.itertuples():
-        if (r.source, r.entity) not in wanted:
+    for m in pub.missing.itertuples(index=False):
+        if f"{m.source}/{m.entity}" not in reads:
             continue
-        if (r.source, r.entity) not in SOURCES_FROM_ANY_PERIOD:
-            try:
-                p = periods.fy_quarter(str(r.period))
-            except ValueError:
-                continue
-            if p.start >= win.quarter.end_exclusive or p.end_exclusive <= earliest:
-                continue
-        out.append({"file_name": r.file_name, "sha256": r.sha256})
+        if pd.Timestamp(m.period_start).date() > last or pd.Timestamp(m.period_end).date() < first:
+            continue
+        out.append({"source": m.source, "entity": m.entity, "period": m.period,
+                    "file_name": None if pd.isna(m.file_name) else m.file_name,
+                    "reason": m.reason})
+    return out
+
+
+def sources_for(pub: Published, export: Export) -> list[dict[str, str]]:
+    """The loaded landing files of the extracts the export reads, for the quarters its
+    figures draw on (name and SHA-256)."""
+    if export.span is None:
+        return []
+    reads = set(export.all_reads)
+    out = []
+    for f in pub.loaded_files.itertuples(index=False):
+        if f"{f.source}/{f.entity}" not in reads:
+            continue
+        try:
+            q = periods.fy_quarter(str(f.period))
+        except ValueError:
+            continue
+        if q.start <= export.span[1] and q.end >= export.span[0]:
+            out.append({"file_name": f.file_name, "sha256": f.sha256})
     return sorted(out, key=lambda s: s["file_name"])
 
 
-def date_months_back(d: Any, months: int) -> Any:
-    m = d.month - 1 - months
-    return d.replace(year=d.year + m // 12, month=m % 12 + 1, day=1)
+# ---------------------------------------------------------------------------- protecting
 
 
 @dataclass
 class Built:
-    tables: list[TableDef]
-    raw: dict[str, pd.DataFrame]
+    tables: list[PublishedTable]
+    figures: dict[str, pd.DataFrame]  # before disclosure control
     published: dict[str, pd.DataFrame]
 
 
-def build_partner(frames: Mapping[str, pd.DataFrame], partner: str,
-                  win: ExportWindow) -> Built:
-    """Every table of the partner's export, as published (after disclosure control)."""
-    scoped = scoped_tables(frames, partner)
-    defs = list(tables_for(partner_group(partner)))
-    raw, published = {}, {}
-    for t in defs:
-        figures = build_table(t, scoped, win, partner)
-        raw[t.name] = figures
-        published[t.name] = protect(figures, t.shape_for(win),
-                                    disclosure_rule(partner, t.kind)).frame
-    return Built(defs, raw, published)
+def shape_of(table: PublishedTable, rows: pd.DataFrame) -> TableShape:
+    """The table's declared shape, plus the one total the rows themselves carry: a rolling
+    12 months that are the financial year (a Q4 export) add up its quarter rows."""
+    if "is_sum_of_periods" not in rows or "period" not in table.shape.keys:
+        return table.shape
+    totals = rows.loc[rows["is_sum_of_periods"].fillna(False).astype(bool), "period"].unique()
+    if len(totals) != 1:
+        return table.shape
+    parts = tuple(p for p in rows["period"].unique() if p != totals[0])
+    return table.shape.with_margins(Margin("period", str(totals[0]), parts))
 
 
-def render_files(built: Built, partner: str, win: ExportWindow) -> dict[str, bytes]:
-    files = {f"{t.name}.csv": csv_bytes(built.published[t.name]) for t in built.tables}
-    rules = {t.kind: disclosure_rule(partner, t.kind) for t in built.tables}
-    notes = notes_rows(partner, win, built.tables, rules)
-    files[workbook_name(partner, win.label)] = workbook_bytes(
-        [(t.name, built.published[t.name]) for t in built.tables], notes)
-    return files
+def build(export: Export) -> Built:
+    built = Built(list(export.partner.tables), {}, {})
+    for t in export.partner.tables:
+        rows = export.rows[t.name]
+        figures = rows[list(t.columns)].reset_index(drop=True)
+        built.figures[t.name] = figures
+        built.published[t.name] = protect(
+            figures, shape_of(t, rows), disclosure_rule(export.partner.name, t.kind),
+            rows["missing"].notna().tolist()).frame
+    return built
+
+
+# ---------------------------------------------------------------------------- rendering
 
 
 def workbook_name(partner: str, fy_quarter: str) -> str:
     return f"{partner}_{fy_quarter}.xlsx"
 
 
-def manifest(partner: str, win: ExportWindow, built: Built, files: Mapping[str, bytes],
-             sources: list[dict[str, str]], checks: Sequence[CheckResult],
-             supersedes: dict[str, Any] | None, generated_at: str) -> dict[str, Any]:
+def _periods(export: Export) -> list[tuple[str, str, str]]:
+    seen: dict[str, tuple[str, str, str]] = {}
+    for rows in export.rows.values():
+        if {"period", "period_start", "period_end"} <= set(rows.columns):
+            for r in rows[["period", "period_start", "period_end"]].drop_duplicates().itertuples(
+                    index=False):
+                seen.setdefault(r.period, (r.period, pd.Timestamp(r.period_start).date()
+                                           .isoformat(), pd.Timestamp(r.period_end).date()
+                                           .isoformat()))
+    return list(seen.values())
+
+
+def render_files(export: Export, built: Built, missing: Sequence[Mapping[str, Any]]
+                 ) -> dict[str, bytes]:
+    partner = export.partner.name
+    files = {f"{t.name}.csv": csv_bytes(built.published[t.name]) for t in built.tables}
+    rules = {t.kind: disclosure_rule(partner, t.kind) for t in built.tables}
+    notes = notes_rows(partner, export.fy_quarter, _periods(export), built.tables, rules,
+                       export.reads, missing)
+    files[workbook_name(partner, export.fy_quarter)] = workbook_bytes(
+        [(t.name, built.published[t.name]) for t in built.tables], notes)
+    return files
+
+
+def manifest(export: Export, built: Built, files: Mapping[str, bytes],
+             sources: list[dict[str, str]], missing: list[dict[str, Any]],
+             checks: Sequence[Mapping[str, Any]], supersedes: dict[str, Any] | None,
+             generated_at: str) -> dict[str, Any]:
     """DESIGN.md's manifest, exactly its fields."""
+    partner = export.partner.name
     rows = {f"{t.name}.csv": len(built.published[t.name]) for t in built.tables}
+    reads = {f"{t.name}.csv": list(export.reads[t.name]) for t in built.tables}
     return {
         "partner": partner,
-        "fy_quarter": win.label,
+        "fy_quarter": export.fy_quarter,
         "generated_at": generated_at,
         "code_version": code_version(),
         # DESIGN.md: the folder it replaced (where that version now lives), or null; why
@@ -263,10 +263,11 @@ def manifest(partner: str, win: ExportWindow, built: Built, files: Mapping[str, 
         "supersedes": supersedes["folder"] if supersedes else None,
         "suppression": [disclosure_rule(partner, t.kind).as_manifest(t.name)
                         for t in built.tables],
-        "files": [{"name": name, "rows": rows.get(name), "sha256": folders.sha256(data)}
-                  for name, data in files.items()],
+        "files": [{"name": name, "rows": rows.get(name), "sha256": folders.sha256(data),
+                   "reads": reads.get(name, [])} for name, data in files.items()],
         "sources": sources,
-        "checks": [c.for_manifest() for c in checks],
+        "missing": missing,
+        "checks": list(checks),
     }
 
 
@@ -280,164 +281,143 @@ def timestamp(now: datetime) -> str:
 def publish_exports(
     warehouse: Path | str,
     exports_root: Path | str,
+    catalog: Catalog,
     *,
+    gates: Sequence[Gate] = (),
+    verify: Verify | None = None,
     partners: Sequence[str] | None = None,
     quarters: Sequence[str] | None = None,
     now: datetime | None = None,
     echo: Echo | None = None,
+    run_id: str | None = None,
 ) -> ExportReport:
-    """Gate, build and publish every partner's export for every complete quarter."""
-    from expectations.gx_suites import run_suites, suites_guarding
-    from expectations.soda_contracts import verify_partner_tables
-
+    """Publish every partner's export for every export quarter the gates let through."""
     warehouse, exports_root = Path(warehouse), Path(exports_root)
-    selected = list(partners or PARTNERS)
-    unknown = [p for p in selected if p not in PARTNERS]
-    if unknown:
-        raise ValueError(f"unknown partner(s) {unknown}; expected some of {list(PARTNERS)}")
-    groups = list(dict.fromkeys(partner_group(p) for p in selected))
-    suites = suites_guarding(groups)
+    selected = [catalog.partner(p) for p in (partners or catalog.names)]
     say = echo or (lambda _: None)
     now = now or datetime.now(UTC)
 
-    snap = read_snapshot(warehouse, groups, suites)
-    todo = snap.quarters
+    with read_only(warehouse) as con:
+        pub = read_published(con, [t for p in selected for t in p.tables])
+    todo = pub.quarters
     if quarters is not None:
-        missing = [q for q in quarters if q not in snap.quarters]
-        if missing:
-            raise ValueError(f"quarter(s) {missing} are not complete in the warehouse; "
-                             f"complete quarters: {snap.quarters}")
+        unknown = [q for q in quarters if q not in pub.quarters]
+        if unknown:
+            raise ValueError(f"quarter(s) {unknown} are not exported by the warehouse; "
+                             f"export quarters: {pub.quarters}")
         todo = list(quarters)
-    say(f"checking the marts ({len(suites)} Great Expectations suites)")
-    gate = run_suites(snap.tables, snap.errors, snap.quarters, suites)
-    if snap.loaded_files is None:
-        gate.append(could_not_run("sources_recorded", "audit.files", snap.errors["audit.files"],
-                                  tuple(groups)))
-    report = ExportReport(quarters=list(todo), gate_checks=gate)
-
-    data_start = periods.fy_quarter(snap.quarters[0]).start if snap.quarters else None
-    for q in todo:
-        win = window(q, data_start)
-        say(f"exports for {q}")
-        for partner in selected:
-            report.outcomes.append(_one_partner(
-                snap, gate, exports_root, partner, win, now, verify_partner_tables))
+    report = ExportReport(quarters=list(todo), run_id=run_id)
+    for partner in selected:
+        for q in todo:
+            report.outcomes.append(publish_one(pub, partner, q, exports_root, now, gates, verify))
+        say(partner_line(partner.name, [o for o in report.outcomes if o.partner == partner.name]))
     return report
 
 
-def _blocked(partner: str, win: ExportWindow, exports_root: Path, now: datetime,
-             checks: Sequence[CheckResult]) -> PartnerOutcome:
-    reason = " | ".join(c.message() for c in checks)
-    return PartnerOutcome(partner, win.label, "blocked",
-                          str(exports_root / win.label / partner), None, reason, now,
-                          tuple(checks))
+def _blocked(export: Export, folder: Path, now: datetime, held: Sequence[str]) -> PartnerOutcome:
+    return PartnerOutcome(export.partner.name, export.fy_quarter, "blocked", str(folder), None,
+                          " | ".join(held), now, tuple(held))
 
 
-def _one_partner(snap: Snapshot, gate: Sequence[CheckResult], exports_root: Path,
-                 partner: str, win: ExportWindow, now: datetime,
-                 verify: Callable[..., list[CheckResult]]) -> PartnerOutcome:
-    group = partner_group(partner)
-    guards = [c for c in gate if group in c.guards]
-    failing = [c for c in guards if not c.passed]
-    if failing:
-        return _blocked(partner, win, exports_root, now, failing)
+def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root: Path,
+                now: datetime, gates: Sequence[Gate], verify: Verify | None) -> PartnerOutcome:
+    export = select_export(pub, partner, fy_quarter)
+    final = exports_root / fy_quarter / partner.name
+    reads = export.all_reads
+    failures: list[GateFailure] = [f for g in gates for f in g.failures]
+    held = holding_back(failures, reads, export.span)
+    if held:
+        return _blocked(export, final, now, [f.text() for f in held])
 
-    final = exports_root / win.label / partner
-    sources = sources_for(snap.loaded_files, partner, win)
-    if inputs_unchanged(final, partner, sources):
-        sha = folders.file_sha256(final / folders.MANIFEST)
-        return PartnerOutcome(partner, win.label, "unchanged", str(final), sha,
-                              "same sources, code and rules as the published folder; "
-                              "nothing rebuilt or written", now)
-
-    built, failure = _attempt(f"build_exports:{partner}", f"exports {partner}", group,
-                              lambda: _build(snap, partner, win))
-    if failure:
-        return _blocked(partner, win, exports_root, now, [failure])
-    files = render_files(built, partner, win)
+    try:
+        built = build(export)
+    except Exception as error:  # e.g. a table that is not additive as declared
+        return _blocked(export, final, now,
+                        [f"exports {partner.name}: could not build the tables: "
+                         f"{type(error).__name__}: {error}"])
+    missing = missing_files(pub, export)
+    sources = sources_for(pub, export)
+    files = render_files(export, built, missing)
     if final.is_dir() and folders.is_unchanged(final, files):
         sha = folders.file_sha256(final / folders.MANIFEST)
-        return PartnerOutcome(partner, win.label, "unchanged", str(final), sha,
+        return PartnerOutcome(partner.name, fy_quarter, "unchanged", str(final), sha,
                               "identical content already published; nothing written", now)
 
-    tables = {t.name: t for t in built.tables}
-    rules = {t.kind: disclosure_rule(partner, t.kind) for t in built.tables}
-    reconcile, failure = _attempt(
-        f"reconcile_totals:{partner}", f"exports {partner}", group,
-        lambda: _reconcile(snap, built, partner, win, tables, rules))
-    if failure:
-        return _blocked(partner, win, exports_root, now, [failure])
-    area_codes = _area_codes(snap, partner)
-    soda = verify(built.published, reconcile, tables, rules, area_codes)
-    failed = [c for c in soda if not c.passed]
-    if failed:
-        return _blocked(partner, win, exports_root, now, failed)
+    verdicts: Sequence[Verdict] = ()
+    if verify is not None:
+        tables = {t.name: t for t in built.tables}
+        rules = {t.kind: disclosure_rule(partner.name, t.kind) for t in built.tables}
+        try:
+            verdicts = verify(built.published, built.figures, tables, rules)
+        except Exception as error:  # a contract that cannot run blocks (PITFALLS 5)
+            return _blocked(export, final, now, [f"soda_contracts could not run: "
+                                                 f"{type(error).__name__}: {error}"])
+        failed = [v.message() for v in verdicts if not v.passed]
+        if failed:
+            return _blocked(export, final, now, failed)
 
+    checks = [g.for_export(reads, export.span) for g in gates if g.guards(reads)]
+    checks += [v.for_manifest() for v in verdicts]
     generated_at = timestamp(now)
-    checks = [*guards, *soda]
 
     def make_manifest(supersedes: dict[str, Any] | None) -> bytes:
-        return manifest_bytes(manifest(partner, win, built, files, sources, checks,
+        return manifest_bytes(manifest(export, built, files, sources, missing, checks,
                                        supersedes, generated_at))
 
     try:
-        pub = folders.publish_folder(exports_root, win.label, partner, files, sources,
-                                     make_manifest, now)
+        done = folders.publish_folder(exports_root, fy_quarter, partner.name, files, sources,
+                                      make_manifest, now)
     except Exception as error:  # the folder module left nothing half-written
-        return _blocked(partner, win, exports_root, now, [could_not_run(
-            f"write_exports:{partner}", str(final), error, (group,))])
-    return PartnerOutcome(partner, win.label, pub.outcome, str(pub.folder),
-                          pub.manifest_sha256, pub.reason, now)
+        return _blocked(export, final, now, [f"could not write {final}: "
+                                             f"{type(error).__name__}: {error}"])
+    return PartnerOutcome(partner.name, fy_quarter, done.outcome, str(done.folder),
+                          done.manifest_sha256, done.reason, now)
 
 
-def inputs_unchanged(final: Path, partner: str, sources: list[dict[str, str]]) -> bool:
-    """Skip rebuilding a published folder whose inputs are provably the same: the same
-    loaded source files (name and SHA-256), the same committed code (a `git describe`
-    without `-dirty`: models, seeds and this package) and the same disclosure rules, with
-    the folder intact. Anything else is rebuilt and compared byte for byte."""
-    version = code_version()
-    if version.endswith("-dirty") or version == "unknown" or not final.is_dir():
-        return False
-    old = folders.read_manifest(final)
-    if old is None:
-        return False
-    suppression = [disclosure_rule(partner, t.kind).as_manifest(t.name)
-                   for t in tables_for(partner_group(partner))]
-    return (old.get("code_version") == version and old.get("sources") == sources
-            and old.get("suppression") == suppression and folders.is_intact(final, old))
+# ---------------------------------------------------------------------------- saying
 
 
-def _attempt(name: str, table: str, group: str,
-             work: Callable[[], T]) -> tuple[T, None] | tuple[None, CheckResult]:
-    """Run a step; if it cannot run, that is a failed check (never a silent pass)."""
-    try:
-        return work(), None
-    except Exception as error:  # a step that cannot run blocks the export
-        return None, could_not_run(name, table, error, (group,))
+def partner_line(partner: str, outcomes: Sequence[PartnerOutcome]) -> str:
+    """One line per partner (DESIGN.md "Quality gates"): the quarters published and those
+    held back with the check, the source file, the quarter and why."""
+    out = [o for o in outcomes if o.outcome != "blocked"]
+    held = [o for o in outcomes if o.outcome == "blocked"]
+    changed = [o.fy_quarter for o in out if o.outcome in ("published", "republished")]
+    text = f"{partner}: {len(out)} quarter(s) published"
+    if out:
+        text += f" ({_quarters([o.fy_quarter for o in out])}"
+        text += f"; {len(changed)} written this run)" if changed else "; none changed)"
+    if held:
+        reasons: dict[str, list[str]] = {}
+        for o in held:
+            for why in o.held_by or (o.reason,):
+                reasons.setdefault(why, []).append(o.fy_quarter)
+        text += f"; HELD BACK {len(held)}: " + "; ".join(
+            f"{_quarters(qs)} by {why}" for why, qs in reasons.items())
+    return text
 
 
-def _build(snap: Snapshot, partner: str, win: ExportWindow) -> Built:
-    needed = {r for t in tables_for(partner_group(partner)) for r in t.reads}
-    missing = sorted(needed - set(snap.tables))
-    if missing:
-        raise snap.errors.get(missing[0]) or MissingTable(f"marts.{missing[0]} was not read")
-    return build_partner(snap.tables, partner, win)
+def _quarters(labels: Sequence[str]) -> str:
+    """`2022-23Q1..2023-24Q4` for a run of consecutive quarters, else a list."""
+    ordered = sorted(dict.fromkeys(labels))
+    if len(ordered) > 2 and ordered == [p.label for p in periods.quarters_between(
+            periods.fy_quarter(ordered[0]).start, periods.fy_quarter(ordered[-1]).start)]:
+        return f"{ordered[0]}..{ordered[-1]}"
+    return ", ".join(ordered)
 
 
-def _reconcile(snap: Snapshot, built: Built, partner: str, win: ExportWindow,
-               tables: Mapping[str, TableDef], rules: Mapping[str, Any]) -> pd.DataFrame:
-    for name in MONTHLY_FOR_GROUP[partner_group(partner)]:
-        if name in snap.monthly_errors:
-            raise snap.monthly_errors[name]
-    expected = expected_totals(snap.monthly, snap.tables, partner, win)
-    return reconcile_rows(built.published, expected, tables, rules)
+def outcomes_from_audit(rows: Iterable[Mapping[str, Any]]) -> list[PartnerOutcome]:
+    """`audit.exports` rows back as outcomes (for `vrn status` and a run's last lines)."""
+    return [PartnerOutcome(
+        r["partner"], r["fy_quarter"], r["outcome"], r["folder"], r.get("manifest_sha256"),
+        r.get("reason") or "", r["published_at"],
+        tuple((r.get("reason") or "").split(" | ")) if r["outcome"] == "blocked" else ())
+        for r in rows]
 
 
-def _area_codes(snap: Snapshot, partner: str) -> tuple[str, ...]:
-    if partner not in CSP_PARTNERS:
-        return ()
-    csp = CSP_PARTNERS[partner]
-    geo = snap.tables.get("dim_geography")
-    districts = [] if geo is None else sorted(
-        set(geo.loc[geo["csp_name"] == csp, "district_code"]))
-    return (*districts, csp)
+def run_lines(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """One line per partner for the `audit.exports` rows of one run, partners in order."""
+    by_partner: dict[str, list[PartnerOutcome]] = {}
+    for o in outcomes_from_audit(rows):
+        by_partner.setdefault(o.partner, []).append(o)
+    return [partner_line(p, outs) for p, outs in by_partner.items()]

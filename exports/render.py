@@ -20,10 +20,9 @@ from typing import Any
 
 import pandas as pd
 
-from exports.disclosure import SUPPRESSED
-from exports.partners import SOURCE_ENTITIES, DisclosureRule, partner_group
-from exports.tables import COLUMN_DEFINITIONS, TableDef
-from exports.windows import ExportWindow
+from exports.catalog import PublishedTable
+from exports.disclosure import NOT_AVAILABLE, SUPPRESSED
+from exports.partners import DisclosureRule
 from vrn.reference import PROJECT_ROOT
 from vrn.xlsx import FIXED_TIME, pin_timestamps
 
@@ -31,8 +30,8 @@ NOTES_SHEET = "notes"
 
 
 def cell_text(value: Any) -> str | None:
-    """How one published value is written: `[c]` as is, whole numbers without a point,
-    other numbers with up to 6 decimals, dates ISO; None for an empty cell."""
+    """How one published value is written: `[c]` and `[x]` as they are, whole numbers
+    without a point, other numbers with up to 6 decimals, dates ISO; None for empty."""
     if value is None or value is pd.NA:
         return None
     if isinstance(value, bool):
@@ -65,7 +64,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 def _cell_value(value: Any) -> Any:
     """Numbers stay numbers in the workbook, so people can sum and chart them."""
     text = cell_text(value)
-    if text is None or text == SUPPRESSED:
+    if text is None or text in (SUPPRESSED, NOT_AVAILABLE):
         return text
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
@@ -74,41 +73,58 @@ def _cell_value(value: Any) -> Any:
     return text
 
 
-def notes_rows(partner: str, win: ExportWindow, tables: Sequence[TableDef],
-               rules: Mapping[str, DisclosureRule]) -> list[tuple[str, str]]:
-    group = partner_group(partner)
+def notes_rows(partner: str, fy_quarter: str, periods: Sequence[tuple[str, str, str]],
+               tables: Sequence[PublishedTable], rules: Mapping[str, DisclosureRule],
+               reads: Mapping[str, Sequence[str]],
+               missing: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """The notes sheet: what the export holds, how it was counted and protected, what is
+    not available and why, and every column's meaning (from the models' YAML).
+
+    `periods` are the (label, first day, last day) of the export's window as its tables
+    hold them; `missing` the manifest's `missing` entries."""
+    spans = "; ".join(f"{label} ({start} to {end})" for label, start, end in periods)
     rows: list[tuple[str, str]] = [
-        ("Export", f"{partner}, {win.label}: Leicester, Leicestershire and Rutland Violence "
+        ("Export", f"{partner}, {fy_quarter}: Leicester, Leicestershire and Rutland Violence "
                    "Reduction Network data warehouse."),
-        ("Periods", f"Each table holds the quarters of financial year {win.financial_year} up "
-                    f"to {win.label}" + (
-                        f" and {win.rolling.label}, the 12 months "
-                        f"{win.rolling.start.isoformat()} to {win.rolling.end.isoformat()}; "
-                        "monthly tables hold those 12 months." if win.has_rolling else
-                        "; the rolling 12 months are left out because the data start later "
-                        f"({win.data_start}), and monthly tables start there too.")),
+        ("Periods", f"Tables by period hold: {spans or 'no period'}. Monthly tables hold the "
+                    "months of the rolling 12 months that lie inside the data."),
         ("Counting", "Crimes count once, by recorded date, while recorded and not cancelled; "
                      "custody, ICV and health events count by their own date."),
-        ("Sources", "; ".join(f"{s}/{e}" for s, e in SOURCE_ENTITIES[group])
+        ("Sources", "; ".join(sorted({r for t in tables for r in reads.get(t.name, ())}))
          + " (the exact files and their SHA-256 are listed in manifest.json)."),
     ]
-    kinds = sorted({t.kind for t in tables})
-    for kind in kinds:
+    for kind in sorted({t.kind for t in tables}):
         rule = rules[kind]
         numbers = (f"counts {rule.suppress_from} to {rule.suppress_to} shown as {SUPPRESSED}"
                    + (f", other counts rounded to the nearest {rule.round_to}"
                       if rule.round_to else ""))
         rows.append((f"Suppression ({kind.replace('_', ' and ')} figures)",
                      f"{rule.name}: {numbers}. {rule.description}"))
+    rows.append(("Shorthand", f"{SUPPRESSED} confidential: withheld to protect people "
+                              f"(see Suppression). {NOT_AVAILABLE} not available: a partner "
+                              "file the figure needs was not received or was rejected."))
+    if missing:
+        said = []
+        for m in missing:
+            what = f"{m['source']}/{m['entity']} for {m['period']}"
+            why = (f"file {m['file_name']} was {m['reason']}" if m.get("file_name")
+                   else m["reason"])
+            said.append(f"{what} ({why})")
+        rows.append(("Not available", "Figures drawing on these partner files are shown as "
+                     f"{NOT_AVAILABLE}, including the financial-year and rolling 12-month rows "
+                     "that include them: " + "; ".join(said) + "."))
+    else:
+        rows.append(("Not available", "Every partner file these figures draw on was received "
+                                      "and loaded."))
     for t in tables:
         rows.append((f"Table {t.name}", f"{t.description} ({t.kind.replace('_', ' and ')} "
-                                        f"figures; from {', '.join(t.reads)})."))
+                                        f"figures; from {', '.join(reads.get(t.name, ()))})."))
         for c in t.columns:
-            meaning = COLUMN_DEFINITIONS.get(c)
-            if meaning is None:
-                rate = next((r for r in t.shape.rates if r.column == c), None)
-                meaning = (f"Computed from {', '.join(rate.over)}; {SUPPRESSED} when any of "
-                           "them is." if rate else "A count.")
+            meaning = t.column_descriptions.get(c) or "A count."
+            rate = next((r for r in t.shape.rates if r.column == c), None)
+            if rate:
+                meaning += (f" Computed from {', '.join(rate.over)}; {SUPPRESSED} when any of "
+                            "them is.")
             rows.append((f"  {t.name}.{c}", meaning))
     return rows
 

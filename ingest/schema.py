@@ -88,7 +88,10 @@ def create_schemas(con: duckdb.DuckDBPyConnection) -> None:
         ("published_at", "TIMESTAMP NOT NULL"),
         ("outcome", "VARCHAR NOT NULL"),  # published | republished | blocked | unchanged
         ("reason", "VARCHAR"),
+        ("run_id", "VARCHAR"),  # the Dagster run that decided it (audit.runs.run_id)
     ])
+    # Warehouses made before exports carried their run: add the column in place.
+    con.execute("ALTER TABLE audit.exports ADD COLUMN IF NOT EXISTS run_id VARCHAR")
     _create(con, "audit.runs", [
         ("run_id", "VARCHAR NOT NULL"),
         ("started_at", "TIMESTAMP NOT NULL"),

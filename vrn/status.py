@@ -1,51 +1,101 @@
-"""`vrn status`: what the warehouse holds and what it kept out, for the data engineer.
+"""`vrn status`: what the warehouse holds, what it kept out, and what partners have.
 
 The ingest part (files, rejections, quarantine, rows waiting for their crime) is
-`ingest.status`, the one place those are counted; this adds runs and exports.
+`ingest.status`, the one place those are counted; this adds runs and the state of every
+partner × quarter export (DESIGN.md "Quality gates": held-back exports are said).
 """
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from exports.publish import outcomes_from_audit, partner_line
 from ingest.status import ingest_status, status_lines
 
+STATES = {"published": "published", "republished": "published", "unchanged": "published",
+          "blocked": "held back"}
 
-def _table(con: duckdb.DuckDBPyConnection, title: str, sql: str) -> str:
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     try:
-        frame = con.sql(sql).df()
+        rel = con.sql(sql)
     except duckdb.CatalogException:
-        return f"{title}\n  (not yet available)\n"
-    body = frame.to_string(index=False) if len(frame) else "  (none)"
-    return f"{title}\n{body}\n"
+        return []
+    return [dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()]
 
 
-def render_status(warehouse: Path) -> str:
-    try:
-        con = duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.IOException:
-        return "the warehouse is being written by a run; try again shortly"
-    with con:
-        parts = [
-            _table(con, "Files by source and outcome:", """
+def exports_state(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Partner × quarter: the latest decision, and the publication partners hold (a
+    held-back quarter keeps its earlier publication, if there was one)."""
+    return _rows(con, """
+        WITH ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY partner, fy_quarter
+                                         ORDER BY published_at DESC, outcome) AS n
+            FROM audit.exports),
+        last_published AS (
+            SELECT partner, fy_quarter, max(published_at) AS published_at
+            FROM audit.exports WHERE outcome <> 'blocked' GROUP BY ALL)
+        SELECT r.partner, r.fy_quarter, r.outcome, r.folder, r.manifest_sha256, r.reason,
+               r.published_at, r.run_id, p.published_at AS last_published_at
+        FROM ranked AS r LEFT JOIN last_published AS p USING (partner, fy_quarter)
+        WHERE r.n = 1 ORDER BY r.partner, r.fy_quarter""")
+
+
+def status_data(warehouse: Path) -> dict[str, Any]:
+    """Everything `vrn status` says, as plain data (the `--json` output)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        exports = exports_state(con)
+        return {
+            "warehouse": str(warehouse),
+            "files_by_source": _rows(con, """
                 SELECT source, outcome, count(*) AS files,
                        sum(rows_loaded)::BIGINT AS rows_loaded,
                        sum(rows_quarantined)::BIGINT AS rows_quarantined
                 FROM audit.files GROUP BY ALL ORDER BY ALL"""),
-            "Ingest:\n" + "\n".join(status_lines(ingest_status(con))) + "\n",
-            _table(con, "Last runs:", """
-                SELECT run_id[:8] AS run, started_at::TIMESTAMP(0) AS started_at,
-                       finished_at::TIMESTAMP(0) AS finished_at, status, detail
+            "ingest": ingest_status(con),
+            "runs": _rows(con, """
+                SELECT run_id, started_at, finished_at, status, detail
                 FROM audit.runs ORDER BY started_at DESC LIMIT 5"""),
-            _table(con, "Exports published (latest outcome per quarter and partner):", """
-                SELECT fy_quarter, outcome, count(*) AS partners,
-                       string_agg(partner, ', ' ORDER BY partner) AS which,
-                       max(published_at)::TIMESTAMP(0) AS last_at
-                FROM (SELECT * FROM audit.exports
-                      QUALIFY row_number() OVER (PARTITION BY fy_quarter, partner
-                                                 ORDER BY published_at DESC) = 1)
-                GROUP BY ALL ORDER BY fy_quarter, outcome"""),
-        ]
-    return "\n".join(parts)
+            "exports": [{**e, "state": STATES.get(e["outcome"], e["outcome"])}
+                        for e in exports],
+        }
+
+
+def _table(title: str, rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return f"{title}\n  (none)\n"
+    import pandas as pd
+
+    return f"{title}\n{pd.DataFrame(rows).to_string(index=False)}\n"
+
+
+def render_status(data: dict[str, Any]) -> str:
+    runs = [{**r, "run_id": str(r["run_id"])[:8]} for r in data["runs"]]
+    by_partner: dict[str, list[dict[str, Any]]] = {}
+    for e in data["exports"]:
+        by_partner.setdefault(e["partner"], []).append(e)
+    exports = [partner_line(p, outcomes_from_audit(rows)) for p, rows in by_partner.items()]
+    kept = [f"  {e['partner']} {e['fy_quarter']}: partners keep the publication of "
+            f"{e['last_published_at']:%Y-%m-%d %H:%M}" for e in data["exports"]
+            if e["outcome"] == "blocked" and e["last_published_at"] is not None]
+    return "\n".join([
+        _table("Files by source and outcome:", data["files_by_source"]),
+        "Ingest:\n" + "\n".join(status_lines(data["ingest"])) + "\n",
+        _table("Last runs:", runs),
+        "Exports (partner: quarters published; held back, by which check and why):\n"
+        + ("\n".join(exports) if exports else "  (none yet)")
+        + ("\nHeld back after an earlier publication:\n" + "\n".join(kept) if kept else "")
+        + "\n",
+    ])
+
+
+def status_json(data: dict[str, Any]) -> str:
+    def plain(v: Any) -> Any:
+        return v.isoformat() if isinstance(v, datetime | date) else str(v)
+
+    return json.dumps(data, indent=2, default=plain)

@@ -1,31 +1,36 @@
 {#-
-    Which periods each extract covers, with their first and last day: the spine that
+    Which periods each extract covers (a loaded file in audit.files), with their first and last day: the spine that
     lets marts show 0 for a period that was sent and had nothing, and leave out periods
     nobody sent. Rolling 12-month windows start only once 12 months lie wholly inside.
 -#}
 {%- set quarterly = [
-    ('police', 'crimes', 'stg_police__crimes'),
-    ('police', 'custody', 'stg_police__custody'),
-    ('opcc', 'icv_visits', 'stg_opcc__icv_visits'),
-    ('health', 'ae_assaults', 'stg_health__ae_assaults'),
-    ('health', 'assault_admissions', 'stg_health__assault_admissions'),
-    ('health', 'ambulance_assaults', 'stg_health__ambulance_assaults'),
+    ('police', 'crimes'),
+    ('police', 'custody'),
+    ('opcc', 'icv_visits'),
+    ('health', 'ae_assaults'),
+    ('health', 'assault_admissions'),
+    ('health', 'ambulance_assaults'),
 ] -%}
 with
 
 quarterly_periods as (
-    {%- for source, entity, model in quarterly %}
 
-        select distinct
-            '{{ source }}' as source,
-            '{{ entity }}' as entity,
-            period
-        from {{ ref(model) }}
-        {%- if not loop.last %}
-
-            union all
-        {%- endif %}
-    {%- endfor %}
+    -- A period is covered when its file is loaded (audit.files), even if every row of it
+    -- was quarantined: the partner sent the quarter. Reading the audit trail rather than
+    -- the extracts keeps the marts' dbt lineage to the extracts they count.
+    select distinct
+        source,
+        entity,
+        period
+    from {{ ref('stg_audit__files') }}
+    where
+        outcome = 'loaded'
+        and regexp_full_match(period, '\d{4}-\d{2}Q[1-4]')
+        and source || '/' || entity in (
+            {%- for source, entity in quarterly %}
+                '{{ source }}/{{ entity }}'{{ "," if not loop.last }}
+            {%- endfor %}
+        )
 
 ),
 

@@ -1,8 +1,12 @@
 {#-
     Recorded, not cancelled crimes with everything the facts need: classification,
-    place, victims and suspects, current outcome. A crime counts only while its status
-    is `recorded` in the newest file for its period (published-figures.md); the raw
-    schema holds only current file versions, so the status here is that one.
+    place, victims and suspects. A crime counts only while its status is `recorded` in
+    the newest file for its period (published-figures.md); the raw schema holds only
+    current file versions, so the status here is that one. Outcomes are not joined here:
+    a model that needs the current outcome (fct_rasso) joins
+    int_police__crime_outcomes_current itself, so the figures that do not use outcomes
+    (serious violence, the SV Duty measures and the tables published from them) do not
+    depend on the police outcomes extract.
 -#}
 with
 
@@ -18,12 +22,6 @@ people as (
 
 ),
 
-outcomes as (
-
-    select * from {{ ref('int_police__crime_outcomes_current') }}
-
-),
-
 joined as (
 
     select
@@ -35,21 +33,11 @@ joined as (
         people.youngest_victim_sex,
         coalesce(people.youngest_victim_age < 25, false) as is_victim_under_25,
         coalesce(people.suspect_count, 0) as suspect_count,
-        people.youngest_suspect_age,
-        outcomes.outcome_code,
-        outcomes.outcome_date,
-        outcomes.outcome_description,
-        coalesce(outcomes.is_charged, false) as is_charged,
-        coalesce(outcomes.is_out_of_court, false) as is_out_of_court,
-        coalesce(outcomes.is_victim_not_supporting, false) as is_victim_not_supporting,
-        coalesce(outcomes.is_no_suspect, false) as is_no_suspect,
-        datediff('day', crimes.recorded_date, outcomes.outcome_date) as days_to_outcome
+        people.youngest_suspect_age
 
     from crimes
     left join people
         on crimes.crime_ref = people.crime_ref
-    left join outcomes
-        on crimes.crime_ref = outcomes.crime_ref
     where crimes.is_recorded
 
 )

@@ -2,12 +2,39 @@
     One recorded, not cancelled rape or serious sexual offence (RASSO, the is_rasso
     column of the ref_offence_codes seed) with its current outcome. Outcomes are those
     of offences recorded in the period as they stand at extraction (Home Office method).
+    The outcome is joined here, not in int_police__recorded_crimes, so that only the
+    outcome figures depend on the police outcomes extract.
 -#}
 with
 
 recorded_crimes as (
 
     select * from {{ ref('int_police__recorded_crimes') }}
+
+),
+
+outcomes as (
+
+    select * from {{ ref('int_police__crime_outcomes_current') }}
+
+),
+
+rasso as (
+
+    select
+        recorded_crimes.*,
+        outcomes.outcome_code,
+        outcomes.outcome_date,
+        outcomes.outcome_description,
+        coalesce(outcomes.is_charged, false) as is_charged,
+        coalesce(outcomes.is_victim_not_supporting, false) as is_victim_not_supporting,
+        coalesce(outcomes.is_no_suspect, false) as is_no_suspect,
+        datediff('day', recorded_crimes.recorded_date, outcomes.outcome_date)
+            as days_to_outcome
+    from recorded_crimes
+    left join outcomes
+        on recorded_crimes.crime_ref = outcomes.crime_ref
+    where recorded_crimes.is_rasso
 
 )
 
@@ -37,5 +64,4 @@ select
     cast(suspect_count > 0 as boolean) as is_suspect_identified,
     cast(youngest_suspect_age as integer) as suspect_age,
     cast(is_domestic_abuse as boolean) as is_domestic_abuse
-from recorded_crimes
-where is_rasso
+from rasso

@@ -1,0 +1,89 @@
+"""Reading what the exports publish, over one read-only connection: I/O only.
+
+The exports read the `publish` schema (the `pub_` models, one row per export quarter ×
+period × category before disclosure control), the window and coverage models beside it,
+and `audit.files` for the manifest's sources. Open the connection only while no writer
+holds the file (PITFALLS 6) and close it before anything writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from exports.catalog import PublishedTable
+
+EXPORT_QUARTERS = "intermediate.int_publish__export_quarters"
+COVERAGE = "intermediate.int_publish__source_coverage"
+READS = "intermediate.int_publish__reads"
+
+
+class MissingTable(RuntimeError):
+    """A table the exports rely on is not in the warehouse (dbt has not built it)."""
+
+
+@contextmanager
+def read_only(warehouse: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = Path(warehouse)
+    if not path.exists():
+        raise MissingTable(f"warehouse {path} does not exist: run the ingest and dbt first")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, what: str,
+           params: Sequence[object] = ()) -> pd.DataFrame:
+    try:
+        rel = con.execute(sql, list(params))
+        types = {d[0]: str(d[1]) for d in rel.description}
+        frame = rel.df()
+    except duckdb.CatalogException as e:
+        raise MissingTable(f"{what} is not in the warehouse (has dbt built it?): {e}") from None
+    for column, kind in types.items():  # DATE stays a date (pandas would make it midnight)
+        if kind == "DATE":
+            frame[column] = pd.Series(
+                [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]],
+                index=frame.index, dtype=object)
+    return frame
+
+
+@dataclass
+class Published:
+    """Everything the exports read, taken at once."""
+
+    quarters: list[str]  # export quarters, in order
+    rows: dict[str, pd.DataFrame]  # pub_ model name -> every row, in row order
+    reads: dict[str, tuple[str, ...]]  # model -> `<source>/<entity>` it reads (lineage)
+    missing: pd.DataFrame  # source, entity, period, period_start, period_end, file_name, reason
+    loaded_files: pd.DataFrame  # file_name, source, entity, period, sha256
+
+
+def read_published(con: duckdb.DuckDBPyConnection,
+                   tables: Iterable[PublishedTable]) -> Published:
+    quarters = _frame(con, f"SELECT export_quarter FROM {EXPORT_QUARTERS} "
+                           "ORDER BY export_quarter_start", EXPORT_QUARTERS)
+    rows = {}
+    for t in dict.fromkeys(tables):
+        order = ", partner" if t.partner_scoped else ""
+        rows[t.model] = _frame(
+            con, f"SELECT * FROM {t.relation} ORDER BY export_quarter{order}, row_order",
+            t.relation)
+    reads_frame = _frame(con, f"SELECT model_name, source || '/' || entity AS read FROM {READS} "
+                              "ORDER BY model_name, read", READS)
+    reads: dict[str, tuple[str, ...]] = {}
+    for model, group in reads_frame.groupby("model_name", sort=True):
+        reads[str(model)] = tuple(group["read"])
+    missing = _frame(con, f"SELECT source, entity, period, period_start, period_end, file_name, "
+                          f"reason FROM {COVERAGE} WHERE is_missing "
+                          "ORDER BY source, entity, period_start", COVERAGE)
+    loaded = _frame(con, "SELECT file_name, source, entity, period, sha256 FROM audit.files "
+                         "WHERE outcome = 'loaded' ORDER BY file_name", "audit.files")
+    return Published(list(quarters["export_quarter"]), rows, reads, missing, loaded)

@@ -1,0 +1,60 @@
+"""A warehouse built the way `vrn run` builds it up to the exports, for the export tests.
+
+A generated drop is ingested and one `dbt build` makes every model the exports read (the
+people marts, which need the linkage step, are left out: no partner table reads them).
+Tests take a copy, change the audit trail or raw rows the way a partner's file would, and
+rebuild with `rebuild` when the change must flow through the models.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import duckdb
+
+from ingest.load import ingest_landing
+from vrn.manifest import dbt_executable
+from vrn.reference import DBT_PROJECT_DIR
+
+
+def dbt_build(warehouse: Path, workdir: Path, *extra: str) -> subprocess.CompletedProcess:
+    """One `dbt build` of the project against `warehouse`, telemetry off (PITFALLS 9)."""
+    env = {**os.environ, "VRN_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1",
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    return subprocess.run(
+        [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(workdir / "target"),
+         "--log-path", str(workdir / "logs"), "--exclude", "path:models/marts/people",
+         *extra],
+        env=env, capture_output=True, text=True, check=False,
+    )
+
+
+def build_published_warehouse(landing: Path, warehouse: Path) -> Path:
+    with duckdb.connect(str(warehouse)) as con:
+        ingest_landing(con, landing)
+    rebuild(warehouse)
+    return warehouse
+
+
+def rebuild(warehouse: Path) -> None:
+    """Rebuild the models after a test changed what a partner sent."""
+    done = dbt_build(warehouse, warehouse.parent / "dbt")
+    if done.returncode != 0:
+        raise AssertionError("dbt build failed:\n" + done.stdout[-6000:] + done.stderr[-2000:])
+
+
+def reject_file(warehouse: Path, file_name: str, reason: str) -> None:
+    """What the ingest records when a partner's file is rejected: its rows are not in
+    `raw`, its current audit row says `rejected` with the reason."""
+    with duckdb.connect(str(warehouse)) as con:
+        ((source, entity),) = con.execute(
+            "SELECT source, entity FROM audit.files WHERE file_name = ? AND outcome = 'loaded'",
+            [file_name]).fetchall()
+        table = f"raw.{source.split('/')[0]}__{entity}"
+        con.execute(f"DELETE FROM {table} WHERE file_name = ?", [file_name])
+        con.execute("UPDATE audit.files SET outcome = 'rejected', reason = ?, "
+                    "rows_loaded = 0 WHERE file_name = ? AND outcome = 'loaded'",
+                    [reason, file_name])

@@ -1,0 +1,46 @@
+"""The dbt project's manifest: where it is, and parsing it when it is stale.
+
+The partner exports (which `pub_` models each partner receives, their columns and
+disclosure shape), the Soda contracts and the Dagster dbt assets all read dbt's
+`manifest.json`; this is the one place that finds or refreshes it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from vrn.reference import DBT_PROJECT_DIR
+
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+def dbt_executable() -> str:
+    """The dbt of this virtualenv (PITFALLS 2), not whatever is first on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    for pattern in ("*.sql", "*.yml", "*.yaml", "*.csv", "*.md"):
+        for p in DBT_PROJECT_DIR.rglob(pattern):
+            if "target" in p.parts or "dbt_packages" in p.parts or "logs" in p.parts:
+                continue
+            newest = max(newest, p.stat().st_mtime)
+    return newest
+
+
+def ensure_manifest() -> Path:
+    """Parse the project when the manifest is missing or older than any project file,
+    so a fresh clone (the target folder is not committed) works without a manual step."""
+    if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime():
+        subprocess.run(
+            [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+             "--profiles-dir", str(DBT_PROJECT_DIR)],
+            check=True, env={**os.environ, "DO_NOT_TRACK": "1"},
+        )
+    return MANIFEST
