@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from exports.disclosure import ColumnSum, Margin, RateOver, TableShape
+from vrn.reference import seed_rows
 
 PUBLISH_PREFIX = "pub_"
 # Columns of a `pub_` model that place or order a row but are not published
@@ -78,6 +79,14 @@ class Catalog:
         return tuple(seen.values())
 
 
+def _seed_sums(service: str) -> tuple[ColumnSum, ...]:
+    """Seed ref_service_return_sums: the splits of a return that add up to a total (the
+    ingest checks every return against the same rows)."""
+    rows = sorted((r for r in seed_rows("ref_service_return_sums") if r["service"] == service),
+                  key=lambda r: int(r["check_order"]))
+    return tuple(ColumnSum(r["total"], tuple(r["parts"].split("|"))) for r in rows)
+
+
 def _shape(model: str, meta: Mapping[str, Any]) -> TableShape:
     try:
         return TableShape(
@@ -88,7 +97,9 @@ def _shape(model: str, meta: Mapping[str, Any]) -> TableShape:
                                  tuple(m["parts"]) if m.get("parts") else None)
                           for m in meta.get("margins") or ()),
             column_sums=tuple(ColumnSum(c["total"], tuple(c["parts"]))
-                              for c in meta.get("column_sums") or ()),
+                              for c in meta.get("column_sums") or ())
+            + (_seed_sums(meta["column_sums_of_service"])
+               if meta.get("column_sums_of_service") else ()),
         )
     except (KeyError, TypeError) as e:
         raise CatalogError(f"{model}: config.meta.publish is incomplete ({e!r})") from None

@@ -18,6 +18,7 @@ from ingest.files import RETURN_ENTITIES, LandingFile, for_path
 from ingest.schema import SERVICE_RETURNS_TABLE
 from ingest.specs import FUNDING, RETURN_DECIMAL_LABELS, RETURN_LABELS, RETURN_PERCENT_LABELS
 from ingest.tabular import ParsedFile, Scratch, parse_table, scratch_connection, start
+from vrn.reference import seed_rows
 
 SOURCE = "commissioning"
 ENTITIES = (FUNDING,)
@@ -122,35 +123,28 @@ def _sum_check(values: dict[str, float], parts: tuple[str, ...], total: str) -> 
             f"{read.number_text(values[total])}")
 
 
+def return_sums(service: str) -> list[tuple[str, tuple[str, ...]]]:
+    """returns.md "Checks a return must pass": (total label, part labels) of each split that
+    must add up, from seed ref_service_return_sums (the exports' disclosure control reads
+    the same seed: these totals must not give a suppressed part away)."""
+    labels = {r["measure"]: r["label"] for r in seed_rows("ref_service_return_measures")
+              if r["service"] == service}
+    rows = sorted((r for r in seed_rows("ref_service_return_sums") if r["service"] == service),
+                  key=lambda r: int(r["check_order"]))
+    return [(labels[r["total"]], tuple(labels[p] for p in r["parts"].split("|"))) for r in rows]
+
+
 def check_return(service: str, answers: list[Answer]) -> str | None:
     """returns.md, 'Checks a return must pass'; the first failure, or None."""
     v = {a.label: a.value for a in answers}
-    checks: list[str | None]
-    if service == "sarc":
-        checks = [
-            _sum_check(v, ("Female", "Male"), "Individuals supported"),
-            _sum_check(v, ("Referred by police", "Self referral", "Other referral source"),
-                       "Individuals supported"),
-        ]
-    elif service == "cyp_sarc":
-        llr = "Children assessed (LLR)"
-        checks = [
-            _sum_check(v, ("Female", "Male"), llr),
-            _sum_check(v, ("Referred by police", "Referred by social care",
-                           "Other referral source"), llr),
-            _sum_check(v, ("Referred for rape", "Referred for sexual assault"), llr),
-        ]
-    else:
+    checks: list[str | None] = [_sum_check(v, parts, total)
+                                for total, parts in return_sums(service)]
+    if service == "isva":
         room = v["Referrals received"] - v["Declined further engagement"]
         plan = v["Supported with a support plan"]
-        checks = [
-            _sum_check(v, ("Leicester", "Leicestershire", "Rutland", "Out of area"),
-                       "Referrals received"),
-            None if plan <= room else (
-                f"Supported with a support plan {read.number_text(plan)} exceeds Referrals "
-                f"received minus Declined further engagement ({read.number_text(room)})"
-            ),
-        ]
+        checks.append(None if plan <= room else (
+            f"Supported with a support plan {read.number_text(plan)} exceeds Referrals "
+            f"received minus Declined further engagement ({read.number_text(room)})"))
     return next((c for c in checks if c), None)
 
 

@@ -1,23 +1,29 @@
-"""Dagster: the quality gates on the marts and one export asset per partner.
+"""Dagster: the quality gates on the facts and marts, and one export asset per partner.
 
-- Every Great Expectations suite (`expectations.gx_suites`) is a blocking `@asset_check`
-  on the dbt model it checks, so a failure stops every export downstream of that model
-  in the same run — and only those (each export asset depends on the marts it reads).
-- Each partner's export is an asset downstream of its marts, with a blocking
-  `soda_contracts` check: the Soda contracts run on the export tables *before* anything
-  is written (a check after the write would be too late), and the asset publishes only
-  when they pass. A blocked partner materialises nothing; the others still publish.
-- Every check always emits a result (PITFALLS 13): a check that cannot run fails.
+- Every Great Expectations suite (`expectations.gx_suites`) is an `@asset_check` on the
+  dbt model it checks, run ONCE per run. A failure is reported per partner extract and
+  quarter (metadata `failures`) with severity WARN: the check is blocking, so every
+  export waits for it, but a failure stops nothing by itself — each export asset reads
+  this run's verdicts and holds back exactly the partner × quarter exports whose tables
+  read a failing extract in a window holding the failing quarter (`exports.gates`).
+- Partners and their tables come from the dbt exposures (`exports.catalog`).
+- Each export asset runs the Soda contracts on its tables before writing (a check after
+  the write would be too late) and publishes what passes; its check
+  `all_quarters_published` fails (WARN) when any quarter was held back.
+- Every check always emits a result (PITFALLS 13): a suite that cannot run fails.
 - Warehouse access is read-only, in pool "warehouse" (one at a time, PITFALLS 6); the
   `audit.exports` rows are written afterwards with a writable connection.
 """
 
+from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from dagster import (
     AssetCheckExecutionContext,
+    AssetCheckKey,
     AssetCheckResult,
     AssetChecksDefinition,
     AssetCheckSeverity,
@@ -25,61 +31,58 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    DagsterInstance,
     MaterializeResult,
     MetadataValue,
     asset,
     asset_check,
 )
 
-from expectations.results import CheckResult, could_not_run
-from exports.marts import CONTRACT_TABLES
-from exports.partners import PARTNERS, partner_group
-from exports.reconcile import RECONCILE_READS
-from exports.tables import reads_for
+from exports.catalog import Partner, load_catalog
+from exports.gates import EVERY_SOURCE, Gate, GateFailure
 from orchestration.resources import WarehouseResource
+from vrn.manifest import ensure_manifest
 
-# The dbt models' asset keys (orchestration/dbt_assets.py: [schema, model]).
-MART_ASSET_KEYS: dict[str, AssetKey] = {t: AssetKey(["marts", t]) for t in CONTRACT_TABLES}
 EXPORT_KEY_PREFIX = "exports"
-SODA_CHECK = "soda_contracts"
+PUBLISHED_CHECK = "all_quarters_published"
 POOL = "warehouse"
+
+
+def relation_key(relation: str) -> AssetKey:
+    """A dbt relation's asset key (orchestration/dbt_assets.py: [schema, model])."""
+    return AssetKey(relation.split("."))
 
 
 def export_asset_key(partner: str) -> AssetKey:
     return AssetKey([EXPORT_KEY_PREFIX, partner])
 
 
-def _metadata(result: CheckResult) -> dict[str, Any]:
-    return {
-        "table": MetadataValue.text(result.table),
-        "failing_rows": MetadataValue.int(int(result.failing_rows)),
-        "example": MetadataValue.json(result.example or {}),
-        "detail": MetadataValue.text(result.detail),
-    }
+# ---------------------------------------------------------------------------- gates
 
 
-def run_gx_suite(warehouse: WarehouseResource, suite_name: str) -> CheckResult:
+def run_gx_suite(warehouse: WarehouseResource, suite_name: str) -> Any:
     """One suite over a read-only connection; whatever goes wrong is a failed result."""
     from expectations import gx_suites
-    from exports.marts import months_with_serious_violence, read_only, read_table
-    from exports.windows import complete_quarters
+    from exports.warehouse import read_only
 
     suite = gx_suites.BY_NAME[suite_name]
     try:
-        tables, errors = {}, {}
         with read_only(warehouse.warehouse_path) as con:
-            for name in suite.reads:
-                try:
-                    tables[name] = read_table(con, name)
-                except Exception as error:  # reported as the suite failing
-                    errors[name] = error
-            try:
-                quarters = complete_quarters(months_with_serious_violence(con))
-            except Exception:  # no police data: each volume suite uses its own quarters
-                quarters = []
-        return gx_suites.run_suites(tables, errors, quarters, [suite])[0]
+            return gx_suites.run_suite(con, suite)
     except Exception as error:  # e.g. the warehouse is missing or locked
-        return could_not_run(suite.name, f"marts.{suite.table}", error, suite.guards)
+        return gx_suites.could_not_run(suite, error, ())
+
+
+def gate_metadata(result: Any) -> dict[str, Any]:
+    failures = [f.as_dict() for f in result.failures]
+    return {
+        "detail": MetadataValue.text(result.detail),
+        "failing_rows": MetadataValue.int(int(result.failing_rows)),
+        "example": MetadataValue.json(result.example or {}),
+        "failures": MetadataValue.json(failures),
+        "failing_quarters": MetadataValue.text(", ".join(sorted(
+            {f"{f['source']} {f['fy_quarter'] or 'every quarter'}" for f in failures}))),
+    }
 
 
 def _gx_check(suite_name: str) -> AssetChecksDefinition:
@@ -88,83 +91,110 @@ def _gx_check(suite_name: str) -> AssetChecksDefinition:
     suite = BY_NAME[suite_name]
 
     @asset_check(
-        asset=MART_ASSET_KEYS[suite.table],
+        asset=relation_key(suite.table),
         name=suite.name,
-        description=f"{suite.description} Guards: {', '.join(suite.guards)}.",
+        description=f"{suite.description} Fails per partner extract and quarter; the "
+                    "exports reading a failing one in that quarter are held back.",
         blocking=True,
-        additional_deps=[MART_ASSET_KEYS[t] for t in suite.reads if t != suite.table],
+        additional_deps=[relation_key(r) for r in suite.reads if r != suite.table],
         pool=POOL,
     )
     def _check(context: AssetCheckExecutionContext,
                warehouse: WarehouseResource) -> AssetCheckResult:
         result = run_gx_suite(warehouse, suite.name)
         if not result.passed:
-            context.log.error(result.message())
-        return AssetCheckResult(passed=result.passed, severity=AssetCheckSeverity.ERROR,
-                                metadata=_metadata(result))
+            context.log.warning(result.detail)
+        # WARN, not ERROR: a failure must hold back only the exports it concerns, which
+        # the export assets decide from `failures`; ERROR would stop every one of them.
+        return AssetCheckResult(passed=result.passed, severity=AssetCheckSeverity.WARN,
+                                metadata=gate_metadata(result))
 
     return _check
 
 
-def _export_asset(partner: str) -> AssetsDefinition:
-    from expectations.gx_suites import suites_guarding
+def gates_of_run(instance: DagsterInstance, run_id: str,
+                 sources: dict[str, tuple[str, ...]]) -> list[Gate]:
+    """This run's verdict of every suite, from Dagster's event log. A suite with no
+    evaluation in this run (it did not run) holds back every export: never a pass."""
+    from expectations.gx_suites import SUITES_ALL
 
-    group = partner_group(partner)
-    reads = (set(reads_for(group)) | set(RECONCILE_READS[group])
-             | {r for s in suites_guarding([group]) for r in s.reads})
-    key = export_asset_key(partner)
+    keys = [AssetCheckKey(relation_key(s.table), s.name) for s in SUITES_ALL]
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
+    gates = []
+    for suite, key in zip(SUITES_ALL, keys, strict=True):
+        own = sources.get(suite.model, ())
+        record = latest.get(key)
+        evaluation = getattr(getattr(getattr(record, "event", None), "dagster_event", None),
+                             "event_specific_data", None)
+        metadata = getattr(evaluation, "metadata", None)
+        if record is None or record.run_id != run_id or metadata is None:
+            why = "the check did not run in this run, so nothing it guards is published"
+            failures: Sequence[GateFailure] = [GateFailure(suite.name, EVERY_SOURCE, None, why)]
+        else:
+            raw = metadata.get("failures")
+            failures = [GateFailure.from_dict(f) for f in (getattr(raw, "value", raw) or [])]
+        gates.append(Gate(suite.name, own or (EVERY_SOURCE,), suite.description,
+                          tuple(failures)))
+    return gates
+
+
+# ---------------------------------------------------------------------------- exports
+
+
+def _export_asset(partner: Partner) -> AssetsDefinition:
+    from expectations.gx_suites import SUITES_ALL
+
+    key = export_asset_key(partner.name)
+    # Every gate runs before any export decides (blocking checks order their dependents).
+    deps = sorted({relation_key(t.relation) for t in partner.tables}
+                  | {relation_key(s.table) for s in SUITES_ALL},
+                  key=lambda k: k.to_user_string())
 
     @asset(
         key=key,
-        deps=[MART_ASSET_KEYS[t] for t in sorted(reads)],
+        deps=deps,
         group_name=EXPORT_KEY_PREFIX,
-        description=f"The quarterly export folders of {partner} under <exports>/<quarter>/.",
+        description=f"{partner.label}: the quarterly export folders of {partner.name} under "
+                    f"<exports>/<quarter>/ ({', '.join(t.name for t in partner.tables)}).",
         check_specs=[AssetCheckSpec(
-            SODA_CHECK, asset=key, blocking=True,
-            description="Soda contracts on every export table (schema, no unsuppressed small "
-                        "count, totals reconcile with the marts), run before writing.")],
-        output_required=False,
+            PUBLISHED_CHECK, asset=key,
+            description="Every export quarter was published: none held back by a quality "
+                        "gate or a Soda contract (run before writing).")],
         pool=POOL,
     )
     def _export(context: AssetExecutionContext,
                 warehouse: WarehouseResource) -> Iterator[Any]:
-        from exports.publish import publish_exports, write_audit_rows
+        from expectations.gx_suites import read_lineage
+        from expectations.soda_contracts import verify_partner_tables
+        from exports.publish import partner_line, publish_exports, write_audit_rows
+        from exports.warehouse import read_only
+        from ingest.schema import create_schemas
 
-        try:
-            report = publish_exports(warehouse.warehouse_path, warehouse.exports_path,
-                                     partners=[partner], echo=context.log.info)
-        except Exception as error:  # the check must still say something (PITFALLS 13)
-            failed = could_not_run(SODA_CHECK, f"exports {partner}", error, (group,))
-            yield AssetCheckResult(check_name=SODA_CHECK, passed=False,
-                                   severity=AssetCheckSeverity.ERROR, metadata=_metadata(failed))
-            return
+        with read_only(warehouse.warehouse_path) as con:
+            sources = read_lineage(con)
+        gates = gates_of_run(context.instance, context.run_id, sources)
+        report = publish_exports(
+            warehouse.warehouse_path, warehouse.exports_path, CATALOG, gates=gates,
+            verify=verify_partner_tables, partners=[partner.name], run_id=context.run_id)
         with warehouse.connect() as con:  # the read-only connection is closed by now
-            from ingest.schema import create_schemas
-
             create_schemas(con)
             write_audit_rows(con, report.audit_rows())
-        blocking = report.blocking_checks()
-        for line in report.lines():
-            (context.log.error if line.startswith("BLOCKED") else context.log.info)(line)
-        if blocking:
-            first = blocking[0][0]
-            failed = CheckResult(
-                first.name, False, first.table, first.failing_rows, first.example,
-                f"blocked {len(report.blocked)} export(s): " + " | ".join(
-                    c.message() for c, _ in blocking), first.guards)
-            yield AssetCheckResult(check_name=SODA_CHECK, passed=False,
-                                   severity=AssetCheckSeverity.ERROR, metadata=_metadata(failed))
-            return
-        yield AssetCheckResult(
-            check_name=SODA_CHECK, passed=True, metadata={
-                "quarters": MetadataValue.text(", ".join(report.quarters)),
-                "detail": MetadataValue.text("every export table met its Soda contract")})
+        line = partner_line(partner.name, report.outcomes)
+        (context.log.warning if report.blocked else context.log.info)(line)
         counts: dict[str, int] = {}
         for o in report.outcomes:
             counts[o.outcome] = counts.get(o.outcome, 0) + 1
+        held = {f"{o.fy_quarter}": " | ".join(o.held_by) for o in report.blocked}
+        yield AssetCheckResult(
+            check_name=PUBLISHED_CHECK, passed=not report.blocked,
+            severity=AssetCheckSeverity.WARN,
+            metadata={"summary": MetadataValue.text(line),
+                      "held_back": MetadataValue.json(held)})
         yield MaterializeResult(asset_key=key, metadata={
+            "summary": MetadataValue.text(line),
             "quarters": MetadataValue.text(", ".join(report.quarters)),
             **{k: MetadataValue.int(v) for k, v in counts.items()},
+            "held_back": MetadataValue.text(json.dumps(held)),
         })
 
     return _export
@@ -176,5 +206,6 @@ def _all_gx_checks() -> list[AssetChecksDefinition]:
     return [_gx_check(s.name) for s in SUITES_ALL]
 
 
+CATALOG = load_catalog(ensure_manifest())
 gx_asset_checks: list[AssetChecksDefinition] = _all_gx_checks()
-export_assets: list[AssetsDefinition] = [_export_asset(p) for p in PARTNERS]
+export_assets: list[AssetsDefinition] = [_export_asset(p) for p in CATALOG.partners]

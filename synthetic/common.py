@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from vrn import periods
 from vrn.periods import Period
 from vrn.xlsx import FIXED_TIME, pin_timestamps
 
@@ -241,7 +242,7 @@ def invalid_datetime_text(period: Period, style: FileStyle, rng: np.random.Gener
 
 
 def _next_month(d: date) -> date:
-    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return periods.add_months(d, 1)
 
 
 def in_range(ctx: GenContext, when: datetime) -> bool:

@@ -46,6 +46,7 @@ from synthetic.persons import (
     tokens_for,
     ymd,
 )
+from vrn import periods
 from vrn.periods import Period, financial_year_start, quarters_between
 from vrn.reference import seed_rows
 
@@ -1085,7 +1086,7 @@ def _months(lo: int, hi: int) -> list[tuple[int, int]]:
     out = []
     d = day_date(lo)
     while day_number(d) <= hi:
-        nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+        nxt = periods.add_months(d, 1)
         out.append((day_number(d), min(hi, day_number(nxt) - 1)))
         d = nxt
     return out
@@ -1123,7 +1124,7 @@ def build_crimes(st: PoliceState, qi: int, lo: int, hi: int, rng: np.random.Gene
         frac = float(w.sum()) / fy_weight_total(fy)
         first = len(cols["code"])
         y, m = day_date(mlo).year, day_date(mlo).month
-        month_days = (day_number(date(y + (m == 12), m % 12 + 1, 1))
+        month_days = (day_number(periods.add_months(date(y, m, 1), 1))
                       - day_number(date(y, m, 1)))
 
         def free_days(n: int, p_day: np.ndarray = p_day, days: np.ndarray = days) -> np.ndarray:

@@ -49,6 +49,12 @@ def financial_year_label(d: date) -> str:
     return f"{y}-{(y + 1) % 100:02d}"
 
 
+def add_months(d: date, months: int) -> date:
+    """The first day of the month `months` after (or before, if negative) `d`'s month."""
+    m = d.month - 1 + months
+    return date(d.year + m // 12, m % 12 + 1, 1)
+
+
 def fy_quarter_label(d: date) -> str:
     q = ((d.month - 4) % 12) // 3 + 1
     return f"{financial_year_label(d)}Q{q}"
