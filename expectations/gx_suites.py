@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from exports.gates import EVERY_SOURCE, Gate, GateFailure
+from ingest.files import RETURN_ENTITIES
 from ingest.specs import SUITES
 from vrn import periods
 from vrn.checks import example_row
@@ -160,6 +161,10 @@ def service_return_frame(t: Frames) -> pd.DataFrame:
     r = t["marts.fct_service_return"].copy()
     seed = t["seeds.ref_service_return_measures"]
     known = set(zip(seed["service"], seed["measure"], strict=True))
+    # Each row is charged to its own extract (one raw table holds all three services).
+    extract = {service: stem for stem, service in RETURN_ENTITIES.items()}
+    r["source"] = "commissioning"
+    r["entity"] = r["service"].map(extract)
     r["measure_known"] = [(s, m) in known for s, m in zip(r["service"], r["measure"],
                                                           strict=True)]
     return r
@@ -372,7 +377,10 @@ class SuiteResult:
 
 def _attribute(suite: Suite, frame: pd.DataFrame, what: str, rows: Sequence[int],
                sources: Sequence[str], files: Mapping[tuple[str, str], str]) -> list[GateFailure]:
-    """The failures one unmet expectation means, per extract and quarter."""
+    """The failures one unmet expectation means, per extract and quarter. A table no
+    partner extract is upstream of (dim_geography is made from seeds) cannot say which
+    exports it guards: its failure holds back every export, as `could_not_run` does."""
+    sources = tuple(sources) or (EVERY_SOURCE,)
     if not rows:  # a table-level expectation: no quarter, every extract of the table
         return [GateFailure(suite.name, s, None, what) for s in sources]
     found: dict[tuple[str, str | None], list[int]] = {}

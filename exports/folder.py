@@ -150,6 +150,15 @@ def change_reason(old: dict[str, Any] | None, files: Mapping[str, bytes],
     return "; ".join(parts)
 
 
+def _remove_if_empty(folder: Path) -> None:
+    """Tidy a staging folder no publication is using (another may be: then it stays)."""
+    try:
+        folder.rmdir()
+        folder.parent.rmdir()
+    except OSError:
+        pass
+
+
 def previous_name(generated_at: str) -> str:
     return generated_at.replace(":", "-")
 
@@ -216,6 +225,7 @@ def publish_folder(
         quarter_dir.mkdir(parents=True, exist_ok=True)
         os.rename(temp, final)
         fsync_dir(quarter_dir)
+        _remove_if_empty(temp.parent)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         if moved_old is not None and not final.exists():

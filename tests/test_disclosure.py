@@ -4,19 +4,23 @@ can be worked back out from a total in the same table, health counts per NHS Dig
 The attacker here is written independently of `exports.disclosure`: it knows only what a
 partner sees (the published table and which rows are totals of which) and tries simple
 differencing, exact Gaussian elimination over fractions, and narrowing each hidden cell's
-range (a `[c]` is at least 1 because zero stays zero; a rounded count is within 2).
+range (a `[c]` is at least 1 because zero stays zero; a rounded count is within 2; an `[x]`
+could be anything). The real tables come from the small generated drop built by dbt
+(tests/support/published.py), selected and protected as the publisher does.
 """
 
 from __future__ import annotations
 
 import random
 from fractions import Fraction
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from support.published import build_published_warehouse
 
+from exports.catalog import load_catalog
 from exports.disclosure import (
+    NOT_AVAILABLE,
     SUPPRESSED,
     ColumnSum,
     DisclosureError,
@@ -27,14 +31,16 @@ from exports.disclosure import (
     protect,
 )
 from exports.partners import (
-    DISCLOSURE,
+    DEFAULT_RULES,
     HEALTH,
     NHS_DIGITAL,
     ONS_SMALL_COUNTS,
-    PARTNERS,
+    PARTNER_RULES,
     POLICE_COUNCIL,
     DisclosureRule,
+    disclosure_rule,
 )
+from vrn.manifest import ensure_manifest
 
 INF = float("inf")
 
@@ -42,6 +48,8 @@ INF = float("inf")
 
 
 def _knowledge(value: object, rule: DisclosureRule) -> tuple[float, float]:
+    if value == NOT_AVAILABLE:
+        return 0.0, INF  # not available: it may be anything, zero included
     if value == SUPPRESSED:
         return 1.0, INF
     v = int(value)
@@ -256,49 +264,111 @@ def test_a_table_whose_totals_do_not_add_up_is_refused():
         protect(frame, shape, ONS_SMALL_COUNTS)
 
 
-def test_thresholds_are_configured_per_partner_in_one_place():
-    assert set(DISCLOSURE) == set(PARTNERS)
-    for rules in DISCLOSURE.values():
-        assert (rules[POLICE_COUNCIL].suppress_from, rules[POLICE_COUNCIL].suppress_to) == (1, 4)
-        assert rules[POLICE_COUNCIL].round_to is None
-        assert (rules[HEALTH].suppress_to, rules[HEALTH].round_to) == (7, 5)
+def test_a_row_drawing_on_a_missing_file_is_x_and_never_hides_a_small_count():
+    """Rows flagged not available show every count and rate as `[x]`; they are not small
+    counts to protect nor cells to hide a `[c]` behind (they are never turned into `[c]`
+    and count as neither primary nor secondary); a small count in another row is still
+    protected, with a shown cell as its secondary."""
+    groups = ("a", "b", "c")
+    values = {"Q1": (3, 10, 40), "Q2": (1, 2, 0), "Q3": (20, 30, 50)}  # Q2's file is missing
+    rows = []
+    for period, counts in values.items():
+        rows += [{"period": period, "group": g, "n": n} for g, n in zip(groups, counts,
+                                                                        strict=True)]
+        rows.append({"period": period, "group": "all", "n": sum(counts)})
+    for i, g in enumerate((*groups, "all")):  # the rolling row: the sum of the quarters
+        rows.append({"period": "R", "group": g,
+                     "n": sum(c[i] if i < 3 else sum(c) for c in values.values())})
+    frame = pd.DataFrame(rows)
+    frame["share"] = [None] * len(frame)
+    for period in ("Q1", "Q2", "Q3", "R"):
+        total = frame.loc[(frame["period"] == period) & (frame["group"] == "all"), "n"].iloc[0]
+        mask = frame["period"] == period
+        frame.loc[mask, "share"] = frame.loc[mask, "n"] / total
+    shape = TableShape(keys=("period", "group"), counts=("n",),
+                       rates=(RateOver("share", ("n",)),),
+                       margins=(Margin("group", "all"), Margin("period", "R", ("Q1", "Q2", "Q3"))))
+    missing = frame["period"].isin(["Q2", "R"]).tolist()  # R draws on Q2 too
+
+    protected = protect(frame, shape, ONS_SMALL_COUNTS, not_available=missing)
+    out = protected.frame
+    for r, unavailable in enumerate(missing):
+        if unavailable:
+            assert (out.loc[r, "n"], out.loc[r, "share"]) == (NOT_AVAILABLE, NOT_AVAILABLE), r
+        else:
+            assert NOT_AVAILABLE not in (out.loc[r, "n"], out.loc[r, "share"]), r
+    assert out.loc[frame["period"] == "Q1", "n"].tolist() == [SUPPRESSED, SUPPRESSED, 40, 53]
+    assert out.loc[frame["period"] == "Q1", "share"].tolist()[:2] == [SUPPRESSED, SUPPRESSED]
+    assert out.loc[frame["period"] == "Q3", "n"].tolist() == [20, 30, 50, 100]
+    assert (protected.primary, protected.secondary) == (1, 1)
+    assert attack(out, shape, ONS_SMALL_COUNTS) == {}
+
+    # The same table with every file there: Q2's small counts are primary [c] now.
+    everything = protect(frame, shape, ONS_SMALL_COUNTS)
+    assert everything.primary == sum(1 <= v <= 4 for v in frame["n"]) == 4
+    assert NOT_AVAILABLE not in everything.frame["n"].tolist()
+    with pytest.raises(DisclosureError, match="every row"):
+        protect(frame, shape, ONS_SMALL_COUNTS, not_available=missing[:-1])
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(ensure_manifest())
+
+
+def test_thresholds_are_configured_per_partner_in_one_place(catalog, monkeypatch):
+    assert set(PARTNER_RULES) <= set(catalog.names)  # overrides only for real partners
+    for partner in catalog.names:
+        police, health = disclosure_rule(partner, POLICE_COUNCIL), disclosure_rule(partner, HEALTH)
+        assert (police.suppress_from, police.suppress_to, police.round_to) == (1, 4, None)
+        assert (health.suppress_from, health.suppress_to, health.round_to) == (1, 7, 5)
+        assert police.secondary and health.secondary
+    assert DEFAULT_RULES == {POLICE_COUNCIL: ONS_SMALL_COUNTS, HEALTH: NHS_DIGITAL}
+    with pytest.raises(ValueError, match="no disclosure rule"):
+        disclosure_rule("icb", "mixed")
+    stricter = DisclosureRule("stricter", 1, 9, 10, True, "")
+    monkeypatch.setitem(PARTNER_RULES, "home_office", {HEALTH: stricter})
+    assert disclosure_rule("home_office", HEALTH) is stricter
+    assert disclosure_rule("home_office", POLICE_COUNCIL) is ONS_SMALL_COUNTS
+    assert disclosure_rule("icb", HEALTH) is NHS_DIGITAL
 
 
 # ------------------------------------------------- every real export table, attacked
 
 
 @pytest.fixture(scope="module")
-def built_exports(tmp_path_factory):
-    from exports.publish import build_partner, read_snapshot
-    from exports.sample_warehouse import build_sample_warehouse
-    from exports.windows import window
+def built_exports(small_drop, tmp_path_factory, catalog):
+    """Every partner's tables for every export quarter, selected and protected as the
+    publisher does (`exports.publish.select_export` and `build`)."""
+    from exports.publish import build, select_export, shape_of
+    from exports.warehouse import read_only, read_published
 
-    path = build_sample_warehouse(Path(tmp_path_factory.mktemp("wh")) / "w.duckdb")
-    snap = read_snapshot(path, ["csp", "home_office", "opcc", "icb"], [])
-    start = pd.Timestamp("2023-04-01").date()
+    path = build_published_warehouse(small_drop.landing,
+                                     tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
+    with read_only(path) as con:
+        pub = read_published(con, [t for p in catalog.partners for t in p.tables])
     out = []
-    for q in ("2023-24Q4", "2024-25Q1"):
-        win = window(q, start)
-        for partner in PARTNERS:
-            built = build_partner(snap.tables, partner, win)
-            out += [(partner, q, t, built.published[t.name]) for t in built.tables]
+    for q in pub.quarters:
+        for partner in catalog.partners:
+            export = select_export(pub, partner, q)
+            built = build(export)
+            out += [(partner.name, q, t, shape_of(t, export.rows[t.name]),
+                     built.published[t.name]) for t in built.tables]
     return out
 
 
+@pytest.mark.slow
 def test_no_published_table_mixes_health_and_police_counts_and_none_leaks(built_exports):
-    from exports.partners import disclosure_rule
-
     assert built_exports
-    for partner, q, table, published in built_exports:
+    assert any(SUPPRESSED in published[c].tolist()
+               for *_, table, _, published in built_exports for c in table.shape.counts)
+    for partner, q, table, shape, published in built_exports:
+        assert table.kind in (POLICE_COUNCIL, HEALTH)  # one kind of figure per table
         rule = disclosure_rule(partner, table.kind)
-        win_shape = table.shape
-        if "period" in table.shape.keys and q.endswith("Q4"):
-            win_shape = table.shape.with_margins(
-                Margin("period", f"12m_to_{q}", tuple(f"{q[:7]}Q{i}" for i in range(1, 5))))
-        assert attack(published, win_shape, rule) == {}, (partner, q, table.name)
+        assert attack(published, shape, rule) == {}, (partner, q, table.name)
         for c in table.shape.counts:
             for v in published[c]:
-                if v != SUPPRESSED:
+                if v not in (SUPPRESSED, NOT_AVAILABLE):
                     assert not rule.suppress_from <= int(v) <= rule.suppress_to
                     if rule.round_to:
                         assert int(v) % rule.round_to == 0

@@ -1,32 +1,55 @@
 """Blocked means blocked, and said (DESIGN.md "Quality gates"): a planted anomaly of each
-kind fails its check, blocks exactly the exports that check guards, names the check, the
-table, how many rows and an example, and leaves everything already published untouched
-while the other partners still publish."""
+kind fails its check, which names the extract, the quarter, how many rows and an example;
+it holds back exactly the exports whose tables read that extract while the other partners
+still publish; a check that cannot run fails rather than passes; the Soda contracts catch
+an unsuppressed small count and a published figure that is not the warehouse's.
+
+The warehouse is the small generated drop (2023-24) ingested and built by dbt
+(tests/support/published.py); anomalies are planted in the marts the suites read, or in
+what the publisher does. Which quarters a failure holds back, and `[x]` for missing
+files, are tests/test_publication.py's.
+"""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
+from support.published import build_published_warehouse
 
 from expectations import gx_suites
-from exports.publish import ExportReport, publish_exports
-from exports.sample_warehouse import build_sample_warehouse
+from expectations.gx_suites import BY_NAME, SUITES_ALL, SuiteResult, read_lineage, run_suite
+from expectations.soda_contracts import verify_partner_tables
+from exports.catalog import load_catalog
+from exports.gates import EVERY_SOURCE, Gate
+from exports.publish import ExportReport, partner_line, publish_exports
+from exports.warehouse import read_only
+from vrn import periods
+from vrn.manifest import ensure_manifest
+
+pytestmark = pytest.mark.slow
 
 QUARTER = "2023-24Q4"
-# One CSP stands for the eight: a check guards partner groups, never single CSPs.
-PARTNERS = ["csp-rutland", "home_office", "opcc", "icb"]
-T0 = datetime(2024, 7, 15, 9, 0, tzinfo=UTC)
+# One CSP stands for the eight: every CSP's tables read the same extracts.
+PARTNERS = ["csp-rutland", "home_office", "icb", "opcc"]
 T1 = datetime(2024, 7, 16, 9, 0, tzinfo=UTC)
+POLICE_CRIMES = {"police/crimes", "police/crime_people"}
+HEALTH = {"health/ae_assaults", "health/assault_admissions", "health/ambulance_assaults"}
 
 
 @pytest.fixture(scope="module")
-def base_warehouse(tmp_path_factory) -> Path:
-    return build_sample_warehouse(tmp_path_factory.mktemp("gates") / "warehouse.duckdb")
+def catalog():
+    return load_catalog(ensure_manifest())
+
+
+@pytest.fixture(scope="module")
+def base_warehouse(small_drop, tmp_path_factory) -> Path:
+    workdir = tmp_path_factory.mktemp("gates")
+    return build_published_warehouse(small_drop.landing, workdir / "warehouse.duckdb")
 
 
 @pytest.fixture
@@ -36,94 +59,66 @@ def warehouse(base_warehouse, tmp_path) -> Path:
     return path
 
 
-def plant(warehouse: Path, *sql: str) -> None:
+def plant(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(warehouse)) as con:
-        for statement in sql:
-            con.execute(statement)
+        return con.execute(sql, params or []).fetchall()
 
 
-def run(warehouse: Path, exports: Path, now: datetime = T1) -> ExportReport:
-    return publish_exports(warehouse, exports, partners=PARTNERS, quarters=[QUARTER], now=now)
+def suite_result(warehouse: Path, suite: str) -> SuiteResult:
+    with read_only(warehouse) as con:
+        return run_suite(con, BY_NAME[suite])
+
+
+def gates(warehouse: Path) -> list[Gate]:
+    with read_only(warehouse) as con:
+        sources = read_lineage(con)
+        results = [run_suite(con, s) for s in SUITES_ALL]
+    return [r.gate(sources.get(r.suite.model, ())) for r in results]
+
+
+def publish(warehouse: Path, exports: Path, catalog, partners=PARTNERS,
+            with_gates: list[Gate] | None = None) -> ExportReport:
+    return publish_exports(warehouse, exports, catalog,
+                           gates=gates(warehouse) if with_gates is None else with_gates,
+                           verify=verify_partner_tables, partners=partners,
+                           quarters=[QUARTER], now=T1)
 
 
 def outcomes(report: ExportReport) -> dict[str, str]:
     return {o.partner: o.outcome for o in report.outcomes}
 
 
-def blocked_by(report: ExportReport) -> set[str]:
-    return {c.name for o in report.blocked for c in o.blocked_by}
+def quarter_of(day) -> str:
+    return periods.fy_quarter_label(pd.Timestamp(day).date())
 
 
-def folder_bytes(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+# ------------------------------------------------------------------ the suites themselves
 
 
-HALVE_Q3_CRIMES = (
-    "DELETE FROM marts.fct_serious_violence WHERE recorded_date >= DATE '2023-10-01' "
-    "AND recorded_date < DATE '2024-01-01' AND hash(crime_ref) % 2 = 0")
+def test_every_suite_passes_on_the_clean_sample(warehouse):
+    with read_only(warehouse) as con:
+        for suite in SUITES_ALL:
+            result = run_suite(con, suite)
+            assert result.passed, result.detail
+            assert result.failures == ()
 
 
-def test_a_quarter_of_crimes_halved_blocks_police_exports_says_why_and_touches_nothing(
-        warehouse, tmp_path):
-    exports = tmp_path / "exports"
-    clean = run(warehouse, exports, T0)
-    assert set(outcomes(clean).values()) == {"published"}, clean.lines()
-    assert clean.exit_code == 0 and all(c.passed for c in clean.gate_checks)
-    before = folder_bytes(exports)
-
-    plant(warehouse, HALVE_Q3_CRIMES)
-    report = run(warehouse, exports, T1)
-    assert outcomes(report) == {"csp-rutland": "blocked", "home_office": "blocked",
-                                "opcc": "blocked", "icb": "unchanged"}
-    assert report.exit_code == 1
-    assert folder_bytes(exports) == before  # everything already published stays untouched
-
-    [(check, where)] = report.blocking_checks()
-    assert check.name == "police_sv_volume"
-    assert check.table == "marts.fct_serious_violence"
-    assert check.failing_rows >= 1
-    assert check.example["fy_quarter"] in ("2023-24Q3", "2023-24Q4")
-    assert check.example["ratio_to_previous"] < 0.6 or check.example["ratio_to_previous"] > 1.6
-    assert "within_expected_range" in check.detail
-    assert sorted(where) == [f"csp-rutland {QUARTER}", f"home_office {QUARTER}",
-                             f"opcc {QUARTER}"]
-    lines = "\n".join(report.lines())
-    assert "BLOCKED" in lines and "police_sv_volume" in lines and "fct_serious_violence" in lines
-    audit = {r["partner"]: r for r in report.audit_rows()}
-    assert audit["opcc"]["outcome"] == "blocked" and "police_sv_volume" in audit["opcc"]["reason"]
-    assert audit["icb"]["outcome"] == "unchanged"
-
-
-@pytest.mark.parametrize(
-    ("anomaly", "check", "blocked"),
-    [
-        pytest.param(
-            ["DELETE FROM marts.fct_assault_injury WHERE source = 'admission' AND "
-             "event_at >= TIMESTAMP '2023-07-01' AND event_at < TIMESTAMP '2023-10-01'"],
-            "health_volume", {"icb", "home_office"}, id="a-quarter-of-admissions-missing"),
-        pytest.param(
-            ["UPDATE marts.fct_serious_violence SET la_code = NULL WHERE crime_ref = "
-             "(SELECT min(crime_ref) FROM marts.fct_serious_violence)"],
-            "sv_classification", {"csp-rutland", "home_office"}, id="a-crime-without-la"),
-        pytest.param(
-            ["UPDATE marts.mart_rasso_performance SET charge_rate_12m = 1.5"],
-            "rasso_rates", {"opcc"}, id="a-rate-out-of-bounds"),
-        pytest.param(["DROP TABLE marts.fct_icv_visit"], "icv_volume", {"opcc"},
-                     id="a-missing-table-fails-rather-than-passes"),
-    ],
-)
-def test_a_planted_anomaly_blocks_exactly_the_exports_its_check_guards(
-        warehouse, tmp_path, anomaly, check, blocked):
-    exports = tmp_path / "exports"
-    plant(warehouse, *anomaly)
-    report = run(warehouse, exports)
-    assert {p for p, o in outcomes(report).items() if o == "blocked"} == blocked, report.lines()
-    assert {p for p, o in outcomes(report).items() if o == "published"} == \
-        set(PARTNERS) - blocked
-    assert check in blocked_by(report)
-    for partner in blocked:
-        assert not (exports / QUARTER / partner).exists()
+def test_icv_parts_that_do_not_add_up_fail_with_the_visit_as_example(warehouse):
+    [(visit, arrived)] = plant(
+        warehouse, "UPDATE marts.fct_icv_visit SET refused = 99 WHERE visit_ref = "
+                   "(SELECT min(visit_ref) FROM marts.fct_icv_visit) "
+                   "RETURNING visit_ref, arrived_at")
+    result = suite_result(warehouse, "icv_valid")
+    assert not result.passed and result.failing_rows == 1
+    assert (result.example["visit_ref"], result.example["refused"]) == (visit, 99)
+    assert "agreed_and_refused_make_offered" in result.detail
+    quarter = quarter_of(arrived)
+    # The failure names the partner extract, the quarter and the file it came in.
+    [failure] = result.failures
+    assert (failure.check, failure.source, failure.fy_quarter, failure.file_name) == (
+        "icv_valid", "opcc/icv_visits", quarter, f"opcc/icv_visits_{quarter}.csv")
+    assert visit in failure.reason and "1 row(s)" in failure.reason
+    assert f"opcc/icv_visits_{quarter}.csv ({quarter})" in failure.text()
 
 
 @pytest.mark.parametrize(
@@ -141,88 +136,160 @@ def test_a_planted_anomaly_blocks_exactly_the_exports_its_check_guards(
     ],
 )
 def test_every_crime_must_be_classified_and_its_area_mapped(warehouse, anomaly):
-    plant(warehouse, anomaly)
-    result = check_result("sv_classification", warehouse)
+    [(crime, recorded)] = plant(warehouse, anomaly + " RETURNING crime_ref, recorded_date")
+    result = suite_result(warehouse, "sv_classification")
     assert not result.passed and result.failing_rows == 1
-    assert set(result.guards) == {"csp", "home_office"}
-    assert result.example["crime_ref"]
+    assert result.example["crime_ref"] == crime
+    # A crime's row stands for the police extracts the fact is made from, in its quarter.
+    assert {f.source for f in result.failures} == POLICE_CRIMES
+    assert {f.fy_quarter for f in result.failures} == {quarter_of(recorded)}
 
 
-def test_totals_that_do_not_reconcile_with_the_marts_block_that_partner_only(
-        warehouse, tmp_path):
-    """Soda contract: a CSP's yearly total must equal mart_sv_by_area's."""
-    plant(warehouse, "UPDATE marts.mart_sv_by_area SET offences = offences + 1 "
-                     "WHERE area_level = 'district' AND area_code = 'E06000017' "
-                     "AND financial_year = '2023-24'")
-    report = run(warehouse, tmp_path / "exports")
-    assert outcomes(report) == {"csp-rutland": "blocked", "home_office": "published",
-                                "opcc": "published", "icb": "published"}
-    [check] = [c for o in report.blocked for c in o.blocked_by]
-    assert check.name == "soda_contract:sv_by_area"
-    assert "totals reconcile with the marts" in check.detail
-    assert check.example["check_key"].startswith("period=12m_to_2023-24Q4")
-
-
-def test_an_unsuppressed_small_count_is_caught_by_the_soda_contract(
-        warehouse, tmp_path, monkeypatch):
-    import exports.publish as publish_module
-    from exports.disclosure import Protected
-
-    monkeypatch.setattr(publish_module, "protect",
-                        lambda frame, shape, rule: Protected(frame, 0, 0))
-    report = publish_exports(warehouse, tmp_path / "exports", partners=["icb", "opcc"],
-                             quarters=[QUARTER], now=T1)
-    assert set(outcomes(report).values()) == {"blocked"}
-    details = " ".join(c.detail for o in report.blocked for c in o.blocked_by)
-    assert "no unsuppressed small count" in details
-    assert not (tmp_path / "exports" / QUARTER).exists() or not any(
-        (tmp_path / "exports" / QUARTER).iterdir())
-
-
-def test_a_missing_soda_contract_fails_the_gate(warehouse, tmp_path, monkeypatch):
-    import expectations.soda_contracts as soda
-
-    monkeypatch.setattr(soda, "CONTRACTS_DIR", tmp_path / "no-contracts")
-    report = publish_exports(warehouse, tmp_path / "exports", partners=["icb"],
-                             quarters=[QUARTER], now=T1)
-    assert set(outcomes(report).values()) == {"blocked"}
-    assert all("could not run" in c.detail for o in report.blocked for c in o.blocked_by)
+def test_a_missing_table_fails_the_check_rather_than_passes(warehouse, tmp_path, catalog):
+    plant(warehouse, "DROP TABLE marts.fct_icv_visit")
+    result = suite_result(warehouse, "icv_valid")
+    assert not result.passed and "could not run" in result.detail
+    # No quarter can be told, so every quarter of the extract fails ...
+    assert [(f.source, f.fy_quarter) for f in result.failures] == [("opcc/icv_visits", None)]
+    # ... and exactly the exports reading it are held back.
+    report = publish(warehouse, tmp_path / "exports", catalog, ["icb", "opcc"])
+    assert outcomes(report) == {"icb": "published", "opcc": "blocked"}
+    assert "icv_valid" in report.blocked[0].reason
+    assert "could not run" in report.blocked[0].reason
 
 
 def test_great_expectations_failing_to_import_blocks_rather_than_passes(
-        warehouse, tmp_path, monkeypatch):
+        warehouse, tmp_path, catalog, monkeypatch):
     def broken() -> None:
         raise ImportError("great_expectations is not installed")
 
     monkeypatch.setattr(gx_suites, "_gx", broken)
-    report = publish_exports(warehouse, tmp_path / "exports", partners=["icb", "csp-melton"],
-                             quarters=[QUARTER], now=T1)
+    verdicts = gates(warehouse)
+    assert all(not g.passed for g in verdicts)
+    assert all("could not run" in f.reason and "great_expectations is not installed"
+               in f.reason for g in verdicts for f in g.failures)
+    report = publish(warehouse, tmp_path / "exports", catalog, ["icb", "csp-melton"], verdicts)
     assert set(outcomes(report).values()) == {"blocked"}
-    assert all(not c.passed and "could not run" in c.detail for c in report.gate_checks)
+    assert not (tmp_path / "exports" / QUARTER).exists()
 
 
-def check_result(suite: str, warehouse: Path, mutate: Callable[[dict], None] | None = None):
-    from exports.marts import read_only, read_tables
-
-    suite_def = gx_suites.BY_NAME[suite]
-    with read_only(warehouse) as con:
-        tables = read_tables(con, suite_def.reads)
-    if mutate:
-        mutate(tables)
-    quarters = ["2023-24Q1", "2023-24Q2", "2023-24Q3", "2023-24Q4", "2024-25Q1"]
-    return gx_suites.run_suites(tables, {}, quarters, [suite_def])[0]
-
-
-def test_every_suite_passes_on_the_clean_sample(warehouse):
-    for suite in gx_suites.SUITES_ALL:
-        result = check_result(suite.name, warehouse)
-        assert result.passed, result.message()
+def test_a_failing_check_on_a_table_no_partner_extract_feeds_holds_back_every_export(
+        warehouse, tmp_path, catalog):
+    """dim_geography is made from seeds: no extract to blame, so nothing may pass it by."""
+    plant(warehouse, "UPDATE marts.dim_geography SET csp_name = NULL WHERE beat_code = "
+                     "(SELECT min(beat_code) FROM marts.dim_geography)")
+    result = suite_result(warehouse, "geography_mapped")
+    assert not result.passed
+    assert {f.source for f in result.failures} == {EVERY_SOURCE}
+    report = publish(warehouse, tmp_path / "exports", catalog, ["icb", "opcc"])
+    assert set(outcomes(report).values()) == {"blocked"}
+    assert all("geography_mapped" in o.reason for o in report.blocked)
 
 
-def test_icv_parts_that_do_not_add_up_fail_with_the_visit_as_example(warehouse):
-    def break_one(tables):
-        tables["fct_icv_visit"].loc[0, "refused"] = 99
+# ------------------------------------------------------------- what a failing check holds
 
-    result = check_result("icv_valid", warehouse, break_one)
-    assert not result.passed and result.failing_rows == 1
-    assert result.example["refused"] == 99
+
+@pytest.mark.parametrize(
+    ("anomaly", "check", "reads", "blocked"),
+    [
+        pytest.param(
+            "UPDATE marts.fct_serious_violence SET la_code = NULL WHERE crime_ref = "
+            "(SELECT min(crime_ref) FROM marts.fct_serious_violence WHERE recorded_date "
+            ">= DATE '2024-01-01') RETURNING recorded_date",
+            "sv_classification", POLICE_CRIMES, {"csp-rutland", "home_office", "opcc"},
+            id="a-crime-without-la"),
+        pytest.param(
+            "UPDATE marts.fct_assault_injury SET age = 130 WHERE event_ref = (SELECT "
+            "min(event_ref) FROM marts.fct_assault_injury WHERE source = 'admission' AND "
+            "event_at >= TIMESTAMP '2024-01-01') AND source = 'admission' RETURNING event_at",
+            "health_classification", HEALTH, {"icb", "home_office"},
+            id="an-admission-aged-130"),
+        pytest.param(
+            "UPDATE marts.fct_custody_detention SET detention_hours = -1 WHERE custody_ref = "
+            "(SELECT min(custody_ref) FROM marts.fct_custody_detention WHERE arrived_at >= "
+            "TIMESTAMP '2024-01-01') RETURNING arrived_at",
+            "custody_valid", {"police/custody"}, {"opcc"}, id="a-negative-detention"),
+    ],
+)
+def test_a_planted_anomaly_blocks_exactly_the_exports_whose_tables_read_its_extract(
+        warehouse, tmp_path, catalog, anomaly, check, reads, blocked):
+    [(when,)] = plant(warehouse, anomaly)
+    quarter = quarter_of(when)
+    exports = tmp_path / "exports"
+    report = publish(warehouse, exports, catalog)
+    assert {p for p, o in outcomes(report).items() if o == "blocked"} == blocked, [
+        o.reason for o in report.outcomes]
+    assert {p for p, o in outcomes(report).items() if o == "published"} == \
+        set(PARTNERS) - blocked
+    assert report.exit_code == 1
+    for o in report.blocked:
+        assert not (exports / QUARTER / o.partner).exists()
+        assert all(check in why for why in o.held_by)  # the check, file, quarter and why
+        assert any(f"{r}_{quarter}.csv ({quarter})" in o.reason for r in reads), o.reason
+        assert "1 row(s)" in o.reason
+        line = partner_line(o.partner, [o])
+        assert "HELD BACK 1" in line and check in line
+    audit = {r["partner"]: r for r in report.audit_rows()}
+    for partner in blocked:
+        assert audit[partner]["outcome"] == "blocked" and check in audit[partner]["reason"]
+        assert audit[partner]["manifest_sha256"] is None
+
+
+# ------------------------------------------------------------- Soda on the published tables
+
+
+def test_totals_that_do_not_reconcile_with_the_warehouse_block_that_partner_only(
+        warehouse, tmp_path, catalog, monkeypatch):
+    """Soda contract: every count shown must be the pub_ model's figure. A publisher that
+    altered one (here: Rutland's district count for Q4, one too many) is stopped."""
+    import exports.publish as publish_module
+
+    real_protect = publish_module.protect
+    sv_by_area = catalog.partner("csp-rutland").tables[-1]
+    assert sv_by_area.name == "sv_by_area"
+
+    def protect_and_miscount(frame, shape, rule, not_available=None):
+        protected = real_protect(frame, shape, rule, not_available)
+        out = protected.frame
+        if list(out.columns) == list(sv_by_area.columns):
+            row = (out["area_code"] == "E06000017") & (out["period"] == QUARTER)
+            out.loc[row, "offences"] = [v + 1 for v in out.loc[row, "offences"]]
+        return protected
+
+    monkeypatch.setattr(publish_module, "protect", protect_and_miscount)
+    report = publish(warehouse, tmp_path / "exports", catalog,
+                     ["csp-melton", "csp-rutland", "home_office", "opcc"])
+    assert outcomes(report) == {"csp-melton": "published", "csp-rutland": "blocked",
+                                "home_office": "published", "opcc": "published"}
+    [why] = report.blocked[0].held_by
+    assert "soda_contract:sv_by_area" in why
+    assert "totals reconcile with the warehouse" in why
+    assert f"'check_key': 'period={QUARTER}, area_code=E06000017'" in why
+    assert not (tmp_path / "exports" / QUARTER / "csp-rutland").exists()
+
+
+def test_an_unsuppressed_small_count_is_caught_by_the_soda_contract(
+        warehouse, tmp_path, catalog, monkeypatch):
+    import exports.publish as publish_module
+    from exports.disclosure import Protected
+
+    monkeypatch.setattr(publish_module, "protect",
+                        lambda frame, shape, rule, not_available=None: Protected(frame, 0, 0))
+    report = publish(warehouse, tmp_path / "exports", catalog, ["icb", "opcc"])
+    assert set(outcomes(report).values()) == {"blocked"}
+    for o in report.blocked:
+        assert any("no unsuppressed small count" in why for why in o.held_by), o.reason
+    assert not (tmp_path / "exports" / QUARTER).exists() or not any(
+        (tmp_path / "exports" / QUARTER).iterdir())
+
+
+def test_a_missing_soda_contract_fails_the_gate(warehouse, tmp_path, catalog, monkeypatch):
+    import expectations.soda_contracts as soda
+
+    monkeypatch.setattr(soda, "CONTRACTS_DIR", tmp_path / "no-contracts")
+    report = publish(warehouse, tmp_path / "exports", catalog, ["icb"])
+    assert outcomes(report) == {"icb": "blocked"}
+    [blocked] = report.blocked
+    assert len(blocked.held_by) == len(catalog.partner("icb").tables)  # one per table
+    assert all("could not run" in why and "no Soda contract" in why for why in blocked.held_by)
+    assert not (tmp_path / "exports" / QUARTER / "icb").exists()

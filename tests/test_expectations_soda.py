@@ -1,19 +1,37 @@
 """Soda Core contracts on every export table (DESIGN.md "Quality gates"): schema, no
-unsuppressed small count, totals reconcile with the marts; failures AND errors fail the
-gate (PITFALLS 14), and a contract that cannot run fails it too (PITFALLS 5)."""
+unsuppressed small count, totals reconcile with the warehouse; failures AND errors fail
+the gate (PITFALLS 14), and a contract that cannot run fails it too (PITFALLS 5).
+
+The tables come from the catalog (the `pub_` models' YAML in the dbt manifest); the
+frames are made here by hand, as the publisher hands them over: the published table and
+the `pub_` figures it was protected from.
+"""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
 from expectations import soda_contracts as soda
-from exports.partners import NHS_DIGITAL, ONS_SMALL_COUNTS, POLICE_COUNCIL
-from exports.reconcile import Expected, reconcile_rows
-from exports.tables import BY_NAME, TABLES
+from exports.catalog import load_catalog
+from exports.disclosure import NOT_AVAILABLE, SUPPRESSED
+from exports.partners import DEFAULT_RULES, HEALTH, ONS_SMALL_COUNTS, POLICE_COUNCIL
+from vrn.manifest import ensure_manifest
 
-TABLE = BY_NAME["rasso_outcomes"]
-RULES = {POLICE_COUNCIL: ONS_SMALL_COUNTS, "health": NHS_DIGITAL}
+RULES = dict(DEFAULT_RULES)
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(ensure_manifest())
+
+
+@pytest.fixture(scope="module")
+def table(catalog):
+    [rasso] = [t for t in catalog.tables if t.name == "rasso_outcomes"]
+    return rasso
 
 
 def good_table() -> pd.DataFrame:
@@ -25,86 +43,130 @@ def good_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def verify(frame: pd.DataFrame, expected: list[Expected] | None = None):
-    published = {TABLE.name: frame}
-    expected = expected if expected is not None else [
-        Expected(TABLE.name, (("period", "2023-24Q1"), ("outcome_group", "all")), "rapes", 100,
-                 "test")]
-    reconcile = reconcile_rows(published, expected, {TABLE.name: TABLE}, RULES)
-    return soda.verify_partner_tables(published, reconcile, {TABLE.name: TABLE}, RULES)[0]
+def verify(table, published: pd.DataFrame, figures: pd.DataFrame | None = None, rules=RULES):
+    figures = good_table() if figures is None else figures
+    return soda.verify_partner_tables({table.name: published}, {table.name: figures},
+                                      {table.name: table}, rules)[0]
 
 
-def test_every_export_table_has_a_contract_rendered_from_its_definition():
-    for table in TABLES:
-        path = soda.contract_path(table.name)
+def test_every_export_table_has_a_contract_rendered_from_its_definition(catalog, table):
+    for t in catalog.tables:
+        path = soda.contract_path(t.name)
         assert path.is_file(), f"run `uv run python -m expectations.soda_contracts`: {path}"
-        assert path.read_text(encoding="utf-8") == soda.render_contract(table), table.name
-    contract = soda.contract_path(TABLE.name).read_text()
+        assert path.read_text(encoding="utf-8") == soda.render_contract(t), (
+            f"{path} is out of date: run `uv run python -m expectations.soda_contracts`")
+    # one contract per table any partner receives, and no contract for a table none does
+    assert {p.stem for p in soda.CONTRACTS_DIR.glob("*.yml")} == {
+        t.name for t in catalog.tables}
+    contract = soda.contract_path(table.name).read_text()
     assert "allow_extra_columns: false" in contract
     assert "allow_other_column_order: false" in contract
     assert "{" not in contract.replace("${var.", "")  # block style, no flow mappings
 
 
-def test_a_good_table_meets_its_contract():
-    result = verify(good_table())
+def test_a_good_table_meets_its_contract(table):
+    result = verify(table, good_table())
     assert result.passed, result.detail
+    assert result.name == "soda_contract:rasso_outcomes"
 
 
-def test_an_unsuppressed_small_count_fails_with_the_row_as_example():
+def test_an_unsuppressed_small_count_fails_with_the_row_as_example(table):
     frame = good_table()
     frame.loc[0, "rapes"] = 3
     frame.loc[2, "rapes"] = 33
-    result = verify(frame)
+    result = verify(table, frame, frame.copy())
     assert not result.passed
     assert "no unsuppressed small count" in result.detail
     assert result.failing_rows >= 1
     assert result.example["rapes"] == "3"
 
 
-def test_columns_in_another_order_fail_the_schema_check():
+def test_the_small_count_thresholds_come_from_the_partners_rule(table):
+    frame = good_table()  # 6 is not small under ONS's 1-4 ...
+    stricter = {**RULES, POLICE_COUNCIL: replace(ONS_SMALL_COUNTS, suppress_to=9)}
+    result = verify(table, frame, rules=stricter)  # ... but is under a 1-9 rule
+    assert not result.passed and "no unsuppressed small count" in result.detail
+    assert result.example["rapes"] == "6"
+
+
+def test_suppressed_and_not_available_cells_meet_the_contract(table):
+    frame = good_table().astype({"rapes": object})
+    frame.loc[0, "rapes"] = SUPPRESSED
+    frame.loc[1, "rapes"] = SUPPRESSED
+    assert verify(table, frame).passed
+    frame["rapes"] = NOT_AVAILABLE
+    assert verify(table, frame).passed
+
+
+def test_columns_in_another_order_fail_the_schema_check(table):
     frame = good_table()
     columns = list(frame.columns)
     columns[-1], columns[-2] = columns[-2], columns[-1]
-    result = verify(frame[columns])
+    result = verify(table, frame[columns])
     assert not result.passed and "columns exactly as published" in result.detail
 
 
-def test_a_total_that_does_not_reconcile_fails():
-    expected = [Expected(TABLE.name, (("period", "2023-24Q1"), ("outcome_group", "all")),
-                         "rapes", 101, "marts.fct_rasso")]
-    result = verify(good_table(), expected)
-    assert not result.passed and "totals reconcile with the marts" in result.detail
-    assert result.example["expected"] == 101.0
+def test_a_total_that_does_not_reconcile_fails(table):
+    """A published count that is not the warehouse's (the `pub_` model's) figure."""
+    figures = good_table()
+    figures.loc[4, "rapes"] = 101
+    result = verify(table, good_table(), figures)
+    assert not result.passed and "totals reconcile with the warehouse" in result.detail
+    assert (result.example["published"], result.example["expected"]) == (100.0, 101.0)
+    assert result.example["check_key"] == "period=2023-24Q1, outcome_group=all"
+    assert result.example["source"] == "pub_rasso_outcomes"
 
 
-def test_a_total_missing_from_the_export_fails():
-    expected = [Expected(TABLE.name, (("period", "2023-24Q2"), ("outcome_group", "all")),
-                         "rapes", 100, "marts.fct_rasso")]
-    assert not verify(good_table(), expected).passed
+def test_reconcile_rows_hold_every_count_shown_beside_the_warehouses_figure(catalog, table):
+    published = good_table().astype({"rapes": object})
+    published.loc[0, "rapes"] = SUPPRESSED
+    published.loc[1, "rapes"] = NOT_AVAILABLE
+    rows = soda.reconcile_rows({table.name: published}, {table.name: good_table()},
+                               {table.name: table}, RULES)
+    assert list(rows.columns) == list(soda.RECONCILE_COLUMNS)
+    # [c] and [x] show nothing to compare; every other count is there, exactly
+    assert rows["check_key"].tolist() == [
+        f"period=2023-24Q1, outcome_group={g}"
+        for g in ("other_outcome", "under_investigation", "all")]
+    assert (rows["published"] == rows["expected"]).all() and (rows["tolerance"] == 0).all()
+    assert rows["row_found"].all()
 
 
-def test_a_contract_that_cannot_run_fails_the_gate(tmp_path, monkeypatch):
+@pytest.mark.parametrize(("shown", "figure", "passes"),
+                         [(10, 9, True), (10, 12, True), (10, 13, False), (15, 9, False)])
+def test_a_health_count_reconciles_within_its_rounding(catalog, shown, figure, passes):
+    [health] = [t for t in catalog.tables if t.name == "sv_duty_health_measures"]
+    assert health.kind == HEALTH
+
+    def frame(value: int) -> pd.DataFrame:
+        return pd.DataFrame([{"period": "2023-24Q1", "period_start": "2023-04-01",
+                              "period_end": "2023-06-30", "measure": "sharp_object_admissions",
+                              "age_group": "all", "value": value}])
+
+    result = verify(health, frame(shown), frame(figure))
+    assert result.passed is passes, result.detail
+
+
+def test_a_contract_that_cannot_run_fails_the_gate(table, tmp_path, monkeypatch):
     monkeypatch.setattr(soda, "CONTRACTS_DIR", tmp_path)
-    result = verify(good_table())
+    result = verify(table, good_table())
     assert not result.passed and "could not run" in result.detail
 
 
-def test_a_contract_with_an_sql_error_fails_the_gate(tmp_path, monkeypatch):
-    broken = soda.render_contract(TABLE).replace("main.reconcile", "main.no_such_table")
-    (tmp_path / f"{TABLE.name}.yml").write_text(broken)
+def test_a_contract_with_an_sql_error_fails_the_gate(table, tmp_path, monkeypatch):
+    broken = soda.render_contract(table).replace("main.reconcile", "main.no_such_table")
+    (tmp_path / f"{table.name}.yml").write_text(broken)
     monkeypatch.setattr(soda, "CONTRACTS_DIR", tmp_path)
-    result = verify(good_table())
+    result = verify(table, good_table())
     assert not result.passed
     assert "error" in result.detail or "not_evaluated" in result.detail
 
 
-@pytest.mark.parametrize("value", ["8", "12"])
-def test_health_counts_must_be_rounded_to_five(value):
-    table = BY_NAME["sv_duty_health_measures"]
+@pytest.mark.parametrize("value", [8, 12])
+def test_health_counts_must_be_rounded_to_five(catalog, value):
+    [health] = [t for t in catalog.tables if t.name == "sv_duty_health_measures"]
     frame = pd.DataFrame([{"period": "2023-24Q1", "period_start": "2023-04-01",
                            "period_end": "2023-06-30", "measure": "sharp_object_admissions",
                            "age_group": "all", "value": value}])
-    published = {table.name: frame}
-    reconcile = reconcile_rows(published, [], {table.name: table}, RULES)
-    result = soda.verify_partner_tables(published, reconcile, {table.name: table}, RULES)[0]
+    result = verify(health, frame, frame.copy())
     assert not result.passed and "rounded to the nearest" in result.detail

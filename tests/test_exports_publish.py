@@ -1,6 +1,11 @@
 """Publishing partner folders (DESIGN.md "Partner exports", PITFALLS 11): whole or not at
 all, one CSV per table + one workbook + manifest.json and nothing else, versioned on
-re-publication, identical content left alone, the manifest true to the files."""
+re-publication, identical content left alone, the manifest true to the files.
+
+The warehouse is the small generated drop (2023-24) ingested and built by dbt as `vrn run`
+does (tests/support/published.py); the gates are the Great Expectations suites' verdicts
+on it and every table goes through its Soda contract, as in a run.
+"""
 
 from __future__ import annotations
 
@@ -14,23 +19,47 @@ from pathlib import Path
 import duckdb
 import pytest
 from openpyxl import load_workbook
+from support.published import build_published_warehouse
 
+from expectations.gx_suites import SUITES_ALL, read_lineage, run_suite
+from expectations.soda_contracts import verify_partner_tables
 from exports import folder as folders
-from exports.publish import publish_exports, write_audit_rows
-from exports.sample_warehouse import build_sample_warehouse
-from exports.tables import tables_for
-from exports.windows import window
+from exports.catalog import load_catalog
+from exports.gates import Gate
+from exports.publish import ExportReport, publish_exports, write_audit_rows
+from exports.warehouse import read_only
 from ingest.schema import create_schemas
+from vrn.manifest import ensure_manifest
+
+pytestmark = pytest.mark.slow
 
 QUARTER = "2023-24Q4"
+QUARTERS = ["2023-24Q1", "2023-24Q2", "2023-24Q3", "2023-24Q4"]
 PARTNERS = ["csp-rutland", "icb"]
 T0 = datetime(2024, 7, 15, 9, 30, 0, 123456, tzinfo=UTC)
 T1 = datetime(2024, 8, 1, 10, 0, 0, tzinfo=UTC)
+RESENT = "police/crimes_2023-24Q4.csv"
 
 
 @pytest.fixture(scope="module")
-def base_warehouse(tmp_path_factory) -> Path:
-    return build_sample_warehouse(tmp_path_factory.mktemp("base") / "warehouse.duckdb")
+def catalog():
+    return load_catalog(ensure_manifest())
+
+
+@pytest.fixture(scope="module")
+def base_warehouse(small_drop, tmp_path_factory) -> Path:
+    workdir = tmp_path_factory.mktemp("exports_publish")
+    return build_published_warehouse(small_drop.landing, workdir / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="module")
+def gates(base_warehouse) -> list[Gate]:
+    """The suites' verdicts on the clean warehouse (the tests below change only what the
+    gates do not read: `publish` rows and the audit trail)."""
+    with read_only(base_warehouse) as con:
+        sources = read_lineage(con)
+        results = [run_suite(con, s) for s in SUITES_ALL]
+    return [r.gate(sources.get(r.suite.model, ())) for r in results]
 
 
 @pytest.fixture
@@ -40,8 +69,16 @@ def warehouse(base_warehouse, tmp_path) -> Path:
     return path
 
 
-def publish(warehouse: Path, exports: Path, now: datetime = T0, partners=PARTNERS):
-    return publish_exports(warehouse, exports, partners=partners, quarters=[QUARTER], now=now)
+@pytest.fixture
+def publish(catalog, gates):
+    def run(warehouse: Path, exports: Path, now: datetime = T0,
+            partners: list[str] = PARTNERS, quarters: list[str] | None = None,
+            run_id: str | None = None) -> ExportReport:
+        return publish_exports(warehouse, exports, catalog, gates=gates,
+                               verify=verify_partner_tables, partners=partners,
+                               quarters=[QUARTER] if quarters is None else quarters,
+                               now=now, run_id=run_id)
+    return run
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -49,73 +86,116 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8"))))
+
+
+def same_cell(in_sheet: object, in_file: str) -> bool:
+    """A workbook cell shows what the CSV holds (numbers stay numbers in the workbook)."""
+    if in_sheet is None:
+        return in_file == ""
+    if isinstance(in_sheet, int | float) and not isinstance(in_sheet, bool):
+        return abs(float(in_file) - in_sheet) < 1e-6
+    return str(in_sheet) == in_file
+
+
 def test_partner_folder_holds_one_csv_per_table_the_workbook_and_the_manifest_only(
-        warehouse, tmp_path):
+        warehouse, tmp_path, publish, catalog):
     report = publish(warehouse, tmp_path / "exports")
-    assert [o.outcome for o in report.outcomes] == ["published", "published"], report.lines()
-    for partner, group in (("csp-rutland", "csp"), ("icb", "icb")):
-        folder = tmp_path / "exports" / QUARTER / partner
-        expected = {f"{t.name}.csv" for t in tables_for(group)}
-        expected |= {f"{partner}_{QUARTER}.xlsx", "manifest.json"}
+    assert [o.outcome for o in report.outcomes] == ["published", "published"], [
+        o.reason for o in report.outcomes]
+    for name in PARTNERS:
+        partner = catalog.partner(name)
+        folder = tmp_path / "exports" / QUARTER / name
+        expected = {f"{t.name}.csv" for t in partner.tables}
+        expected |= {f"{name}_{QUARTER}.xlsx", "manifest.json"}
         assert {p.name for p in folder.iterdir()} == expected
-        for t in tables_for(group):
+        for t in partner.tables:
             header = (folder / f"{t.name}.csv").read_text(encoding="utf-8").splitlines()[0]
             assert header.split(",") == list(t.columns)
-    assert [p.name for p in (tmp_path / "exports" / QUARTER).iterdir()
-            if p.name.startswith(".")] == []
+    # nothing else in the quarter's folder either (no temporary or hidden folder)
+    assert {p.name for p in (tmp_path / "exports" / QUARTER).iterdir()} == set(PARTNERS)
 
 
-def test_manifest_has_exactly_the_design_fields_and_true_hashes(warehouse, tmp_path):
+def test_manifest_has_exactly_the_design_fields_and_true_hashes(
+        warehouse, tmp_path, publish, catalog):
     publish(warehouse, tmp_path / "exports")
     folder = tmp_path / "exports" / QUARTER / "icb"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert list(manifest) == ["partner", "fy_quarter", "generated_at", "code_version",
-                              "supersedes", "suppression", "files", "sources", "checks"]
+                              "supersedes", "suppression", "files", "sources", "missing",
+                              "checks"]
     assert (manifest["partner"], manifest["fy_quarter"]) == ("icb", QUARTER)
     assert manifest["generated_at"] == "2024-07-15T09:30:00.123456Z"
     assert manifest["code_version"]
     assert manifest["supersedes"] is None
+    assert manifest["missing"] == []
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        reads = {}
+        for model, read in con.execute(
+                "SELECT model_name, source || '/' || entity FROM "
+                "intermediate.int_publish__reads ORDER BY 1, 2").fetchall():
+            reads.setdefault(model, []).append(read)
+        loaded = con.execute(
+            "SELECT file_name, sha256 FROM audit.files WHERE outcome = 'loaded' "
+            "AND source || '/' || entity IN ('health/ae_assaults', 'health/assault_admissions', "
+            "'health/ambulance_assaults') ORDER BY file_name").fetchall()
+    tables = {f"{t.name}.csv": t for t in catalog.partner("icb").tables}
     for entry in manifest["files"]:
+        assert set(entry) == {"name", "rows", "sha256", "reads"}
         data = (folder / entry["name"]).read_bytes()
         assert entry["sha256"] == folders.sha256(data)
         if entry["name"].endswith(".csv"):
-            rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-            assert entry["rows"] == len(rows) - 1  # header excluded
+            assert entry["rows"] == len(csv_rows(data)) - 1  # header excluded
+            assert entry["reads"] == reads[tables[entry["name"]].model]
         else:
-            assert entry["rows"] is None
+            assert (entry["rows"], entry["reads"]) == (None, [])
     assert {e["name"] for e in manifest["files"]} | {"manifest.json"} == {
         p.name for p in folder.iterdir()}
+
+    assert [r["table"] for r in manifest["suppression"]] == [
+        t.name for t in catalog.partner("icb").tables]
     for rule in manifest["suppression"]:
         assert set(rule) == {"table", "rule", "suppress_from", "suppress_to", "round_to"}
-        assert (rule["suppress_from"], rule["suppress_to"], rule["round_to"]) == (1, 7, 5)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        loaded = dict(con.execute(
-            "SELECT file_name, sha256 FROM audit.files WHERE outcome = 'loaded' "
-            "AND source = 'health'").fetchall())
-    assert manifest["sources"]
-    for source in manifest["sources"]:
-        assert loaded[source["file_name"]] == source["sha256"]  # the loaded version only
-        assert source["file_name"] <= f"health/z_{QUARTER}"  # nothing after the quarter
+        assert (rule["rule"], rule["suppress_from"], rule["suppress_to"],
+                rule["round_to"]) == ("nhs_digital_small_numbers", 1, 7, 5)
+
+    # The loaded version of every health file the Q4 window draws on (2023-24 Q1 to Q4),
+    # with the hash the ingest recorded, and nothing else.
+    assert [(s["file_name"], s["sha256"]) for s in manifest["sources"]] == loaded
+    assert len(loaded) == 12
+
     names = [c["name"] for c in manifest["checks"]]
     assert "health_volume" in names and "soda_contract:assault_injury_by_area" in names
-    assert all(c["passed"] for c in manifest["checks"])
+    assert "icv_volume" not in names  # a gate on a source the ICB's tables do not read
+    assert all(set(c) == {"name", "passed", "detail"} and c["passed"]
+               for c in manifest["checks"])
 
 
 def test_workbook_has_a_sheet_per_table_and_a_notes_sheet_formatted_for_people(
-        warehouse, tmp_path):
+        warehouse, tmp_path, publish, catalog):
     publish(warehouse, tmp_path / "exports")
-    wb = load_workbook(tmp_path / "exports" / QUARTER / "csp-rutland" /
-                       f"csp-rutland_{QUARTER}.xlsx")
-    assert wb.sheetnames == ["notes", *[t.name for t in tables_for("csp")]]
+    folder = tmp_path / "exports" / QUARTER / "csp-rutland"
+    wb = load_workbook(folder / f"csp-rutland_{QUARTER}.xlsx")
+    tables = [t.name for t in catalog.partner("csp-rutland").tables]
+    assert wb.sheetnames == ["notes", *tables]
     notes = "\n".join(str(c.value) for row in wb["notes"].iter_rows() for c in row)
     assert "ons_small_counts" in notes and "1 to 4" in notes and "[c]" in notes
     sheet = wb["sv_by_offence_group"]
     assert sheet.freeze_panes == "A2"
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.column_dimensions["A"].width >= 10
+    for name in tables:  # the same (protected) figures as the CSV
+        sheet_rows = [[c.value for c in row] for row in wb[name].iter_rows()]
+        file_rows = csv_rows((folder / f"{name}.csv").read_bytes())
+        assert len(sheet_rows) == len(file_rows), name
+        for in_sheet, in_file in zip(sheet_rows, file_rows, strict=True):
+            assert [same_cell(a, b) for a, b in zip(in_sheet, in_file, strict=True)] == [
+                True] * len(in_file), (name, in_sheet, in_file)
 
 
-def test_republishing_identical_content_writes_nothing(warehouse, tmp_path):
+def test_republishing_identical_content_writes_nothing(warehouse, tmp_path, publish):
     exports = tmp_path / "exports"
     publish(warehouse, exports, T0)
     before = {p: p.stat().st_mtime_ns for p in exports.rglob("*")}
@@ -125,43 +205,52 @@ def test_republishing_identical_content_writes_nothing(warehouse, tmp_path):
     assert not (exports / QUARTER / "_previous").exists()
 
 
-def _move_one_rutland_crime(warehouse: Path) -> None:
-    """What a corrected re-send of the Q4 crimes file does: new file version, new rows."""
+def _move_one_rutland_crime(warehouse: Path, to: str = "other") -> None:
+    """What a corrected re-send of the Q4 crimes file does: a new version of the file,
+    and one Rutland crime of Q4 now at another kind of location (its Q4 row and the
+    rolling 12 months, which are the financial year at Q4, both move)."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute("UPDATE audit.files SET sha256 = 'resent-q4-crimes' WHERE outcome = "
-                    "'loaded' AND file_name = 'police/crimes_2023-24Q4.csv'")
-        con.execute(
-            "UPDATE marts.fct_serious_violence SET location_type = 'transport' WHERE crime_ref = ("
-            "SELECT min(crime_ref) FROM marts.fct_serious_violence WHERE district_code = "
-            "'E06000017' AND recorded_date >= DATE '2024-01-01' AND location_type <> 'transport')")
+                    "'loaded' AND file_name = ?", [RESENT])
+        moved = con.execute(
+            "UPDATE publish.pub_sv_by_location SET offences = offences + "
+            "CASE location_type WHEN 'dwelling' THEN -1 ELSE 1 END "
+            "WHERE export_quarter = ? AND partner = 'csp-rutland' "
+            "AND period IN (?, ?) AND location_type IN ('dwelling', ?)",
+            [QUARTER, QUARTER, f"12m_to_{QUARTER}", to]).fetchone()
+    assert moved == (4,)
 
 
 def test_republishing_changed_content_moves_the_previous_version_aside_and_says_why(
-        warehouse, tmp_path):
+        warehouse, tmp_path, publish):
     exports = tmp_path / "exports"
-    publish(warehouse, exports, T0, ["csp-rutland"])
+    publish(warehouse, exports, T0)
     first = snapshot(exports / QUARTER / "csp-rutland")
+    icb = snapshot(exports / QUARTER / "icb")
     _move_one_rutland_crime(warehouse)
-    report = publish(warehouse, exports, T1, ["csp-rutland"])
-    outcome = report.outcomes[0]
-    assert outcome.outcome == "republished"
-    assert "sv_by_location.csv" in outcome.reason
-    assert "re-sent source files: police/crimes_2023-24Q4.csv" in outcome.reason
+    report = publish(warehouse, exports, T1)
+    outcome = {o.partner: o for o in report.outcomes}
+    assert outcome["icb"].outcome == "unchanged"
+    assert snapshot(exports / QUARTER / "icb") == icb
+    rutland = outcome["csp-rutland"]
+    assert rutland.outcome == "republished"
+    assert "changed: " in rutland.reason and "sv_by_location.csv" in rutland.reason
+    assert "sv_by_area.csv" not in rutland.reason  # only what changed is named
+    assert f"re-sent source files: {RESENT}" in rutland.reason
 
     previous = exports / QUARTER / "_previous" / "csp-rutland" / "2024-07-15T09-30-00.123456Z"
     assert snapshot(previous) == first  # the earlier version, whole and unchanged
     manifest = json.loads((exports / QUARTER / "csp-rutland" / "manifest.json").read_text())
     assert manifest["supersedes"] == \
         f"{QUARTER}/_previous/csp-rutland/2024-07-15T09-30-00.123456Z"
-    row = report.audit_rows()[0]
+    assert manifest["generated_at"] == "2024-08-01T10:00:00.000000Z"
+    row = next(r for r in report.audit_rows() if r["partner"] == "csp-rutland")
+    assert (row["outcome"], row["fy_quarter"]) == ("republished", QUARTER)
     assert "sv_by_location.csv" in row["reason"]  # why it was replaced
-    assert (row["outcome"], row["partner"], row["fy_quarter"]) == (
-        "republished", "csp-rutland", QUARTER)
-    assert "sv_by_location.csv" in row["reason"]
 
 
 def test_a_failure_mid_export_leaves_no_partial_folder_and_the_earlier_one_intact(
-        warehouse, tmp_path, monkeypatch):
+        warehouse, tmp_path, publish, monkeypatch):
     exports = tmp_path / "exports"
     publish(warehouse, exports, T0, ["csp-rutland"])
     first = snapshot(exports / QUARTER / "csp-rutland")
@@ -181,64 +270,56 @@ def test_a_failure_mid_export_leaves_no_partial_folder_and_the_earlier_one_intac
     assert "simulated kill" in report.outcomes[0].reason
     assert snapshot(exports / QUARTER / "csp-rutland") == first
     assert sorted(p.name for p in (exports / QUARTER).iterdir()) == ["csp-rutland"]
+    assert not any(folders.staging_dir(exports, QUARTER).iterdir())
 
 
 def test_a_killed_runs_leftover_temp_folder_is_removed_at_the_next_publication(
-        warehouse, tmp_path):
+        warehouse, tmp_path, publish):
     exports = tmp_path / "exports"
-    leftover = exports / QUARTER / f"{folders.temp_prefix('icb')}deadbeef"
-    leftover.mkdir(parents=True)
-    (leftover / "assault_injury_by_area.csv").write_text("period,sou")  # truncated
+    leftovers = [exports / QUARTER / f"{folders.temp_prefix('icb')}deadbeef",
+                 folders.staging_dir(exports, QUARTER) / f"{folders.temp_prefix('icb')}cafe"]
+    for leftover in leftovers:
+        leftover.mkdir(parents=True)
+        (leftover / "assault_injury_by_area.csv").write_text("period,sou")  # truncated
     publish(warehouse, exports, T0, ["icb"])
-    assert not leftover.exists()
+    assert not any(leftover.exists() for leftover in leftovers)
     assert (exports / QUARTER / "icb" / "manifest.json").is_file()
+    assert sorted(p.name for p in (exports / QUARTER).iterdir()) == ["icb"]
 
 
-def test_audit_rows_fit_the_audit_exports_table(warehouse, tmp_path):
-    report = publish(warehouse, tmp_path / "exports")
+def test_audit_rows_fit_the_audit_exports_table(warehouse, tmp_path, publish):
+    report = publish(warehouse, tmp_path / "exports", run_id="run-0001")
     with duckdb.connect(str(tmp_path / "trail.duckdb")) as con:
         create_schemas(con)
         assert write_audit_rows(con, report.audit_rows()) == 2
-        rows = con.execute("SELECT partner, fy_quarter, outcome, manifest_sha256 "
-                           "FROM audit.exports ORDER BY partner").fetchall()
+        rows = con.execute("SELECT partner, fy_quarter, folder, outcome, manifest_sha256, "
+                           "run_id, published_at FROM audit.exports ORDER BY partner").fetchall()
     manifest = tmp_path / "exports" / QUARTER / "icb" / "manifest.json"
-    assert rows[1] == ("icb", QUARTER, "published", folders.sha256(manifest.read_bytes()))
+    assert rows[1][:6] == ("icb", QUARTER, str(manifest.parent), "published",
+                           folders.sha256(manifest.read_bytes()), "run-0001")
+    assert rows[1][6] == T0.replace(tzinfo=None)
 
 
-def test_a_quarter_export_holds_its_financial_year_to_date_and_the_rolling_12_months():
-    w = window("2024-25Q3")
-    assert [p.label for p in w.periods] == ["2024-25Q1", "2024-25Q2", "2024-25Q3",
-                                             "12m_to_2024-25Q3"]
-    assert (w.rolling.start.isoformat(), w.rolling.end.isoformat()) == (
-        "2024-01-01", "2024-12-31")
-    assert [m.isoformat()[:7] for m in w.months][0::11] == ["2024-01", "2024-12"]
-    assert not w.rolling_is_financial_year and window("2024-25Q4").rolling_is_financial_year
-    first = window("2023-24Q2", data_start=datetime(2023, 4, 1).date())
-    assert [p.label for p in first.periods] == ["2023-24Q1", "2023-24Q2"]  # no partial 12m
-
-
-def test_a_folder_whose_sources_code_and_rules_are_unchanged_is_not_even_rebuilt(
-        warehouse, tmp_path, monkeypatch):
-    import exports.publish as publish_module
-
-    monkeypatch.setattr(publish_module, "code_version", lambda: "v1.4.0")
+def test_a_quarter_export_holds_its_financial_year_to_date_and_the_rolling_12_months(
+        warehouse, tmp_path, publish):
+    """The windows are dbt's (int_publish__windows, with unit tests); the published files
+    hold them: Q1 up to the export quarter, and the rolling 12 months once the data
+    reach back 12 months (here only at Q4, where they are the financial year)."""
     exports = tmp_path / "exports"
-    publish(warehouse, exports, T0, ["icb"])
-
-    def must_not_build(*args, **kwargs):
-        raise AssertionError("rebuilt although nothing it depends on changed")
-
-    monkeypatch.setattr(publish_module, "build_partner", must_not_build)
-    report = publish(warehouse, exports, T1, ["icb"])
-    assert report.outcomes[0].outcome == "unchanged"
-    assert "same sources" in report.outcomes[0].reason
-
-    with duckdb.connect(str(warehouse)) as con:  # a health file re-sent: rebuild and compare
-        con.execute("UPDATE audit.files SET sha256 = 'resent' WHERE outcome = 'loaded' AND "
-                    "file_name = 'health/ae_assaults_2023-24Q4.csv'")
-    report = publish(warehouse, exports, T1, ["icb"])
-    assert report.outcomes[0].outcome == "blocked"  # it tried to rebuild (and was stopped)
-    assert "rebuilt although nothing" in report.outcomes[0].reason
+    report = publish(warehouse, exports, partners=["icb"], quarters=QUARTERS)
+    assert {o.outcome for o in report.outcomes} == {"published"}
+    for i, q in enumerate(QUARTERS):
+        rows = csv_rows((exports / q / "icb" / "assault_injury_by_area.csv").read_bytes())
+        header, data = rows[0], rows[1:]
+        spans = {tuple(r[header.index(c)] for c in ("period", "period_start", "period_end"))
+                 for r in data}
+        expected = {(p, s, e) for p, s, e in (
+            ("2023-24Q1", "2023-04-01", "2023-06-30"), ("2023-24Q2", "2023-07-01", "2023-09-30"),
+            ("2023-24Q3", "2023-10-01", "2023-12-31"), ("2023-24Q4", "2024-01-01", "2024-03-31"),
+        )[:i + 1]}
+        if q == "2023-24Q4":
+            expected.add(("12m_to_2023-24Q4", "2023-04-01", "2024-03-31"))
+        assert spans == expected, q
 
 
 KILLED_PUBLISHER = """
@@ -246,25 +327,23 @@ import sys, time
 from datetime import datetime, UTC
 from pathlib import Path
 from exports import folder as folders
-from exports import publish
+from exports.catalog import load_catalog
 from exports.publish import publish_exports
 
-# On a clean checkout the publisher skips a quarter whose inputs are unchanged; the marts
-# were edited behind its back here, so make it rebuild (this test is about the kill).
-publish.inputs_unchanged = lambda *args, **kwargs: False
 real_write = folders._write
 def slow_write(path, data):
     real_write(path, data)
     print("wrote", path.name, flush=True)
     time.sleep(30)  # the parent kills us here, mid-export
 folders._write = slow_write
-publish_exports(Path(sys.argv[1]), Path(sys.argv[2]), partners=["csp-rutland"],
-                quarters=[sys.argv[3]], now=datetime(2024, 8, 1, tzinfo=UTC))
+publish_exports(Path(sys.argv[1]), Path(sys.argv[2]), load_catalog(Path(sys.argv[4])),
+                partners=["csp-rutland"], quarters=[sys.argv[3]],
+                now=datetime(2024, 8, 1, tzinfo=UTC))
 """
 
 
 def test_a_real_kill_mid_export_leaves_no_partial_folder_and_the_old_one_intact(
-        warehouse, tmp_path):
+        warehouse, tmp_path, publish):
     """SIGKILL, not an exception: no cleanup code runs, yet partners never see a partial
     folder and the earlier publication is untouched."""
     import signal
@@ -274,16 +353,15 @@ def test_a_real_kill_mid_export_leaves_no_partial_folder_and_the_old_one_intact(
     exports = tmp_path / "exports"
     publish(warehouse, exports, T0, ["csp-rutland"])
     first = snapshot(exports / QUARTER / "csp-rutland")
-    # change the data so the next publication is a real re-publication
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("UPDATE marts.fct_serious_violence SET location_type = 'other' "
-                    "WHERE crime_ref IN (SELECT crime_ref FROM marts.fct_serious_violence "
-                    "WHERE la_code = 'E06000017' AND location_type = 'dwelling' LIMIT 5)")
+    _move_one_rutland_crime(warehouse)  # so the next publication is a real re-publication
     child = subprocess.Popen([sys.executable, "-c", KILLED_PUBLISHER, str(warehouse),
-                              str(exports), QUARTER], stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None
-    assert child.stdout.readline().startswith("wrote")  # mid-export now
-    child.send_signal(signal.SIGKILL)
-    child.wait(timeout=30)
+                              str(exports), QUARTER, str(ensure_manifest())],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().startswith("wrote")  # mid-export now
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
     assert sorted(p.name for p in (exports / QUARTER).iterdir()) == ["csp-rutland"]
     assert snapshot(exports / QUARTER / "csp-rutland") == first

@@ -1,76 +1,154 @@
-"""Scope (DESIGN.md): each CSP receives only its own area's rows, no LLR comparators.
+"""Scope (DESIGN.md "Partner exports"): each CSP receives only its own area's rows, no LLR
+comparators.
 
-Proved two ways for all eight CSPs: a CSP's export built from the whole warehouse is
-identical to one built from its own area's rows alone (so nothing from elsewhere can reach
-its files), and its published files name no other area, district or LLR.
+Proved on the small generated drop ingested and built by dbt (tests/support/published.py)
+for all eight CSPs: the CSPs are the seed `ref_csp_partners` and their areas
+`marts.dim_geography`, read from the warehouse; every published file names only the
+CSP's own districts and the CSP, and its counts are those of crimes in its own beats.
+Then every crime of one CSP (Leicester, the largest) is taken out of the police extract
+and the models rebuilt: the seven other CSPs' folders come out byte for byte the same.
 """
 
 from __future__ import annotations
 
-import pandas as pd
+import csv
+import io
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
 import pytest
+from support.published import build_published_warehouse, rebuild
 
-from exports.partners import CSP_PARTNERS
-from exports.publish import build_partner, read_snapshot, render_files
-from exports.sample_warehouse import build_sample_warehouse
-from exports.windows import window
+from exports.catalog import load_catalog
+from exports.publish import publish_exports
+from vrn.manifest import ensure_manifest
 
-QUARTERS = ("2023-24Q4", "2024-25Q1")
+pytestmark = pytest.mark.slow
+
+QUARTERS = ["2023-24Q1", "2023-24Q2", "2023-24Q3", "2023-24Q4"]
+CSPS = ["csp-blaby-hinckley-bosworth", "csp-charnwood", "csp-harborough", "csp-leicester",
+        "csp-melton", "csp-north-west-leicestershire", "csp-oadby-wigston", "csp-rutland"]
+T0 = datetime(2024, 7, 15, 9, 30, tzinfo=UTC)
+TAKEN_OUT = "csp-leicester"
+
+
+@dataclass(frozen=True)
+class Area:
+    csp_name: str
+    districts: frozenset[str]
+    beats: frozenset[str]
 
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory) -> dict[str, pd.DataFrame]:
-    path = build_sample_warehouse(tmp_path_factory.mktemp("scope") / "warehouse.duckdb")
-    return read_snapshot(path, ["csp"], []).tables
+def catalog():
+    return load_catalog(ensure_manifest())
 
 
-def own_area_only(tables: dict[str, pd.DataFrame], csp: str) -> dict[str, pd.DataFrame]:
-    geo = tables["dim_geography"]
-    beats = set(geo.loc[geo["csp_name"] == csp, "beat_code"])
-    districts = set(geo.loc[geo["csp_name"] == csp, "district_code"])
-    sv = tables["fct_serious_violence"]
-    areas = tables["mart_sv_by_area"]
-    return {
-        **tables,
-        "dim_geography": geo[geo["csp_name"] == csp],
-        "fct_serious_violence": sv[sv["beat_code"].isin(beats)],
-        "mart_sv_by_area": areas[areas["area_code"].isin(districts | {csp})],
-    }
+@pytest.fixture(scope="module")
+def base_warehouse(small_drop, tmp_path_factory) -> Path:
+    workdir = tmp_path_factory.mktemp("scope")
+    return build_published_warehouse(small_drop.landing, workdir / "warehouse.duckdb")
 
 
-@pytest.mark.parametrize("partner", sorted(CSP_PARTNERS))
-def test_a_csp_export_depends_only_on_its_own_areas_rows(tables, partner):
-    csp = CSP_PARTNERS[partner]
+@pytest.fixture(scope="module")
+def areas(base_warehouse) -> dict[str, Area]:
+    """Each CSP partner's area, from the warehouse's seed and geography."""
+    with duckdb.connect(str(base_warehouse), read_only=True) as con:
+        rows = con.execute(
+            "SELECT p.partner, p.csp_name, list(DISTINCT g.district_code), "
+            "list(DISTINCT g.beat_code) FROM seeds.ref_csp_partners p "
+            "JOIN marts.dim_geography g USING (csp_name) GROUP BY ALL").fetchall()
+    return {partner: Area(name, frozenset(districts), frozenset(beats))
+            for partner, name, districts, beats in rows}
+
+
+def publish_csps(warehouse: Path, exports: Path, catalog) -> Path:
+    report = publish_exports(warehouse, exports, catalog, partners=CSPS, now=T0)
+    assert {o.outcome for o in report.outcomes} == {"published"}, [
+        o.reason for o in report.outcomes]
+    return exports
+
+
+@pytest.fixture(scope="module")
+def exports(base_warehouse, tmp_path_factory, catalog) -> Path:
+    return publish_csps(base_warehouse, tmp_path_factory.mktemp("scope_exports"), catalog)
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_csp_partners_are_the_seeds_and_each_has_an_area(catalog, areas):
+    assert sorted(p for p in catalog.names if p.startswith("csp-")) == CSPS
+    assert sorted(areas) == CSPS
+    assert all(a.districts and a.beats for a in areas.values())
+    districts = [d for a in areas.values() for d in a.districts]
+    assert len(districts) == len(set(districts))  # a district belongs to one CSP
+
+
+@pytest.mark.parametrize("partner", CSPS)
+def test_a_csp_export_names_no_other_area_and_no_llr_comparator(exports, areas, partner):
+    own = areas[partner]
+    others = ({d for a in areas.values() for d in a.districts} - own.districts) | {
+        a.csp_name for p, a in areas.items() if p != partner}
     for q in QUARTERS:
-        win = window(q, pd.Timestamp("2023-04-01").date())
-        everything = build_partner(tables, partner, win)
-        own = build_partner(own_area_only(tables, csp), partner, win)
-        for name, frame in everything.published.items():
-            pd.testing.assert_frame_equal(frame, own.published[name], obj=f"{partner} {name}")
+        folder = exports / q / partner
+        area = csv_rows(folder / "sv_by_area.csv")
+        assert {r["area_code"] for r in area} == own.districts | {own.csp_name}, q
+        assert {r["area_level"] for r in area} == {"district", "csp"}
+        for path in folder.glob("*.csv"):
+            text = path.read_text(encoding="utf-8")
+            assert "LLR" not in text and "Leicester, Leicestershire and Rutland" not in text, (
+                q, path.name)
+            for other in others:
+                assert other not in text, (q, path.name, other)
 
 
-@pytest.mark.parametrize("partner", sorted(CSP_PARTNERS))
-def test_a_csp_export_names_no_other_area_and_no_llr_comparator(tables, partner):
-    csp = CSP_PARTNERS[partner]
-    geo = tables["dim_geography"]
-    own_districts = set(geo.loc[geo["csp_name"] == csp, "district_code"])
-    others = (set(geo["district_code"]) - own_districts) | (set(CSP_PARTNERS.values()) - {csp})
-    win = window("2023-24Q4", pd.Timestamp("2023-04-01").date())
-    built = build_partner(tables, partner, win)
-    area = built.published["sv_by_area"]
-    assert set(area["area_code"]) == own_districts | {csp}
-    assert set(area["area_level"]) == {"district", "csp"}
-    files = render_files(built, partner, win)
-    for name, data in files.items():
-        if not name.endswith(".csv"):
-            continue
-        text = data.decode("utf-8")
-        assert "LLR" not in text and "Leicester, Leicestershire and Rutland" not in text, name
-        for other in others:
-            assert other not in text, (name, other)
-    total = tables["fct_serious_violence"].merge(geo[["beat_code", "csp_name"]], on="beat_code")
-    in_q4 = total[(total["csp_name"] == csp) & (total["recorded_date"] >= "2024-01-01")
-                  & (total["recorded_date"] < "2024-04-01")]
-    groups = built.raw["sv_by_offence_group"]
-    shown = groups[(groups["period"] == "2023-24Q4") & (groups["sv_group"] == "all")]
-    assert int(shown["offences"].iloc[0]) == len(in_q4)
+@pytest.mark.parametrize("partner", CSPS)
+def test_a_csp_export_counts_the_crimes_of_its_own_beats(base_warehouse, exports, areas,
+                                                         partner):
+    """Per quarter, the serious violence the CSP's table counts (before disclosure
+    control) is the crimes recorded in its own beats, counted here from the fact."""
+    own = areas[partner]
+    with duckdb.connect(str(base_warehouse), read_only=True) as con:
+        counted = dict(con.execute(
+            "SELECT d.fy_quarter, count(*) FROM marts.fct_serious_violence f "
+            "JOIN marts.dim_date d ON d.date = f.recorded_date "
+            "WHERE f.beat_code IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
+            [sorted(own.beats)]).fetchall())
+        figures = dict(con.execute(
+            "SELECT period, offences FROM publish.pub_sv_by_offence_group WHERE partner = ? "
+            "AND export_quarter = '2023-24Q4' AND sv_group = 'all' AND period LIKE '2023-24Q_'",
+            [partner]).fetchall())
+    assert figures == {q: counted.get(q, 0) for q in QUARTERS}
+    shown = {r["period"]: r["offences"]
+             for r in csv_rows(exports / "2023-24Q4" / partner / "sv_by_offence_group.csv")
+             if r["sv_group"] == "all"}
+    for q in QUARTERS:
+        assert shown[q] in (str(figures[q]), "[c]"), (q, shown[q], figures[q])
+
+
+def test_a_csp_export_depends_only_on_its_own_areas_rows(
+        base_warehouse, exports, areas, catalog, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(base_warehouse, warehouse)
+    beats = sorted(areas[TAKEN_OUT].beats)
+    with duckdb.connect(str(warehouse)) as con:
+        [(removed,)] = con.execute(
+            "DELETE FROM raw.police__crimes WHERE beat_code IN (SELECT unnest(?::VARCHAR[]))",
+            [beats]).fetchall()
+    assert removed > 0
+    rebuild(warehouse)
+    without = publish_csps(warehouse, tmp_path / "exports", catalog)
+    for q in QUARTERS:
+        for partner in CSPS:
+            same = snapshot(without / q / partner) == snapshot(exports / q / partner)
+            assert same is (partner != TAKEN_OUT), (q, partner)

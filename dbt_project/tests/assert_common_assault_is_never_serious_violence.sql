@@ -1,6 +1,8 @@
 -- Common assault (105A) and the other codes reference-data.md names as never serious
 -- violence must have no sv_group in the seed and no row in fct_serious_violence.
 -- Returns the offending codes.
+-- A check on the model it tests in Dagster (it reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_serious_violence'}}}) }}
 select
     ho_offence_code,
     'seed gives it an sv_group' as problem

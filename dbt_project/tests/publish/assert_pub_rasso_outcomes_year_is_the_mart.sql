@@ -5,6 +5,9 @@
     Rows drawing on a missing file are published as `[x]`: nothing to reconcile. Fails
     with each group whose count differs.
 -#}
+
+-- A check on the model it tests in Dagster (it reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'pub_rasso_outcomes'}}}) }}
 with
 
 published as (

@@ -4,6 +4,9 @@
     equals the mart's (rates rounded as published). Fails with each month end missing
     from either side or whose figures differ.
 -#}
+
+-- A check on the model it tests in Dagster (it reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'pub_rasso_performance'}}}) }}
 with
 
 published as (

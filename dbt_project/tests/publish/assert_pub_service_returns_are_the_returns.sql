@@ -5,6 +5,9 @@
     figures. The published columns are unpivoted, so a measure missing from a table or
     from a return fails too. Fails with each differing service, quarter and measure.
 -#}
+
+-- A check on the model it tests in Dagster (it reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'pub_sarc_returns'}}}) }}
 with
 
 published as (
