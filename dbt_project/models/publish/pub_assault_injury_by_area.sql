@@ -7,23 +7,9 @@
 -#}
 with
 
-windows as (
-
-    select * from {{ ref('int_publish__windows') }}
-
-),
-
 health_sources as (
 
-    -- The three health extracts, in the order the ICB's tables list them
-    -- (fct_assault_injury.source).
-    select health_sources.*
-    from (
-        values
-        ('ae', 1),
-        ('admission', 2),
-        ('ambulance', 3)
-    ) as health_sources (source, source_order)
+    {{ publish_health_sources() }}
 
 ),
 
@@ -52,7 +38,7 @@ monthly as (
 
     select
         source,
-        district_code,
+        district_code as area_code,
         cast(date_trunc('month', event_at) as date) as month,
         count(*) as events
     from {{ ref('fct_assault_injury') }}
@@ -60,47 +46,25 @@ monthly as (
 
 ),
 
+grid as (
+
+    {{ publish_window_grid(['health_sources', 'areas']) }}
+
+),
+
 counted as (
 
-    select
-        windows.export_quarter,
-        windows.period,
-        windows.period_start,
-        windows.period_end,
-        windows.period_order,
-        windows.is_sum_of_periods,
-        health_sources.source,
-        health_sources.source_order,
-        areas.area_code,
-        areas.area_name,
-        areas.area_order,
-        coalesce(sum(monthly.events), 0) as events
-    from windows
-    cross join health_sources
-    cross join areas
-    left join monthly
-        on
-            health_sources.source = monthly.source
-            and (areas.area_code = 'LLR' or areas.area_code = monthly.district_code)
-            and monthly.month between windows.period_start and windows.period_end
-    group by all
+    {{ sum_months_into_periods(
+        'grid', 'monthly', ['events'], match_on=['source'], category='area_code', total='LLR'
+    ) }}
 
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(period as varchar) as period,
-    period_start,
-    period_end,
+    {{ publish_period_columns() }},
     cast(source as varchar) as source,
     cast(area_code as varchar) as area_code,
     cast(area_name as varchar) as area_name,
     cast(events as bigint) as events,
-    {{ publish_bookkeeping('period_start', 'period_end') }},
-    is_sum_of_periods,
-    cast(
-        row_number() over (
-            partition by export_quarter order by source_order, period_order, area_order
-        ) as integer
-    ) as row_order
+    {{ publish_period_bookkeeping(['source_order', 'period_order', 'area_order']) }}
 from counted

@@ -18,15 +18,7 @@ windows as (
 
 health_sources as (
 
-    -- The three health extracts, in the order the ICB's tables list them
-    -- (fct_assault_injury.source).
-    select health_sources.*
-    from (
-        values
-        ('ae', 1),
-        ('admission', 2),
-        ('ambulance', 3)
-    ) as health_sources (source, source_order)
+    {{ publish_health_sources() }}
 
 ),
 
@@ -86,48 +78,35 @@ categories as (
 
 ),
 
-counted as (
+grid as (
 
+    -- Each source's means of the export quarter's window, in every period of it.
     select
-        windows.export_quarter,
-        windows.period,
-        windows.period_start,
-        windows.period_end,
-        windows.period_order,
-        windows.is_sum_of_periods,
-        health_sources.source,
-        health_sources.source_order,
+        windows.*,
+        health_sources.*,
         categories.means,
-        categories.means_order,
-        coalesce(sum(monthly.events), 0) as events
+        categories.means_order
     from windows
     cross join health_sources
     inner join categories
         on
             windows.export_quarter = categories.export_quarter
             and health_sources.source = categories.source
-    left join monthly
-        on
-            health_sources.source = monthly.source
-            and (categories.means = 'all' or categories.means = monthly.means)
-            and monthly.month between windows.period_start and windows.period_end
-    group by all
+
+),
+
+counted as (
+
+    {{ sum_months_into_periods(
+        'grid', 'monthly', ['events'], match_on=['source'], category='means'
+    ) }}
 
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(period as varchar) as period,
-    period_start,
-    period_end,
+    {{ publish_period_columns() }},
     cast(source as varchar) as source,
     cast(means as varchar) as means,
     cast(events as bigint) as events,
-    {{ publish_bookkeeping('period_start', 'period_end') }},
-    is_sum_of_periods,
-    cast(
-        row_number() over (
-            partition by export_quarter order by source_order, period_order, means_order
-        ) as integer
-    ) as row_order
+    {{ publish_period_bookkeeping(['source_order', 'period_order', 'means_order']) }}
 from counted

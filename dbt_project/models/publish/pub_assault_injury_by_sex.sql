@@ -7,23 +7,9 @@
 -#}
 with
 
-windows as (
-
-    select * from {{ ref('int_publish__windows') }}
-
-),
-
 health_sources as (
 
-    -- The three health extracts, in the order the ICB's tables list them
-    -- (fct_assault_injury.source).
-    select health_sources.*
-    from (
-        values
-        ('ae', 1),
-        ('admission', 2),
-        ('ambulance', 3)
-    ) as health_sources (source, source_order)
+    {{ publish_health_sources() }}
 
 ),
 
@@ -55,45 +41,24 @@ monthly as (
 
 ),
 
+grid as (
+
+    {{ publish_window_grid(['health_sources', 'sexes']) }}
+
+),
+
 counted as (
 
-    select
-        windows.export_quarter,
-        windows.period,
-        windows.period_start,
-        windows.period_end,
-        windows.period_order,
-        windows.is_sum_of_periods,
-        health_sources.source,
-        health_sources.source_order,
-        sexes.sex,
-        sexes.sex_order,
-        coalesce(sum(monthly.events), 0) as events
-    from windows
-    cross join health_sources
-    cross join sexes
-    left join monthly
-        on
-            health_sources.source = monthly.source
-            and (sexes.sex = 'all' or sexes.sex = monthly.sex)
-            and monthly.month between windows.period_start and windows.period_end
-    group by all
+    {{ sum_months_into_periods(
+        'grid', 'monthly', ['events'], match_on=['source'], category='sex'
+    ) }}
 
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(period as varchar) as period,
-    period_start,
-    period_end,
+    {{ publish_period_columns() }},
     cast(source as varchar) as source,
     cast(sex as varchar) as sex,
     cast(events as bigint) as events,
-    {{ publish_bookkeeping('period_start', 'period_end') }},
-    is_sum_of_periods,
-    cast(
-        row_number() over (
-            partition by export_quarter order by source_order, period_order, sex_order
-        ) as integer
-    ) as row_order
+    {{ publish_period_bookkeeping(['source_order', 'period_order', 'sex_order']) }}
 from counted

@@ -8,24 +8,9 @@
 -#}
 with
 
-windows as (
-
-    select * from {{ ref('int_publish__windows') }}
-
-),
-
 suites as (
 
-    select
-        suite_code,
-        suite_order
-    from {{ ref('ref_custody_suites') }}
-
-    union all
-
-    select
-        'all' as suite_code,
-        1000 as suite_order
+    {{ publish_categories(ref('ref_custody_suites'), 'suite_code', order_by='suite_order') }}
 
 ),
 
@@ -44,48 +29,32 @@ monthly as (
 
 ),
 
+grid as (
+
+    {{ publish_window_grid(['suites']) }}
+
+),
+
 counted as (
 
-    select
-        windows.export_quarter,
-        windows.period,
-        windows.period_start,
-        windows.period_end,
-        windows.period_order,
-        windows.is_sum_of_periods,
-        suites.suite_code,
-        suites.suite_order,
-        coalesce(sum(monthly.detentions), 0) as detentions,
-        coalesce(sum(monthly.juvenile_detentions), 0) as juvenile_detentions,
-        coalesce(sum(monthly.detentions_ended), 0) as detentions_ended,
-        -- the median macro's quantile_cont, over the period's hours
-        list_aggregate(flatten(list(monthly.detention_hours)), 'quantile_cont', 0.5)
-            as median_detention_hours
-    from windows
-    cross join suites
-    left join monthly
-        on
-            (suites.suite_code = 'all' or suites.suite_code = monthly.suite_code)
-            and monthly.month between windows.period_start and windows.period_end
-    group by all
+    {#- The median is the median macro's quantile_cont, over the period's hours. #}
+    {{ sum_months_into_periods(
+        'grid', 'monthly', ['detentions', 'juvenile_detentions', 'detentions_ended'],
+        category='suite_code',
+        aggregates={
+            'median_detention_hours':
+                "list_aggregate(flatten(list(monthly.detention_hours)), 'quantile_cont', 0.5)",
+        },
+    ) }}
 
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(period as varchar) as period,
-    period_start,
-    period_end,
+    {{ publish_period_columns() }},
     cast(suite_code as varchar) as suite_code,
     cast(detentions as bigint) as detentions,
     cast(juvenile_detentions as bigint) as juvenile_detentions,
     cast(detentions_ended as bigint) as detentions_ended,
     {{ round_half_even('median_detention_hours', 2) }} as median_detention_hours,
-    {{ publish_bookkeeping('period_start', 'period_end') }},
-    is_sum_of_periods,
-    cast(
-        row_number() over (
-            partition by export_quarter order by period_order, suite_order
-        ) as integer
-    ) as row_order
+    {{ publish_period_bookkeeping(['period_order', 'category_order']) }}
 from counted

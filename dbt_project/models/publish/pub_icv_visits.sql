@@ -8,24 +8,9 @@
 -#}
 with
 
-windows as (
-
-    select * from {{ ref('int_publish__windows') }}
-
-),
-
 suites as (
 
-    select
-        suite_code,
-        suite_order
-    from {{ ref('ref_custody_suites') }}
-
-    union all
-
-    select
-        'all' as suite_code,
-        1000 as suite_order
+    {{ publish_categories(ref('ref_custody_suites'), 'suite_code', order_by='suite_order') }}
 
 ),
 
@@ -45,38 +30,27 @@ monthly as (
 
 ),
 
+grid as (
+
+    {{ publish_window_grid(['suites']) }}
+
+),
+
 counted as (
 
-    select
-        windows.export_quarter,
-        windows.period,
-        windows.period_start,
-        windows.period_end,
-        windows.period_order,
-        windows.is_sum_of_periods,
-        suites.suite_code,
-        suites.suite_order,
-        coalesce(sum(monthly.visits), 0) as visits,
-        coalesce(sum(monthly.immediate_access_visits), 0) as immediate_access_visits,
-        coalesce(sum(monthly.detainees_in_cells), 0) as detainees_in_cells,
-        coalesce(sum(monthly.offered), 0) as offered,
-        coalesce(sum(monthly.agreed), 0) as agreed,
-        coalesce(sum(monthly.refused), 0) as refused
-    from windows
-    cross join suites
-    left join monthly
-        on
-            (suites.suite_code = 'all' or suites.suite_code = monthly.suite_code)
-            and monthly.month between windows.period_start and windows.period_end
-    group by all
+    {{ sum_months_into_periods(
+        'grid', 'monthly',
+        counts=[
+            'visits', 'immediate_access_visits', 'detainees_in_cells',
+            'offered', 'agreed', 'refused',
+        ],
+        category='suite_code',
+    ) }}
 
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(period as varchar) as period,
-    period_start,
-    period_end,
+    {{ publish_period_columns() }},
     cast(suite_code as varchar) as suite_code,
     cast(visits as bigint) as visits,
     cast(immediate_access_visits as bigint) as immediate_access_visits,
@@ -86,11 +60,5 @@ select
     cast(refused as bigint) as refused,
     {{ round_half_even(share('offered', 'detainees_in_cells'), 4) }} as offered_rate,
     {{ round_half_even(share('agreed', 'offered'), 4) }} as agreed_rate,
-    {{ publish_bookkeeping('period_start', 'period_end') }},
-    is_sum_of_periods,
-    cast(
-        row_number() over (
-            partition by export_quarter order by period_order, suite_order
-        ) as integer
-    ) as row_order
+    {{ publish_period_bookkeeping(['period_order', 'category_order']) }}
 from counted

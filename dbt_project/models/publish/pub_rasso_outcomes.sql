@@ -7,12 +7,6 @@
 -#}
 with
 
-windows as (
-
-    select * from {{ ref('int_publish__windows') }}
-
-),
-
 rapes as (
 
     select * from {{ ref('fct_rasso') }}
@@ -53,43 +47,21 @@ monthly as (
 
 ),
 
+grid as (
+
+    {{ publish_window_grid(['outcome_groups']) }}
+
+),
+
 counted as (
 
-    select
-        windows.export_quarter,
-        windows.period,
-        windows.period_start,
-        windows.period_end,
-        windows.period_order,
-        windows.is_sum_of_periods,
-        outcome_groups.outcome_group,
-        outcome_groups.category_order,
-        coalesce(sum(monthly.rapes), 0) as rapes
-    from windows
-    cross join outcome_groups
-    left join monthly
-        on
-            (
-                outcome_groups.outcome_group = 'all'
-                or outcome_groups.outcome_group = monthly.outcome_group
-            )
-            and monthly.month between windows.period_start and windows.period_end
-    group by all
+    {{ sum_months_into_periods('grid', 'monthly', ['rapes'], category='outcome_group') }}
 
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(period as varchar) as period,
-    period_start,
-    period_end,
+    {{ publish_period_columns() }},
     cast(outcome_group as varchar) as outcome_group,
     cast(rapes as bigint) as rapes,
-    {{ publish_bookkeeping('period_start', 'period_end') }},
-    is_sum_of_periods,
-    cast(
-        row_number() over (
-            partition by export_quarter order by period_order, category_order
-        ) as integer
-    ) as row_order
+    {{ publish_period_bookkeeping(['period_order', 'category_order']) }}
 from counted

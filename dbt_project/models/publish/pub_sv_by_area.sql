@@ -43,27 +43,34 @@ area_populations as (
 areas as (
 
     -- Each CSP's districts in district_code order, then the CSP itself.
-    select distinct
-        partners.partner,
-        partners.csp_name,
-        'district' as area_level,
-        geography.district_code as area_code,
-        geography.district_name as area_name,
-        0 as is_csp
-    from partners
-    inner join geography
-        on partners.csp_name = geography.csp_name
-
-    union all
-
     select
-        partner,
-        csp_name,
-        'csp' as area_level,
-        csp_name as area_code,
-        csp_name as area_name,
-        1 as is_csp
-    from partners
+        csp_areas.*,
+        row_number() over (
+            partition by csp_areas.partner order by csp_areas.is_csp, csp_areas.area_code
+        ) as area_order
+    from (
+        select distinct
+            partners.partner,
+            partners.csp_name,
+            'district' as area_level,
+            geography.district_code as area_code,
+            geography.district_name as area_name,
+            0 as is_csp
+        from partners
+        inner join geography
+            on partners.csp_name = geography.csp_name
+
+        union all
+
+        select
+            partner,
+            csp_name,
+            'csp' as area_level,
+            csp_name as area_code,
+            csp_name as area_name,
+            1 as is_csp
+        from partners
+    ) as csp_areas
 
 ),
 
@@ -83,38 +90,15 @@ monthly as (
 
 grid as (
 
-    select
-        windows.*,
-        areas.partner,
-        areas.csp_name,
-        areas.area_level,
-        areas.area_code,
-        areas.area_name,
-        row_number() over (
-            partition by windows.export_quarter, windows.period, areas.partner
-            order by areas.is_csp, areas.area_code
-        ) as area_order
-    from windows
-    inner join areas
-        on true
+    {{ publish_window_grid(['areas']) }}
 
 ),
 
 counted as (
 
+    -- A district's own offences; the CSP's row, all of its districts'.
     select
-        grid.export_quarter,
-        grid.financial_year,
-        grid.partner,
-        grid.period,
-        grid.period_start,
-        grid.period_end,
-        grid.period_order,
-        grid.is_sum_of_periods,
-        grid.area_level,
-        grid.area_code,
-        grid.area_name,
-        grid.area_order,
+        grid.*,
         coalesce(sum(monthly.offences), 0) as offences
     from grid
     left join monthly
@@ -170,11 +154,7 @@ with_population as (
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(partner as varchar) as partner,
-    cast(period as varchar) as period,
-    period_start,
-    period_end,
+    {{ publish_period_columns(per_partner=true) }},
     cast(area_level as varchar) as area_level,
     cast(area_code as varchar) as area_code,
     cast(area_name as varchar) as area_name,
@@ -187,11 +167,5 @@ select
                 then {{ round_half_even('offences * 1000 / population', 3) }}
         end as double
     ) as rate_per_1000,
-    {{ publish_bookkeeping('period_start', 'period_end') }},
-    is_sum_of_periods,
-    cast(
-        row_number() over (
-            partition by export_quarter, partner order by period_order, area_order
-        ) as integer
-    ) as row_order
+    {{ publish_period_bookkeeping(['period_order', 'area_order'], per_partner=true) }}
 from with_population

@@ -8,12 +8,6 @@
 -#}
 with
 
-windows as (
-
-    select * from {{ ref('int_publish__windows') }}
-
-),
-
 partners as (
 
     select * from {{ ref('ref_csp_partners') }}
@@ -51,54 +45,21 @@ monthly as (
 
 grid as (
 
-    select
-        windows.*,
-        partners.partner,
-        partners.csp_name,
-        location_types.location_type,
-        location_types.category_order
-    from windows
-    cross join partners
-    cross join location_types
+    {{ publish_window_grid(['partners', 'location_types']) }}
 
 ),
 
 counted as (
 
-    select
-        grid.export_quarter,
-        grid.partner,
-        grid.period,
-        grid.period_start,
-        grid.period_end,
-        grid.period_order,
-        grid.is_sum_of_periods,
-        grid.location_type,
-        grid.category_order,
-        coalesce(sum(monthly.offences), 0) as offences
-    from grid
-    left join monthly
-        on
-            grid.csp_name = monthly.csp_name
-            and (grid.location_type = 'all' or grid.location_type = monthly.location_type)
-            and monthly.month between grid.period_start and grid.period_end
-    group by all
+    {{ sum_months_into_periods(
+        'grid', 'monthly', ['offences'], match_on=['csp_name'], category='location_type'
+    ) }}
 
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(partner as varchar) as partner,
-    cast(period as varchar) as period,
-    period_start,
-    period_end,
+    {{ publish_period_columns(per_partner=true) }},
     cast(location_type as varchar) as location_type,
     cast(offences as bigint) as offences,
-    {{ publish_bookkeeping('period_start', 'period_end') }},
-    is_sum_of_periods,
-    cast(
-        row_number() over (
-            partition by export_quarter, partner order by period_order, category_order
-        ) as integer
-    ) as row_order
+    {{ publish_period_bookkeeping(['period_order', 'category_order'], per_partner=true) }}
 from counted

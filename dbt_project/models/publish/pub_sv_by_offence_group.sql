@@ -7,12 +7,6 @@
 -#}
 with
 
-windows as (
-
-    select * from {{ ref('int_publish__windows') }}
-
-),
-
 partners as (
 
     select * from {{ ref('ref_csp_partners') }}
@@ -21,20 +15,8 @@ partners as (
 
 groups as (
 
-    select
-        sv_group,
-        row_number() over (order by sv_group) as category_order
-    from (
-        select distinct sv_group
-        from {{ ref('dim_offence') }}
-        where sv_group is not null
-    )
-
-    union all
-
-    select
-        'all' as sv_group,
-        1000 as category_order
+    -- The serious violence groups (dim_offence.sv_group) in name order, then `all`.
+    {{ publish_categories(ref('dim_offence'), 'sv_group') }}
 
 ),
 
@@ -54,54 +36,21 @@ monthly as (
 
 grid as (
 
-    select
-        windows.*,
-        partners.partner,
-        partners.csp_name,
-        groups.sv_group,
-        groups.category_order
-    from windows
-    cross join partners
-    cross join groups
+    {{ publish_window_grid(['partners', 'groups']) }}
 
 ),
 
 counted as (
 
-    select
-        grid.export_quarter,
-        grid.partner,
-        grid.period,
-        grid.period_start,
-        grid.period_end,
-        grid.period_order,
-        grid.is_sum_of_periods,
-        grid.sv_group,
-        grid.category_order,
-        coalesce(sum(monthly.offences), 0) as offences
-    from grid
-    left join monthly
-        on
-            grid.csp_name = monthly.csp_name
-            and (grid.sv_group = 'all' or grid.sv_group = monthly.sv_group)
-            and monthly.month between grid.period_start and grid.period_end
-    group by all
+    {{ sum_months_into_periods(
+        'grid', 'monthly', ['offences'], match_on=['csp_name'], category='sv_group'
+    ) }}
 
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(partner as varchar) as partner,
-    cast(period as varchar) as period,
-    period_start,
-    period_end,
+    {{ publish_period_columns(per_partner=true) }},
     cast(sv_group as varchar) as sv_group,
     cast(offences as bigint) as offences,
-    {{ publish_bookkeeping('period_start', 'period_end') }},
-    is_sum_of_periods,
-    cast(
-        row_number() over (
-            partition by export_quarter, partner order by period_order, category_order
-        ) as integer
-    ) as row_order
+    {{ publish_period_bookkeeping(['period_order', 'category_order'], per_partner=true) }}
 from counted

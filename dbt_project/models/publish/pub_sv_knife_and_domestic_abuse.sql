@@ -9,12 +9,6 @@
 -#}
 with
 
-windows as (
-
-    select * from {{ ref('int_publish__windows') }}
-
-),
-
 partners as (
 
     select * from {{ ref('ref_csp_partners') }}
@@ -72,54 +66,21 @@ monthly_measures as (
 
 grid as (
 
-    select
-        windows.*,
-        partners.partner,
-        partners.csp_name,
-        measures.measure,
-        measures.measure_order
-    from windows
-    cross join partners
-    cross join measures
+    {{ publish_window_grid(['partners', 'measures']) }}
 
 ),
 
 counted as (
 
-    select
-        grid.export_quarter,
-        grid.partner,
-        grid.period,
-        grid.period_start,
-        grid.period_end,
-        grid.period_order,
-        grid.is_sum_of_periods,
-        grid.measure,
-        grid.measure_order,
-        coalesce(sum(monthly_measures.offences), 0) as offences
-    from grid
-    left join monthly_measures
-        on
-            grid.csp_name = monthly_measures.csp_name
-            and grid.measure = monthly_measures.measure
-            and monthly_measures.month between grid.period_start and grid.period_end
-    group by all
+    {{ sum_months_into_periods(
+        'grid', 'monthly_measures', ['offences'], match_on=['csp_name', 'measure']
+    ) }}
 
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(partner as varchar) as partner,
-    cast(period as varchar) as period,
-    period_start,
-    period_end,
+    {{ publish_period_columns(per_partner=true) }},
     cast(measure as varchar) as measure,
     cast(offences as bigint) as offences,
-    {{ publish_bookkeeping('period_start', 'period_end') }},
-    is_sum_of_periods,
-    cast(
-        row_number() over (
-            partition by export_quarter, partner order by period_order, measure_order
-        ) as integer
-    ) as row_order
+    {{ publish_period_bookkeeping(['period_order', 'measure_order'], per_partner=true) }}
 from counted

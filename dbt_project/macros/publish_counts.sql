@@ -1,0 +1,217 @@
+{#- The partner tables' counting, written once. Most `pub_` tables have one shape: every
+    period of every export quarter's window (int_publish__windows) × the table's
+    categories (and the CSP partners, for a CSP's tables) is a row, and its figures are
+    the sums of the fact's monthly counts whose month lies in the period. A model says
+    what is particular to it: the fact it counts by month (a `monthly` CTE: one row per
+    month and category, the month's first day in `month`), its categories and the columns
+    it publishes; it builds its rows with these macros:
+
+        grid as ({{ publish_window_grid(['partners', 'location_types']) }}),
+        counted as ({{ sum_months_into_periods('grid', 'monthly', ['offences'], ...) }})
+        select
+            {{ publish_period_columns(per_partner=true) }},
+            <its categories and figures, cast to the published types>,
+            {{ publish_period_bookkeeping(['period_order', 'category_order'], ...) }}
+        from counted -#}
+
+{#- Every period of every export quarter's window (all the columns of
+    int_publish__windows: export_quarter, financial_year, period, period_start,
+    period_end, period_order, is_sum_of_periods, ...) × every row of each relation of
+    `across` (CTE names, their columns kept): a table's rows before they are counted. -#}
+{% macro publish_window_grid(across) -%}
+    select
+        windows.*
+    {%- for relation in across %},
+        {{ relation }}.*
+    {%- endfor %}
+    from {{ ref('int_publish__windows') }} as windows
+    {%- for relation in across %}
+    cross join {{ relation }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Each row of `grid` (publish_window_grid, or any relation with the windows' columns)
+    with every column of `counts` summed over the rows of `monthly` whose `month` lies in
+    the row's period and that belong to the row (0 when none do):
+      match_on    columns that must be equal in both (`csp_name`, `source`, ...);
+      category    a column whose `total` row (`all`) sums every category and whose
+                  other rows sum their own;
+      aggregates  other figures of the same rows that are not sums, as
+                  {name: aggregate expression over `monthly`}.
+    Grouped by every column of the grid, so a later select can use any of them. -#}
+{% macro sum_months_into_periods(
+    grid, monthly, counts, match_on=[], category=none, total='all', aggregates={}
+) -%}
+    select
+        {{ grid }}.*
+    {%- for count in counts %},
+        coalesce(sum({{ monthly }}.{{ count }}), 0) as {{ count }}
+    {%- endfor %}
+    {%- for name, expression in aggregates.items() %},
+        {{ expression }} as {{ name }}
+    {%- endfor %}
+    from {{ grid }}
+    left join {{ monthly }}
+        on
+            {{ monthly }}.month between {{ grid }}.period_start and {{ grid }}.period_end
+    {%- for column in match_on %}
+            and {{ grid }}.{{ column }} = {{ monthly }}.{{ column }}
+    {%- endfor %}
+    {%- if category %}
+            and (
+                {{ grid }}.{{ category }} = '{{ total }}'
+                or {{ grid }}.{{ category }} = {{ monthly }}.{{ category }}
+            )
+    {%- endif %}
+    group by all
+{%- endmacro %}
+
+{#- The columns a windowed row is published under, first in every such table:
+    export_quarter, partner (the CSP receiving it, `per_partner` tables only), period
+    and its first and last day. -#}
+{% macro publish_period_columns(per_partner=false) -%}
+    cast(export_quarter as varchar) as export_quarter,
+    {%- if per_partner %}
+    cast(partner as varchar) as partner,
+    {%- endif %}
+    cast(period as varchar) as period,
+    period_start,
+    period_end
+{%- endmacro %}
+
+{#- The columns a windowed row ends with, last in every such table: publish_bookkeeping
+    over its period (draws_from, draws_to, missing), is_sum_of_periods, and row_order,
+    its place in its export quarter's (and partner's) table by `order_by`. -#}
+{% macro publish_period_bookkeeping(order_by, per_partner=false) -%}
+    {{ publish_bookkeeping('period_start', 'period_end') }},
+    is_sum_of_periods,
+    cast(
+        row_number() over (
+            partition by export_quarter{{ ', partner' if per_partner }}
+            order by {{ order_by | join(', ') }}
+        ) as integer
+    ) as row_order
+{%- endmacro %}
+
+{#- The distinct values of `column` in `relation` (nulls left out), numbered in
+    `order_by` order (the values themselves by default) as `category_order`, then the
+    `total` row that stands for all of them, last. -#}
+{% macro publish_categories(relation, column, order_by=none, total='all') -%}
+    select
+        {{ column }},
+        row_number() over (order by {{ order_by or column }}) as category_order
+    from (
+        select distinct
+            {{ column }}
+    {%- if order_by %},
+            {{ order_by }}
+    {%- endif %}
+        from {{ relation }}
+        where {{ column }} is not null
+    )
+
+    union all
+
+    select
+        '{{ total }}' as {{ column }},
+        1000 as category_order
+{%- endmacro %}
+
+{#- The partner tables' age bands (exports/tables.py AGE_BANDS), shared by the CSPs'
+    youngest victim and the ICB's patient: under 18, 18-24 (the SV Duty's under-25s),
+    then ten-year bands to 65+, then `unknown` (no age, or none of the bands), then the
+    `all` row; as (`column`, min_age, max_age, category_order). -#}
+{% macro publish_age_bands(column) -%}
+    select age_bands.*
+    from (
+        values
+        ('0-17', 0, 17, 1),
+        ('18-24', 18, 24, 2),
+        ('25-34', 25, 34, 3),
+        ('35-44', 35, 44, 4),
+        ('45-54', 45, 54, 5),
+        ('55-64', 55, 64, 6),
+        ('65+', 65, 200, 7),
+        ('unknown', null, null, 8),
+        ('all', null, null, 1000)
+    ) as age_bands ({{ column }}, min_age, max_age, category_order)
+{%- endmacro %}
+
+{#- The three health extracts (fct_assault_injury.source), in the order the ICB's tables
+    list them, as (source, source_order). -#}
+{% macro publish_health_sources() -%}
+    select health_sources.*
+    from (
+        values
+        ('ae', 1),
+        ('admission', 2),
+        ('ambulance', 3)
+    ) as health_sources (source, source_order)
+{%- endmacro %}
+
+{#- The whole `pub_sv_duty_*_measures` model: Home Office Serious Violence Duty success
+    measures, each for all ages and for people under 25 (an unknown age is not under
+    25), for every period of every export quarter's window. `measures` is
+    {measure: condition on `fact`}, in published order; a row of `fact` counts in the
+    month of `counted_by`, under 25 when `age` is below 25. -#}
+{% macro publish_sv_duty_measures(fact, counted_by, age, measures) -%}
+with
+
+measures as (
+
+    select measures.*
+    from (
+        values
+    {%- for measure in measures %}
+        ('{{ measure }}', {{ loop.index }}){{ ',' if not loop.last }}
+    {%- endfor %}
+    ) as measures (measure, measure_order)
+
+),
+
+age_groups as (
+
+    select age_groups.*
+    from (values ('all', 1), ('under_25', 2)) as age_groups (age_group, age_group_order)
+
+),
+
+monthly as (
+
+    -- Each measure's rows by month and age group; `all`, the total age group, sums both.
+    {%- for measure, condition in measures.items() %}
+        {{ 'union all' if not loop.first }}
+        select
+            date_trunc('month', {{ counted_by }}) as month,
+            '{{ measure }}' as measure,
+            case when {{ age }} < 25 then 'under_25' else 'not_under_25' end as age_group,
+            count(*) as value
+        from {{ fact }}
+        where {{ condition }}
+        group by all
+    {%- endfor %}
+
+),
+
+grid as (
+
+    {{ publish_window_grid(['measures', 'age_groups']) }}
+
+),
+
+counted as (
+
+    {{ sum_months_into_periods(
+        'grid', 'monthly', ['value'], match_on=['measure'], category='age_group'
+    ) }}
+
+)
+
+select
+    {{ publish_period_columns() }},
+    cast(measure as varchar) as measure,
+    cast(age_group as varchar) as age_group,
+    cast(value as bigint) as value,
+    {{ publish_period_bookkeeping(['period_order', 'measure_order', 'age_group_order']) }}
+from counted
+{%- endmacro %}
