@@ -5,7 +5,8 @@ plan, absence and exclusion records each carry keyed-hash tokens of surname, for
 date of birth (spec, General rules). `records` gathers them from `raw.*`; `model` links
 them with Splink on DuckDB under the versioned model in `settings/person_linkage.yaml`
 and writes `linkage.person_links`; `quality` scores a linkage against a generated drop's
-truth; `train` is how the model's m/u numbers were estimated (once, offline); `sample`
-writes hand-made raw records for the tests. The warehouse never needs or holds the key,
-names or dates of birth.
+truth. How the model's m/u numbers were estimated (once, offline, from the generator's
+truth) is `tools/train_linkage.py`; hand-made raw records for the tests are in
+`tests/support/linkage_records.py`. The warehouse never needs or holds the key, names or
+dates of birth.
 """

@@ -92,6 +92,22 @@ def _splink_comparison(comparison: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def level_case_sql(comparison: dict[str, Any]) -> str:
+    """A SQL `case` giving the label of the level a pair (columns `<name>_l`, `<name>_r`)
+    falls in, evaluated as Splink does: in order, the first whose condition holds. Used to
+    estimate m and u (tools/train_linkage.py) and to test the blocking rules."""
+    whens = []
+    for level in comparison["levels"]:
+        sql = " ".join(str(level["sql"]).split())
+        if sql.lower() == "else":
+            whens.append(f"else '{level['label']}'")
+        else:
+            whens.append(f"when {sql} then '{level['label']}'")
+    if not whens[-1].startswith("else"):
+        whens.append("else null")
+    return "case " + " ".join(whens) + " end"
+
+
 def load_settings(path: Path = DEFAULT_SETTINGS) -> LinkageSettings:
     """Read a model file; say which file and which key when one is missing."""
     with path.open(encoding="utf-8") as f:

@@ -5,13 +5,21 @@ pids; a data engineer wants the step and what it did ("police: 4 files loaded").
 """
 
 import logging
-import re
 import sys
 
 from dagster import Field, logger
 
 NOISY_PREFIXES = ("Started execution of step", "Finished execution of step", "Yielded output",
-                  "Materialized value", "Executing steps", "Finished steps", "Started execution")
+                  "Materialized value", "Executing steps", "Finished steps", "Started execution",
+                  # dagster-dbt's own notes on how it calls dbt (they stay in the run's log
+                  # in the UI); dbt's output itself goes to a file (dbt_console.py).
+                  "A dbt subsetted execution", "Copying `", "Running dbt command",
+                  "Finished dbt command",
+                  # One line per step downstream of a failure; the run's report names
+                  # what was not updated once (orchestration/run.py).
+                  "Dependencies for step")
+# Dagster's list of every output a step did not yield (hundreds, for a failed dbt build).
+NOISY_FRAGMENTS = ("did not yield or return expected outputs",)
 
 
 class ConciseFormatter(logging.Formatter):
@@ -24,15 +32,12 @@ class ConciseFormatter(logging.Formatter):
         return f"{stamp} {step + ': ' if step else ''}{level}{message}"
 
 
-# dbt prints a START line before every node's result line; the result line is enough.
-DBT_START_LINE = re.compile(r"^\d+ of \d+ START ")
-
-
 class DropEngineChatter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         meta = getattr(record, "dagster_meta", {}) or {}
         message = str(meta.get("orig_message") or record.getMessage())
-        return not (message.startswith(NOISY_PREFIXES) or DBT_START_LINE.match(message))
+        return not (message.startswith(NOISY_PREFIXES)
+                    or any(fragment in message for fragment in NOISY_FRAGMENTS))
 
 
 @logger(

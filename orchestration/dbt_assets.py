@@ -5,50 +5,24 @@ per run (PITFALLS 12: dbt's fixed cost is ~4.5 s).
 Asset keys are `[schema, model]` (`["marts", "fct_rasso"]`); a `raw` source table is
 the asset `["raw", "<table>"]` its ingest step materializes; other sources (linkage) map
 through `meta.dagster.asset_key` in their `__sources.yml`.
+
+The warehouse file reaches dbt as `--vars` from the run's `WarehouseResource`; dbt's own
+lines go to a log file and only its summary and failures to the console (`dbt_console`);
+every model and seed it builds reports its row count (`row_counts`).
 """
 
-
-import shutil
-import subprocess
-import sys
+import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.dbt_console import build_quietly, dbt_log_path
+from orchestration.resources import WarehouseResource
+from orchestration.row_counts import count_dbt_rows, with_row_counts
+from vrn.manifest import dbt_executable, ensure_manifest
 from vrn.reference import DBT_PROJECT_DIR
-
-MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
-
-
-def dbt_executable() -> str:
-    """The dbt of this virtualenv (PITFALLS 2), not whatever is first on PATH."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
-
-
-def _newest_source_mtime() -> float:
-    newest = 0.0
-    for pattern in ("*.sql", "*.yml", "*.yaml", "*.csv"):
-        for p in DBT_PROJECT_DIR.rglob(pattern):
-            if "target" in p.parts or "dbt_packages" in p.parts or "logs" in p.parts:
-                continue
-            newest = max(newest, p.stat().st_mtime)
-    return newest
-
-
-def ensure_manifest() -> Path:
-    """Parse the project when the manifest is missing or older than any project file,
-    so a fresh clone (the target folder is not committed) works without a manual step."""
-    if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime():
-        subprocess.run(
-            [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR)],
-            check=True,
-        )
-    return MANIFEST
 
 
 class VrnDbtTranslator(DagsterDbtTranslator):
@@ -77,9 +51,27 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
     dagster_dbt_translator=VrnDbtTranslator(),
     pool="warehouse",
 )
-def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
+def warehouse_dbt_assets(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
     """Seeds, staging, intermediate and marts, with their tests, in one `dbt build`."""
-    yield from dbt.cli(["build"], context=context, raise_on_error=False).stream()
+    log_path = dbt_log_path(warehouse.logs_path, context.run_id)
+    context.log.info(f"dbt's full output: {log_path}")
+    invocation = dbt.cli(["build", "--vars", dbt_vars(warehouse)], context=context,
+                         raise_on_error=False)
+    events = build_quietly(invocation, log_path, context.log)
+    counts: dict[str, int] = {}
+    if warehouse.warehouse_path.exists():
+        # dbt has exited: the file is free for a reader (PITFALLS 6).
+        with warehouse.connect(read_only=True) as con:
+            counts = count_dbt_rows(con, events, invocation.manifest)
+    yield from with_row_counts(events, counts)
+
+
+def dbt_vars(warehouse: WarehouseResource) -> str:
+    """`--vars` naming the warehouse file: profiles.yml reads `var('warehouse')`, so dbt
+    builds the file this run's resource names, whatever the environment says."""
+    return json.dumps({"warehouse": warehouse.warehouse})
 
 
 def dbt_resource() -> DbtCliResource:

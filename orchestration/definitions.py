@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dagster import (
     AssetSelection,
+    DefaultScheduleStatus,
     Definitions,
     ScheduleDefinition,
     define_asset_job,
@@ -50,6 +51,7 @@ quarterly_export_schedule = ScheduleDefinition(
     job=vrn_run_job,
     cron_schedule="0 6 15 1,4,7,10 *",
     execution_timezone="Europe/London",
+    default_status=DefaultScheduleStatus.RUNNING,
 )
 
 defs = Definitions(
@@ -59,6 +61,8 @@ defs = Definitions(
     schedules=[quarterly_export_schedule],
     sensors=[ingest_assets.landing_sensor],
     resources={
+        # The default for `vrn ui` / `dagster dev` (paths from VRN_* or the defaults);
+        # `vrn run` passes its own paths as this resource's run config (orchestration/run.py).
         "warehouse": WarehouseResource.from_settings(Settings.from_env()),
         "dbt": dbt_assets.dbt_resource(),
     },

@@ -15,8 +15,6 @@
   `audit.exports` rows are written afterwards with a writable connection.
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterator, Sequence
 from typing import Any

@@ -18,6 +18,7 @@ from dagster import (
     AssetKey,
     AssetsDefinition,
     AssetSpec,
+    DefaultSensorStatus,
     MaterializeResult,
     MetadataValue,
     RunRequest,
@@ -32,6 +33,7 @@ from ingest.load import IngestReport, ingest_landing
 from ingest.schema import POLICEUK_TABLE, SERVICE_RETURNS_TABLE
 from ingest.specs import ENTITIES
 from orchestration.resources import WarehouseResource
+from orchestration.row_counts import ROW_COUNT, count_rows
 
 RUN_JOB_NAME = "vrn_run_job"
 
@@ -90,11 +92,12 @@ def raw_table_key(table: str) -> AssetKey:
 
 
 def build_ingest_asset(name: str, sources: Sequence[str]) -> AssetsDefinition:
+    tables = raw_tables(name)
     specs = [
         AssetSpec(raw_table_key(t), group_name="ingest",
                   description=f"{DESCRIPTIONS[name]} Table {t}: new or changed files only; "
                               "bad rows quarantined, every file recorded in audit.files.")
-        for t in raw_tables(name)
+        for t in tables
     ]
 
     @multi_asset(name=f"ingest_{name}", specs=specs, pool="warehouse")
@@ -105,14 +108,17 @@ def build_ingest_asset(name: str, sources: Sequence[str]) -> AssetsDefinition:
         try:
             report = ingest_landing(con, warehouse.landing_path, list(sources),
                                     progress=context.log.info)
+            counts = count_rows(con, tables)
         finally:
             con.close()
         for f in report.rejected:
             context.log.warning(f.describe())
         context.log.info(report.summary())
         metadata = report_metadata(report)
-        for spec in specs:
-            yield MaterializeResult(asset_key=spec.key, metadata=metadata)
+        for table, spec in zip(tables, specs, strict=True):
+            # The table's rows after this run (every current file's), not this run's load.
+            yield MaterializeResult(asset_key=spec.key,
+                                    metadata={**metadata, ROW_COUNT: counts[table]})
 
     return _ingest
 
@@ -143,7 +149,10 @@ def listing_digest(listing: list[tuple[str, int, int]]) -> str:
     return hashlib.sha256(json.dumps(listing).encode()).hexdigest()
 
 
+# On from the start: a deployment that has to be switched on in the UI before it notices
+# partners' files is a deployment that silently does nothing.
 @sensor(job_name=RUN_JOB_NAME, minimum_interval_seconds=30,
+        default_status=DefaultSensorStatus.RUNNING,
         description="Starts a run when a file in the landing folder is new or has changed "
                     "(by path, size and modification time).")
 def landing_sensor(context: SensorEvaluationContext,

@@ -6,6 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
+from dagster import DagsterInstance
+
 INSTANCE_YAML = Path(__file__).with_name("dagster.yaml")
 
 
@@ -17,5 +19,10 @@ def prepare_dagster_home(warehouse: Path) -> Path:
     target = home / "dagster.yaml"
     if not target.exists() or target.read_bytes() != INSTANCE_YAML.read_bytes():
         shutil.copyfile(INSTANCE_YAML, target)
-    os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+def open_instance(warehouse: Path) -> DagsterInstance:
+    """The instance whose run storage records this warehouse's runs (its run ids are the
+    ones in `audit.runs`), opened from its home without touching the environment."""
+    return DagsterInstance.from_config(str(prepare_dagster_home(warehouse)))

@@ -37,6 +37,11 @@ class WarehouseResource(ConfigurableResource):
     def exports_path(self) -> Path:
         return Path(self.exports)
 
+    @property
+    def logs_path(self) -> Path:
+        """Long tool output (dbt's, one file a run): `logs/` beside the warehouse file."""
+        return self.warehouse_path.parent / "logs"
+
     def connect(self, read_only: bool = False):  # -> duckdb.DuckDBPyConnection
         import duckdb
 

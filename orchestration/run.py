@@ -2,8 +2,10 @@
 
 `vrn run` calls `run_pipeline`: ingest → linkage → dbt build → checks → exports, as one
 Dagster job on the in-process executor (PITFALLS 12: the multiprocess executor costs
-~2 s a step, and DuckDB wants one writer anyway). Whatever a blocking check stops is
-reported with the check, the table, the failing row count and an example.
+~2 s a step, and DuckDB wants one writer anyway). The run id is Dagster's: the same id
+names the run in the Dagster UI, in `audit.runs` and in dbt's log file. Whatever a
+blocking check stops is reported with the check, the table, the failing row count and an
+example.
 """
 
 from __future__ import annotations
@@ -12,13 +14,17 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from dagster import DagsterEventType, DagsterInstance
+from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult
 
 from ingest.schema import create_schemas
-from orchestration.instance import prepare_dagster_home
+from orchestration.instance import open_instance
+from vrn.lock import connect_for_writing
 from vrn.settings import Settings
+
+JOB_NAME = "vrn_run_job"
 
 
 @dataclass
@@ -28,45 +34,94 @@ class RunOutcome:
     failed_checks: list[dict[str, Any]] = field(default_factory=list)
     failed_steps: list[dict[str, Any]] = field(default_factory=list)
     materialized: list[str] = field(default_factory=list)
+    planned: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    exports: list[str] = field(default_factory=list)  # one line per partner
+    held_back: int = 0  # partner x quarter exports a gate held back
+
+    @property
+    def not_updated(self) -> list[str]:
+        """Assets the run meant to materialize and did not (failed, or downstream of a
+        failure or a blocking check)."""
+        return sorted(set(self.planned) - set(self.materialized))
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.succeeded and not self.failed_checks and not self.failed_steps else 1
+        # A dbt model that fails leaves the step itself successful (dbt carries on with what
+        # does not depend on it): an asset the run meant to build and did not is a failure.
+        clean = (self.succeeded and not self.failed_checks and not self.failed_steps
+                 and not self.not_updated and not self.held_back)
+        return 0 if clean else 1
+
+    @property
+    def status(self) -> str:
+        """As recorded in `audit.runs`."""
+        if self.exit_code == 0:
+            return "succeeded"
+        return "blocked" if self.failed_checks or self.held_back else "failed"
 
 
-def _metadata_text(metadata: dict[str, Any]) -> dict[str, str]:
-    out = {}
-    for key, value in (metadata or {}).items():
-        raw = getattr(value, "value", value)
-        out[key] = str(raw)
-    return out
+def run_config(settings: Settings) -> dict[str, Any]:
+    """This invocation's paths as the warehouse resource's config (the `Definitions`
+    default serves `vrn ui`), and the concise console logger."""
+    paths = {"landing": str(settings.landing), "warehouse": str(settings.warehouse),
+             "exports": str(settings.exports)}
+    return {
+        "resources": {"warehouse": {"config": paths}},
+        "loggers": {"console": {"config": {"log_level": "INFO"}}},
+    }
 
 
 def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> RunOutcome:
-    prepare_dagster_home(settings.warehouse)
-    started = datetime.now()
+    # Dagster's own run ids are uuid4 strings; choosing it here lets `audit.runs` record
+    # the run before the job starts, under the id Dagster then runs it with.
     run_id = str(uuid.uuid4())
-    import duckdb
-
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(settings.warehouse)) as con:
-        create_schemas(con)
-        con.execute(
-            "INSERT INTO audit.runs VALUES (?, ?, NULL, 'running', NULL)", [run_id, started]
-        )
+    _record_start(settings.warehouse, run_id)
 
     from orchestration.definitions import defs
 
-    job = defs.resolve_job_def("vrn_run_job")
-    echo(f"run {run_id[:8]}: landing {settings.landing} → warehouse {settings.warehouse}")
-    with DagsterInstance.get() as instance:
+    job = defs.resolve_job_def(JOB_NAME)
+    echo(f"run {run_id}: landing {settings.landing} → warehouse {settings.warehouse}")
+    with open_instance(settings.warehouse) as instance:
         result = job.execute_in_process(
-            instance=instance,
+            run_config=run_config(settings), instance=instance, run_id=run_id,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
-    outcome = RunOutcome(run_id=run_id, succeeded=result.success)
+        outcome = outcome_of(result, planned_assets(instance, run_id))
+    outcome.exports, outcome.held_back = export_lines(settings.warehouse, run_id)
+    _record_finish(settings.warehouse, outcome)
+    # What went wrong, then the verdict, then (DESIGN.md "Quality gates") one line per
+    # partner: the quarters published and those held back, with check, file and why.
+    for line in report_lines(outcome):
+        echo(line)
+    echo(verdict(outcome))
+    for line in outcome.exports:
+        echo(line)
+    return outcome
+
+
+def export_lines(warehouse: Path, run_id: str) -> tuple[list[str], int]:
+    """One line per partner from this run's `audit.exports` rows, and how many exports
+    were held back."""
+    from exports.publish import run_lines
+
+    with connect_for_writing(warehouse) as con:
+        rel = con.execute("SELECT * FROM audit.exports WHERE run_id = ? "
+                          "ORDER BY partner, fy_quarter", [run_id])
+        names = [d[0] for d in rel.description]
+        rows = [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
+    return run_lines(rows), sum(r["outcome"] == "blocked" for r in rows)
+
+
+def planned_assets(instance: DagsterInstance, run_id: str) -> list[str]:
+    """The assets the run set out to materialize (Dagster records the plan when it creates
+    the run, outside the execution events of the result)."""
+    records = instance.all_logs(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION_PLANNED)
+    return [r.dagster_event.asset_key.to_user_string() for r in records if r.dagster_event]
+
+
+def outcome_of(result: ExecuteInProcessResult, planned: list[str]) -> RunOutcome:
+    outcome = RunOutcome(run_id=result.run_id, succeeded=result.success, planned=planned)
     for event in result.all_events:
         et = event.event_type
         if et == DagsterEventType.ASSET_MATERIALIZATION:
@@ -80,33 +135,73 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
                     **_metadata_text(evaluation.metadata),
                 })
         elif et == DagsterEventType.STEP_FAILURE:
-            error = event.event_specific_data.error
             outcome.failed_steps.append({
                 "step": event.step_key,
-                "error": error.message.strip() if error else "unknown error",
+                "error": _root_cause(event.event_specific_data.error),
             })
         elif et == DagsterEventType.STEP_SKIPPED:
             outcome.skipped.append(event.step_key)
-    _report(outcome, echo)
-    status = "succeeded" if outcome.exit_code == 0 else (
-        "blocked" if outcome.failed_checks else "failed")
-    with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute(
-            "UPDATE audit.runs SET finished_at = ?, status = ?, detail = ? WHERE run_id = ?",
-            [datetime.now(), status,
-             f"{len(outcome.materialized)} assets, {len(outcome.failed_checks)} failed checks, "
-             f"{len(outcome.failed_steps)} failed steps", run_id],
-        )
     return outcome
 
 
-def _report(outcome: RunOutcome, echo: Callable[[str], None]) -> None:
-    echo(f"materialized {len(outcome.materialized)} assets")
+def _metadata_text(metadata: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for key, value in (metadata or {}).items():
+        raw = getattr(value, "value", value)
+        out[key] = str(raw)
+    return out
+
+
+def _root_cause(error: Any) -> str:
+    """The message of the error that started it: Dagster wraps a step's exception in
+    "Error occurred while executing op …", which tells nobody what went wrong."""
+    if error is None:
+        return "unknown error"
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error.message.strip()
+
+
+def report_lines(outcome: RunOutcome) -> list[str]:
+    """What the run did and what stopped, before the verdict (`verdict`), which is always
+    the last line printed."""
+    lines = [f"materialized {len(outcome.materialized)} assets"]
     for check in outcome.failed_checks:
         details = ", ".join(f"{k}={v}" for k, v in check.items() if k not in ("check", "asset"))
-        echo(f"BLOCKED by check {check['check']} on {check['asset']}: {details}")
+        lines.append(f"BLOCKED by check {check['check']} on {check['asset']}: {details}")
     for step in outcome.failed_steps:
-        echo(f"FAILED step {step['step']}: {step['error']}")
+        lines.append(f"FAILED step {step['step']}: {step['error']}")
     if outcome.skipped:
-        echo(f"not run because something upstream failed: {', '.join(sorted(outcome.skipped))}")
-    echo("all steps succeeded" if outcome.exit_code == 0 else "run finished with problems (exit 1)")
+        lines.append("not run because something upstream failed: "
+                     + ", ".join(sorted(outcome.skipped)))
+    if outcome.not_updated:
+        lines.append(f"not updated ({len(outcome.not_updated)}): "
+                     + ", ".join(outcome.not_updated))
+    return lines
+
+
+def verdict(outcome: RunOutcome) -> str:
+    if outcome.exit_code == 0:
+        return "all steps succeeded; every export published"
+    held = f": {outcome.held_back} export(s) held back" if outcome.held_back else ""
+    return f"run finished with problems (exit 1){held}"
+
+
+def _record_start(warehouse: Path, run_id: str) -> None:
+    with connect_for_writing(warehouse) as con:
+        create_schemas(con)
+        con.execute(
+            "INSERT INTO audit.runs VALUES (?, ?, NULL, 'running', NULL)",
+            [run_id, datetime.now()],
+        )
+
+
+def _record_finish(warehouse: Path, outcome: RunOutcome) -> None:
+    with connect_for_writing(warehouse) as con:
+        con.execute(
+            "UPDATE audit.runs SET finished_at = ?, status = ?, detail = ? WHERE run_id = ?",
+            [datetime.now(), outcome.status,
+             f"{len(outcome.materialized)} assets, {len(outcome.failed_checks)} failed checks, "
+             f"{len(outcome.failed_steps)} failed steps, {outcome.held_back} exports held back",
+             outcome.run_id],
+        )

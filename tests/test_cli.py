@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import AssetKey, DagsterInstance
 from typer.testing import CliRunner
 
 from vrn.cli import app
@@ -27,6 +28,12 @@ class Deployment:
     exports: Path
     first: subprocess.CompletedProcess
     second: subprocess.CompletedProcess
+    decoy: Path  # where VRN_* pointed during the first run, overridden by the options
+
+    @property
+    def dagster_home(self) -> Path:
+        """Where the runs' Dagster history is (orchestration/instance.py)."""
+        return Path(os.environ.get("DAGSTER_HOME") or self.warehouse.parent / "dagster_home")
 
     def args(self) -> list[str]:
         return ["--landing", str(self.landing), "--warehouse", str(self.warehouse),
@@ -40,20 +47,25 @@ def vrn(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 @pytest.fixture(scope="session")
 def deployment(small_drop, tmp_path_factory: pytest.TempPathFactory) -> Deployment:
     """A small drop run through the whole pipeline twice (the second run must be a no-op
-    for the data)."""
+    for the data). The first run's environment names other paths in VRN_*: the options
+    must win everywhere, dbt included."""
     root = tmp_path_factory.mktemp("deployment")
     landing = root / "landing"
     shutil.copytree(small_drop.landing, landing)
     wh, ex = root / "warehouse.duckdb", root / "exports"
     args = ["--landing", str(landing), "--warehouse", str(wh), "--exports", str(ex)]
-    first = vrn("run", *args)
+    decoy = root / "decoy"
+    first = vrn("run", *args, env={
+        **os.environ, "VRN_LANDING": str(decoy / "landing"),
+        "VRN_WAREHOUSE": str(decoy / "warehouse.duckdb"), "VRN_EXPORTS": str(decoy / "exports"),
+    })
     with duckdb.connect(str(wh), read_only=True) as con:
         before = con.execute("SELECT count(*) FROM audit.files").fetchone()
     second = vrn("run", *args)
     with duckdb.connect(str(wh), read_only=True) as con:
         after = con.execute("SELECT count(*) FROM audit.files").fetchone()
     assert before == after, "a second run on the same landing folder added audit rows"
-    return Deployment(landing, wh, ex, first, second)
+    return Deployment(landing, wh, ex, first, second, decoy)
 
 
 def test_run_on_a_clean_drop_publishes_everything_and_exits_0(deployment: Deployment) -> None:
@@ -98,9 +110,94 @@ def test_status_lists_files_quarantine_runs_and_exports(deployment: Deployment) 
     result = CliRunner().invoke(app, ["status", "--warehouse", str(deployment.warehouse)])
     assert result.exit_code == 0, result.output
     for heading in ("Files by source and outcome", "quarantined rows", "waiting",
-                    "Last runs", "Exports published"):
+                    "Last runs", "Exports (partner"):
         assert heading in result.output
     assert "succeeded" in result.output
+
+
+def test_status_json_shows_every_partner_quarter_and_the_run_ends_with_a_line_each(
+        deployment: Deployment) -> None:
+    result = CliRunner().invoke(app, ["status", "--json", "--warehouse",
+                                      str(deployment.warehouse)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    grid = {(e["partner"], e["fy_quarter"]): e["state"] for e in data["exports"]}
+    quarters = ["2023-24Q1", "2023-24Q2", "2023-24Q3", "2023-24Q4"]
+    partners = {p for p, _ in grid}
+    assert len(partners) == 11 and {"opcc", "icb", "home_office", "csp-rutland"} <= partners
+    assert grid == {(p, q): "published" for p in partners for q in quarters}
+    last = deployment.first.stdout.strip().splitlines()[-11:]
+    assert sorted(line.split(":", 1)[0] for line in last) == sorted(partners)
+    assert all("4 quarter(s) published" in line for line in last), last
+
+
+def test_paths_reach_the_run_as_resource_config_not_through_the_environment(
+    deployment: Deployment,
+) -> None:
+    assert deployment.first.returncode == 0, deployment.first.stdout[-3000:]
+    assert not deployment.decoy.exists()
+    with duckdb.connect(str(deployment.warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM marts.fct_rasso").fetchone()[0] > 0
+
+
+def _run_ids(deployment: Deployment) -> list[str]:
+    with duckdb.connect(str(deployment.warehouse), read_only=True) as con:
+        return [r[0] for r in con.execute(
+            "SELECT run_id FROM audit.runs ORDER BY started_at").fetchall()]
+
+
+def test_audit_runs_records_dagsters_run_id(deployment: Deployment) -> None:
+    run_ids = _run_ids(deployment)
+    assert len(run_ids) == 2
+    assert f"run {run_ids[0]}:" in deployment.first.stdout
+    with DagsterInstance.from_config(str(deployment.dagster_home)) as instance:
+        for run_id in run_ids:
+            run = instance.get_run_by_id(run_id)
+            assert run is not None and run.job_name == "vrn_run_job" and run.is_success
+
+
+def test_dbt_output_goes_to_a_log_file_and_the_console_shows_its_summary(
+    deployment: Deployment,
+) -> None:
+    out = deployment.first.stdout
+    assert "dbt: Done. PASS=" in out
+    assert " START " not in out and "[PASS in" not in out
+    [log] = [Path(line.split("dbt's full output: ", 1)[1].strip())
+             for line in out.splitlines() if "dbt's full output: " in line]
+    assert log == deployment.warehouse.parent / "logs" / f"dbt-{_run_ids(deployment)[0]}.log"
+    text = log.read_text(encoding="utf-8")
+    assert " START " in text and "Done. PASS=" in text
+
+
+def test_raw_tables_and_dbt_models_report_their_row_counts(deployment: Deployment) -> None:
+    tables = {"raw/police__crimes": "raw.police__crimes", "marts/fct_rasso": "marts.fct_rasso",
+              "staging/stg_police__crimes": "staging.stg_police__crimes"}
+    reported = {}
+    with DagsterInstance.from_config(str(deployment.dagster_home)) as instance:
+        for key in tables:
+            event = instance.get_latest_materialization_event(AssetKey.from_user_string(key))
+            reported[key] = event.asset_materialization.metadata["dagster/row_count"].value
+    with duckdb.connect(str(deployment.warehouse), read_only=True) as con:
+        for key, table in tables.items():
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == reported[key]
+
+
+def test_warehouse_open_in_another_program_is_a_plain_message_and_exit_2(
+    tmp_path: Path,
+) -> None:
+    """An analyst's `duckdb` session holding the file: say which file, that another program
+    (with its PID) holds it and what to do, before the Dagster job starts."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    wh = tmp_path / "w.duckdb"
+    with duckdb.connect(str(wh)):
+        result = vrn("run", "--landing", str(landing), "--warehouse", str(wh),
+                     "--exports", str(tmp_path / "e"))
+    assert result.returncode == 2
+    assert str(wh) in result.stderr and f"PID {os.getpid()}" in result.stderr
+    assert "Close that program" in result.stderr and "run again" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "dagster_home").exists()  # the job never started
 
 
 def test_run_without_landing_folder_is_a_usage_error(tmp_path: Path) -> None:
@@ -160,8 +257,17 @@ def test_planted_anomaly_blocks_police_exports_exits_1_and_keeps_publications(
 
     result = vrn("run", "--landing", str(landing), "--warehouse", str(wh), "--exports", str(ex))
     assert result.returncode == 1, result.stdout[-3000:]
-    assert "BLOCKED by check" in result.stdout
-    assert "fct_serious_violence" in result.stdout or "crimes" in result.stdout
+    # The run ends with one line per partner; police-reading partners hold back the
+    # quarters whose window holds the halved one, naming the check, file and quarter.
+    last = result.stdout.strip().splitlines()[-11:]
+    held = {line.split(":", 1)[0] for line in last if "HELD BACK" in line}
+    assert held == {"csp-blaby-hinckley-bosworth", "csp-charnwood", "csp-harborough",
+                    "csp-leicester", "csp-melton", "csp-north-west-leicestershire",
+                    "csp-oadby-wigston", "csp-rutland", "home_office", "opcc"}, last
+    opcc = next(line for line in last if line.startswith("opcc:"))
+    assert "police_sv_volume" in opcc and "police/crimes_2023-24Q3.csv" in opcc
+    assert "2023-24Q3" in opcc and "2023-24Q1" in opcc.split("HELD BACK")[0]
+    assert "HELD BACK" not in next(line for line in last if line.startswith("icb:"))
     assert _tree_digest(ex) == published_before  # nothing published was changed or lost
     with duckdb.connect(str(wh), read_only=True) as con:
         replaced = con.execute(

@@ -1,14 +1,26 @@
 """The Dagster definitions: the asset graph analysts and operators see (a rename never
-goes unnoticed), one writer at a time, telemetry off."""
+goes unnoticed), one writer at a time, telemetry off.
+
+`tests/snapshots/definitions.json` holds every asset key, asset check, job, schedule and
+sensor. After a deliberate change, regenerate it and commit it with the change:
+
+    uv run python tests/test_definitions.py
+"""
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
-from dagster import AssetKey
+from dagster import AssetKey, DefaultScheduleStatus, DefaultSensorStatus
 
 from orchestration.definitions import defs
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "definitions.json"
+REGENERATE = "uv run python tests/test_definitions.py"
 
 CONTRACT_MARTS = (
     "dim_date", "dim_geography", "dim_offence", "fct_serious_violence", "fct_rasso",
@@ -75,3 +87,59 @@ def test_dbt_project_disables_anonymous_usage_stats() -> None:
     config = yaml.safe_load(
         (Path(__file__).parent.parent / "dbt_project" / "dbt_project.yml").read_text())
     assert config["flags"]["send_anonymous_usage_stats"] is False
+
+
+def definitions_snapshot() -> dict[str, Any]:
+    """Everything a user can see by name in the UI, sorted, in plain JSON."""
+    graph = defs.resolve_asset_graph()
+    repository = defs.get_repository_def()
+    return {
+        "assets": sorted(k.to_user_string() for k in graph.get_all_asset_keys()),
+        "asset_checks": sorted(f"{k.asset_key.to_user_string()}:{k.name}"
+                               for k in graph.asset_check_keys),
+        "jobs": sorted(j.name for j in repository.get_all_jobs()
+                       if not j.name.startswith("__")),
+        "schedules": {s.name: {"job": s.job_name, "cron": s.cron_schedule,
+                               "timezone": s.execution_timezone,
+                               "default_status": s.default_status.value}
+                      for s in sorted(repository.schedule_defs, key=lambda s: s.name)},
+        "sensors": {s.name: {"job": s.job_name,
+                             "default_status": s.default_status.value}
+                    for s in sorted(repository.sensor_defs, key=lambda s: s.name)},
+    }
+
+
+def _differences(expected: Any, actual: Any, path: str = "") -> list[str]:
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return [line for key in sorted(set(expected) | set(actual))
+                for line in _differences(expected.get(key), actual.get(key), f"{path}/{key}")]
+    if isinstance(expected, list) and isinstance(actual, list):
+        return ([f"{path}: added {x}" for x in actual if x not in expected]
+                + [f"{path}: removed {x}" for x in expected if x not in actual])
+    return [] if expected == actual else [f"{path}: was {expected!r}, now {actual!r}"]
+
+
+def test_definitions_match_the_committed_snapshot() -> None:
+    expected = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    differences = _differences(expected, definitions_snapshot())
+    assert not differences, (
+        "the Dagster definitions differ from tests/snapshots/definitions.json:\n  "
+        + "\n  ".join(differences)
+        + f"\nif the change is deliberate, regenerate the snapshot: {REGENERATE}")
+
+
+def test_sensor_and_schedule_are_on_by_default() -> None:
+    assert defs.resolve_sensor_def("landing_sensor").default_status == (
+        DefaultSensorStatus.RUNNING)
+    assert defs.resolve_schedule_def("quarterly_export_schedule").default_status == (
+        DefaultScheduleStatus.RUNNING)
+
+
+def write_snapshot() -> None:
+    SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
+    SNAPSHOT.write_text(json.dumps(definitions_snapshot(), indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {SNAPSHOT}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    write_snapshot()

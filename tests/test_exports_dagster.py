@@ -1,38 +1,38 @@
-"""The export stage as Dagster sees it: every Great Expectations suite a blocking check on
-the mart it checks, one export asset per partner downstream of the marts it reads with a
-blocking Soda check, all in pool "warehouse", and every check always emits a result."""
+"""The export stage as Dagster runs it: every Great Expectations suite a blocking check
+(severity WARN) on the model it checks, run once; one export asset per partner of the dbt
+exposures, ordered after every gate; each export asset reads this run's verdicts from
+Dagster's event log and holds back exactly the partner × quarter exports they concern."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import duckdb
+import pytest
 from dagster import AssetKey, asset, materialize
+from support.published import build_published_warehouse, rebuild
 
 from expectations.gx_suites import SUITES_ALL
-from exports.partners import PARTNERS
-from exports.sample_warehouse import build_sample_warehouse
 from orchestration import export_assets
 from orchestration.resources import WarehouseResource
 
+pytestmark = pytest.mark.slow
 
-def test_asset_keys_and_checks_are_as_the_lead_expects():
+
+def test_one_export_asset_per_exposure_partner_after_every_gate():
     keys = {a.key for a in export_assets.export_assets}
-    assert keys == {AssetKey(["exports", p]) for p in PARTNERS}
+    assert keys == {AssetKey(["exports", p]) for p in export_assets.CATALOG.names}
     checks = {(c.asset_key, c.name) for d in export_assets.gx_asset_checks
               for c in d.check_specs}
-    assert checks == {(AssetKey(["marts", s.table]), s.name) for s in SUITES_ALL}
-    for d in export_assets.gx_asset_checks:
-        assert all(spec.blocking for spec in d.check_specs)
+    assert checks == {(export_assets.relation_key(s.table), s.name) for s in SUITES_ALL}
+    assert all(spec.blocking for d in export_assets.gx_asset_checks for spec in d.check_specs)
+    gated = {export_assets.relation_key(s.table) for s in SUITES_ALL}
     for a in export_assets.export_assets:
-        [spec] = a.check_specs
-        assert spec.name == "soda_contracts" and spec.blocking
+        assert gated <= set(a.dependency_keys)  # every gate has run before it decides
         assert a.op.pool == "warehouse"
-        assert all(dep.path[0] == "marts" for dep in a.dependency_keys)
-
-
-def test_icb_depends_on_health_marts_only_so_police_failures_cannot_stop_it():
-    [icb] = [a for a in export_assets.export_assets if a.key == AssetKey(["exports", "icb"])]
-    assert {k.path[1] for k in icb.dependency_keys} == {"fct_assault_injury"}
+        [spec] = a.check_specs
+        assert spec.name == export_assets.PUBLISHED_CHECK
 
 
 def test_a_gx_check_on_a_missing_warehouse_fails_instead_of_passing(tmp_path):
@@ -40,34 +40,49 @@ def test_a_gx_check_on_a_missing_warehouse_fails_instead_of_passing(tmp_path):
                                  exports=str(tmp_path / "exports"))
     result = export_assets.run_gx_suite(resource, "health_volume")
     assert not result.passed and "could not run" in result.detail
+    assert result.failures and result.failures[0].fy_quarter is None
 
 
-def _stand_ins(tables: list[str]):
-    def one(name: str):
-        @asset(key=AssetKey(["marts", name]))
-        def _mart() -> None:
+def _stand_ins() -> list:
+    relations = {r for s in SUITES_ALL for r in (s.table, *s.reads)}
+
+    def one(relation: str):
+        @asset(key=export_assets.relation_key(relation))
+        def _model() -> None:
             return None
-        return _mart
-    return [one(t) for t in tables]
+        return _model
+    return [one(r) for r in sorted(relations)]
 
 
-def test_a_failing_health_check_stops_the_icb_export_in_a_dagster_run(tmp_path):
-    import duckdb
-
-    path = build_sample_warehouse(Path(tmp_path) / "warehouse.duckdb")
+def test_a_doubled_icv_quarter_holds_back_only_the_opcc_quarters_it_touches_in_a_run(
+        small_drop, tmp_path):
+    path = build_published_warehouse(small_drop.landing, tmp_path / "warehouse.duckdb")
     with duckdb.connect(str(path)) as con:
-        con.execute("DELETE FROM marts.fct_assault_injury WHERE source = 'ae' AND "
-                    "event_at >= TIMESTAMP '2023-10-01' AND event_at < TIMESTAMP '2024-01-01'")
+        con.execute("INSERT INTO raw.opcc__icv_visits SELECT * REPLACE (visit_ref || '-again' "
+                    "AS visit_ref) FROM raw.opcc__icv_visits WHERE file_name = "
+                    "'opcc/icv_visits_2023-24Q2.csv'")
+    rebuild(path)
+    shutil.rmtree(tmp_path / "dbt", ignore_errors=True)
     resource = WarehouseResource(landing=str(tmp_path), warehouse=str(path),
                                  exports=str(tmp_path / "exports"))
-    checks = [d for d in export_assets.gx_asset_checks
-              if any(s.name in ("health_volume", "health_classification") for s in d.check_specs)]
-    [icb] = [a for a in export_assets.export_assets if a.key == AssetKey(["exports", "icb"])]
-    result = materialize([*_stand_ins(["fct_assault_injury"]), *checks, icb],
+    opcc, icb = (next(a for a in export_assets.export_assets
+                      if a.key == AssetKey(["exports", p])) for p in ("opcc", "icb"))
+    result = materialize([*_stand_ins(), *export_assets.gx_asset_checks, opcc, icb],
                          resources={"warehouse": resource}, raise_on_error=False)
-    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert evaluations["health_volume"] is False
-    assert evaluations["health_classification"] is True
-    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
-    assert AssetKey(["exports", "icb"]) not in materialized
-    assert not (tmp_path / "exports").exists()
+    assert result.success
+    evaluations = {(e.asset_key.to_user_string(), e.check_name): e
+                   for e in result.get_asset_check_evaluations()}
+    icv = evaluations[("marts/fct_icv_visit", "icv_volume")]
+    assert icv.passed is False and icv.severity.value == "WARN"
+    assert "opcc/icv_visits 2023-24Q2" in icv.metadata["failing_quarters"].value
+    assert evaluations[("exports/opcc", "all_quarters_published")].passed is False
+    assert evaluations[("exports/icb", "all_quarters_published")].passed is True
+    exports = Path(tmp_path / "exports")
+    assert (exports / "2023-24Q1" / "opcc" / "manifest.json").is_file()
+    for q in ("2023-24Q2", "2023-24Q3", "2023-24Q4"):
+        assert not (exports / q / "opcc").exists()
+        assert (exports / q / "icb" / "manifest.json").is_file()
+    with duckdb.connect(str(path), read_only=True) as con:
+        held = con.execute("SELECT fy_quarter FROM audit.exports WHERE partner = 'opcc' AND "
+                           "outcome = 'blocked' ORDER BY 1").fetchall()
+    assert [q for (q,) in held] == ["2023-24Q2", "2023-24Q3", "2023-24Q4"]

@@ -17,9 +17,9 @@ from dagster import (
     materialize,
 )
 
-from ingest.testing import good_row, write_table
 from orchestration import ingest_assets
 from orchestration.resources import WarehouseResource
+from tests.support.partner_files import good_row, write_table
 
 
 def resource(tmp: Path) -> WarehouseResource:
@@ -57,6 +57,19 @@ def test_ingest_assets_materialize_with_metadata(tmp_path: Path) -> None:
     # the connection was closed: another process-level connection can open the file
     with duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM audit.files").fetchall() == [(2,)]
+
+
+def test_every_raw_table_reports_its_row_count(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    write_table(landing, "police", "crimes", [good_row("crimes"),
+                                              good_row("crimes", crime_ref="CR/0000002/23")])
+    result = materialize(ingest_assets.ingest_assets, resources={"warehouse": resource(tmp_path)})
+    counts = {e.materialization.asset_key.to_user_string():
+              e.materialization.metadata["dagster/row_count"].value
+              for e in result.get_asset_materialization_events()}
+    assert len(counts) == 15
+    assert counts["raw/police__crimes"] == 2
+    assert counts["raw/police__custody"] == 0
 
 
 def test_landing_sensor_requests_a_run_when_files_change(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from ingest import read
 from ingest.files import describe
 from ingest.load import PARSERS
 from ingest.specs import BY_NAME, POLICEUK_HEADER
-from ingest.testing import csv_bytes, good_row, parse_rows, write_table, write_xlsx
+from tests.support.partner_files import csv_bytes, good_row, parse_rows, write_table, write_xlsx
 
 
 def parse_path(landing: Path, path: Path, source: str, tmp: Path):

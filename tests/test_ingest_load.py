@@ -11,7 +11,7 @@ import pytest
 from ingest import SOURCES, load
 from ingest.load import ingest_landing
 from ingest.status import ingest_status, status_lines
-from ingest.testing import good_row, write_return, write_table
+from tests.support.partner_files import good_row, write_return, write_table
 
 
 @pytest.fixture

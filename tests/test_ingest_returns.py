@@ -10,7 +10,7 @@ from ingest import commissioning
 from ingest.commissioning import measure_name
 from ingest.files import describe
 from ingest.specs import RETURN_LABELS
-from ingest.testing import return_values, write_return, write_xlsx
+from tests.support.partner_files import return_values, write_return, write_xlsx
 
 
 def parse(tmp: Path, path: Path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.testing import good_row, parse_rows
+from tests.support.partner_files import good_row, parse_rows
 
 
 def verdicts(parsed) -> list[tuple[int, str, str]]:

@@ -9,9 +9,9 @@ import duckdb
 from dagster import AssetKey, AssetSpec, materialize
 
 from linkage.model import LINKS_TABLE, load_settings
-from linkage.sample import Person, RawRecords
 from orchestration.linkage_assets import PERSON_LINKS_KEY, person_links
 from orchestration.resources import WarehouseResource
+from tests.support.linkage_records import Person, RawRecords
 
 
 def test_person_links_asset_key_and_upstream_loads():

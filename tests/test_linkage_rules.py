@@ -23,7 +23,7 @@ from linkage.model import (
     run_linkage,
 )
 from linkage.records import COLUMNS, collect_person_records
-from linkage.sample import Person, RawRecords
+from tests.support.linkage_records import Person, RawRecords
 
 LEICESTER, LEICESTERSHIRE, RUTLAND = "E06000016", "E10000018", "E06000017"
 JAMAL = Person("OKAFOR", "JAMAL", date(2006, 2, 14), sex="M", postcode_district="LE3")

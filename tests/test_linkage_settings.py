@@ -11,8 +11,7 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from linkage.model import load_settings
-from linkage.train import _level_case
+from linkage.model import level_case_sql, load_settings
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +99,7 @@ def test_blocking_rules_hold_every_pair_the_model_can_link(settings):
             pair = _pair(*combo, dob, agency)
             columns = ", ".join(f"${k}::{'date' if 'birth' in k else 'varchar'} as {k}"
                                 for k in pair)
-            levels = ", ".join(f"{_level_case(c)} as \"{c['name']}\""
+            levels = ", ".join(f"{level_case_sql(c)} as \"{c['name']}\""
                                for c in settings.comparisons)
             row = con.execute(f"select {levels} from (select {columns})", pair).fetchall()[0]
             total = prior + sum(weights.get((c["name"], level), 0.0)

@@ -17,7 +17,7 @@ import pytest
 
 from ingest.load import ingest_landing
 from linkage.model import load_settings, run_linkage
-from orchestration.dbt_assets import dbt_executable
+from vrn.manifest import dbt_executable
 from vrn.reference import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.slow

@@ -120,13 +120,12 @@ def run(
 
 
 def _run(settings: Settings, wait: bool) -> int:
-    from vrn.lock import WarehouseBusy, warehouse_lock
+    from vrn.lock import WarehouseBusy, check_no_other_program_holds, warehouse_lock
 
     if not settings.landing.is_dir():
         raise _fail(
             f"landing folder {settings.landing} does not exist (set --landing or VRN_LANDING)"
         )
-    _export_settings(settings)
     try:
         with warehouse_lock(
             settings.warehouse,
@@ -135,19 +134,13 @@ def _run(settings: Settings, wait: bool) -> int:
                 f"waiting: another vrn (pid {pid}) is writing the warehouse"
             ),
         ):
+            check_no_other_program_holds(settings.warehouse)
             from orchestration.run import run_pipeline
 
             outcome = run_pipeline(settings, echo=typer.echo)
     except WarehouseBusy as e:
         raise _fail(str(e)) from None
     return outcome.exit_code
-
-
-def _export_settings(settings: Settings) -> None:
-    """Subprocesses (dbt) and the Dagster definitions read the paths from the environment."""
-    os.environ["VRN_LANDING"] = str(settings.landing)
-    os.environ["VRN_WAREHOUSE"] = str(settings.warehouse)
-    os.environ["VRN_EXPORTS"] = str(settings.exports)
 
 
 @app.command()
@@ -208,14 +201,23 @@ def query(
 
 
 @app.command()
-def status(warehouse: WarehouseOpt = None) -> None:
-    """Files loaded, rows quarantined and why, last run, exports published."""
-    from vrn.status import render_status
+def status(
+    warehouse: WarehouseOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print it all as JSON.")] = False,
+) -> None:
+    """Files loaded, rows quarantined and why, last runs, every partner × quarter export."""
+    import duckdb
+
+    from vrn.status import render_status, status_data, status_json
 
     settings = Settings.from_env(warehouse=warehouse)
     if not settings.warehouse.exists():
         raise _fail(f"no warehouse at {settings.warehouse}: run `vrn run` first")
-    typer.echo(render_status(settings.warehouse))
+    try:
+        data = status_data(settings.warehouse)
+    except duckdb.IOException as e:
+        raise _fail(f"the warehouse is being written by a run; try again shortly ({e})") from None
+    typer.echo(status_json(data) if as_json else render_status(data))
 
 
 @app.command()
@@ -229,12 +231,15 @@ def ui(
     from orchestration.instance import prepare_dagster_home
 
     settings = Settings.from_env(landing, warehouse, exports)
-    _export_settings(settings)
-    prepare_dagster_home(settings.warehouse)
+    home = prepare_dagster_home(settings.warehouse)
+    # `dagster dev` loads the definitions in processes of its own: the paths reach their
+    # default warehouse resource through the environment of that child only.
+    env = {**os.environ, "DAGSTER_HOME": str(home), "VRN_LANDING": str(settings.landing),
+           "VRN_WAREHOUSE": str(settings.warehouse), "VRN_EXPORTS": str(settings.exports)}
     dagster = Path(sys.executable).with_name("dagster")
     cmd = [str(dagster), "dev", "-m", "orchestration.definitions", "-p", str(port)]
     typer.echo(f"starting Dagster UI on http://127.0.0.1:{port} ({datetime.now():%H:%M})")
-    raise typer.Exit(subprocess.call(cmd))
+    raise typer.Exit(subprocess.call(cmd, env=env))
 
 
 def main() -> None:  # pragma: no cover - console entry point

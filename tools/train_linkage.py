@@ -1,8 +1,9 @@
 """Estimate the model's m and u probabilities once, to be frozen into a settings file.
 
-    uv run python -m linkage.train --warehouse FILE [--truth DIR] [--seed 42]
+    uv run python tools/train_linkage.py --warehouse FILE [--truth DIR] [--seed 42]
 
-Nothing here runs in production: the warehouse links with the numbers written in
+A tool, not part of the warehouse (it reads the generator's truth, which the warehouse
+packages never import): the warehouse links with the numbers written in
 `linkage/settings/person_linkage.yaml`. This is how those numbers were (and can again be)
 obtained, deterministically for a given warehouse and seed:
 
@@ -13,7 +14,7 @@ obtained, deterministically for a given warehouse and seed:
   of records the generator's truth says are the same person (`--truth`).
 - lambda (`probability_two_random_records_match`): true same-person pairs over all pairs.
 
-Levels are evaluated exactly as Splink does: in order, the first whose condition holds.
+Levels are evaluated as Splink does (`linkage.model.level_case_sql`).
 """
 
 from __future__ import annotations
@@ -25,25 +26,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from linkage.model import LinkageSettings, load_settings
+from linkage.model import LinkageSettings, level_case_sql, load_settings
 from linkage.records import collect_person_records
 from synthetic.truth import load_truth
 
 _SIDES = ("record_id", "tok_surname", "tok_forename", "tok_dob", "sex", "birth_from", "birth_to",
           "postcode_district", "local_system", "local_id")
-
-
-def _level_case(comparison: dict[str, Any]) -> str:
-    whens = []
-    for level in comparison["levels"]:
-        sql = " ".join(str(level["sql"]).split())
-        if sql.lower() == "else":
-            whens.append(f"else '{level['label']}'")
-        else:
-            whens.append(f"when {sql} then '{level['label']}'")
-    if not whens[-1].startswith("else"):
-        whens.append("else null")
-    return "case " + " ".join(whens) + " end"
 
 
 def _pair_select(table_l: str, table_r: str, on: str) -> str:
@@ -58,7 +46,7 @@ def level_shares(con: duckdb.DuckDBPyConnection, pairs_table: str,
     for comparison in settings.comparisons:
         nulls = [lv["label"] for lv in comparison["levels"] if lv.get("null_level")]
         rows = con.execute(
-            f"select {_level_case(comparison)} as level, count(*) from {pairs_table} group by 1"
+            f"select {level_case_sql(comparison)} as level, count(*) from {pairs_table} group by 1"
         ).fetchall()
         counted = {str(level): n for level, n in rows if level not in nulls}
         total = sum(counted.values())
