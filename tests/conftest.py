@@ -48,5 +48,15 @@ def defect_drop(tmp_path_factory: pytest.TempPathFactory) -> GeneratedDrop:
 
 
 @pytest.fixture(scope="session")
+def published_base(small_drop, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`small_drop` ingested and built by dbt as `vrn run` builds it, once per session.
+    Tests copy the file (`published_copy`) before changing anything."""
+    from support.published import build_published_warehouse
+
+    return build_published_warehouse(
+        small_drop.landing, tmp_path_factory.mktemp("published") / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="session")
 def default_drop(tmp_path_factory: pytest.TempPathFactory) -> GeneratedDrop:
     return _generate(tmp_path_factory.mktemp("default_drop"), seed=42, scale=1.0)

@@ -16,7 +16,6 @@ from fractions import Fraction
 
 import pandas as pd
 import pytest
-from support.published import build_published_warehouse
 
 from exports.catalog import load_catalog
 from exports.disclosure import (
@@ -337,15 +336,13 @@ def test_thresholds_are_configured_per_partner_in_one_place(catalog, monkeypatch
 
 
 @pytest.fixture(scope="module")
-def built_exports(small_drop, tmp_path_factory, catalog):
+def built_exports(published_base, catalog):
     """Every partner's tables for every export quarter, selected and protected as the
     publisher does (`exports.publish.select_export` and `build`)."""
     from exports.publish import build, select_export, shape_of
     from exports.warehouse import read_only, read_published
 
-    path = build_published_warehouse(small_drop.landing,
-                                     tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
-    with read_only(path) as con:
+    with read_only(published_base) as con:
         pub = read_published(con, [t for p in catalog.partners for t in p.tables])
     out = []
     for q in pub.quarters:

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from support.published import build_published_warehouse
+from support.published import published_copy
 
 from expectations import gx_suites
 from expectations.gx_suites import BY_NAME, SUITES_ALL, SuiteResult, read_lineage, run_suite
@@ -47,9 +47,8 @@ def catalog():
 
 
 @pytest.fixture(scope="module")
-def base_warehouse(small_drop, tmp_path_factory) -> Path:
-    workdir = tmp_path_factory.mktemp("gates")
-    return build_published_warehouse(small_drop.landing, workdir / "warehouse.duckdb")
+def base_warehouse(published_base, tmp_path_factory) -> Path:
+    return published_copy(published_base, tmp_path_factory.mktemp("gates"))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dagster import AssetKey, asset, materialize
-from support.published import build_published_warehouse, rebuild
+from support.published import published_copy, rebuild
 
 from expectations.gx_suites import SUITES_ALL
 from orchestration import export_assets
@@ -55,8 +55,8 @@ def _stand_ins() -> list:
 
 
 def test_a_doubled_icv_quarter_holds_back_only_the_opcc_quarters_it_touches_in_a_run(
-        small_drop, tmp_path):
-    path = build_published_warehouse(small_drop.landing, tmp_path / "warehouse.duckdb")
+        published_base, tmp_path):
+    path = published_copy(published_base, tmp_path)
     with duckdb.connect(str(path)) as con:
         con.execute("INSERT INTO raw.opcc__icv_visits SELECT * REPLACE (visit_ref || '-again' "
                     "AS visit_ref) FROM raw.opcc__icv_visits WHERE file_name = "

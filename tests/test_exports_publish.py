@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from openpyxl import load_workbook
-from support.published import build_published_warehouse
+from support.published import published_copy
 
 from expectations.gx_suites import SUITES_ALL, read_lineage, run_suite
 from expectations.soda_contracts import verify_partner_tables
@@ -47,9 +47,8 @@ def catalog():
 
 
 @pytest.fixture(scope="module")
-def base_warehouse(small_drop, tmp_path_factory) -> Path:
-    workdir = tmp_path_factory.mktemp("exports_publish")
-    return build_published_warehouse(small_drop.landing, workdir / "warehouse.duckdb")
+def base_warehouse(published_base, tmp_path_factory) -> Path:
+    return published_copy(published_base, tmp_path_factory.mktemp("exports_publish"))
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from support.published import build_published_warehouse, rebuild
+from support.published import published_copy, rebuild
 
 from exports.catalog import load_catalog
 from exports.publish import publish_exports
@@ -48,9 +48,8 @@ def catalog():
 
 
 @pytest.fixture(scope="module")
-def base_warehouse(small_drop, tmp_path_factory) -> Path:
-    workdir = tmp_path_factory.mktemp("scope")
-    return build_published_warehouse(small_drop.landing, workdir / "warehouse.duckdb")
+def base_warehouse(published_base, tmp_path_factory) -> Path:
+    return published_copy(published_base, tmp_path_factory.mktemp("scope"))
 
 
 @pytest.fixture(scope="module")

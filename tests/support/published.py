@@ -9,6 +9,7 @@ rebuild with `rebuild` when the change must flow through the models.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -37,6 +38,12 @@ def build_published_warehouse(landing: Path, warehouse: Path) -> Path:
         ingest_landing(con, landing)
     rebuild(warehouse)
     return warehouse
+
+
+def published_copy(base: Path, folder: Path) -> Path:
+    """A private copy of the built warehouse in `folder` (its dbt target goes beside it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(base, folder / "warehouse.duckdb"))
 
 
 def rebuild(warehouse: Path) -> None:
