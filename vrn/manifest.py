@@ -7,6 +7,7 @@ disclosure shape), the Soda contracts and the Dagster dbt assets all read dbt's
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -37,10 +38,15 @@ def _newest_source_mtime() -> float:
 def ensure_manifest() -> Path:
     """Parse the project when the manifest is missing or older than any project file,
     so a fresh clone (the target folder is not committed) works without a manual step."""
-    if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime():
-        subprocess.run(
-            [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR)],
-            check=True, env={**os.environ, "DO_NOT_TRACK": "1"},
-        )
+    # Several processes may start at once (test workers, the UI beside a run): one parses,
+    # the others wait on the lock and then find the manifest fresh.
+    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    with (MANIFEST.parent / "manifest.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime():
+            subprocess.run(
+                [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+                 "--profiles-dir", str(DBT_PROJECT_DIR)],
+                check=True, env={**os.environ, "DO_NOT_TRACK": "1"},
+            )
     return MANIFEST
