@@ -48,6 +48,15 @@ def defect_drop(tmp_path_factory: pytest.TempPathFactory) -> GeneratedDrop:
 
 
 @pytest.fixture(scope="session")
+def catalog():
+    """The partners and their tables, from the dbt exposures (exports.catalog)."""
+    from exports.catalog import load_catalog
+    from vrn.manifest import ensure_manifest
+
+    return load_catalog(ensure_manifest())
+
+
+@pytest.fixture(scope="session")
 def published_base(small_drop, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`small_drop` ingested and built by dbt as `vrn run` builds it, once per session.
     Tests copy the file (`published_copy`) before changing anything."""

@@ -17,7 +17,6 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from exports.catalog import load_catalog
 from exports.disclosure import (
     NOT_AVAILABLE,
     SUPPRESSED,
@@ -39,7 +38,6 @@ from exports.partners import (
     DisclosureRule,
     disclosure_rule,
 )
-from vrn.manifest import ensure_manifest
 
 INF = float("inf")
 
@@ -308,11 +306,6 @@ def test_a_row_drawing_on_a_missing_file_is_x_and_never_hides_a_small_count():
     assert NOT_AVAILABLE not in everything.frame["n"].tolist()
     with pytest.raises(DisclosureError, match="every row"):
         protect(frame, shape, ONS_SMALL_COUNTS, not_available=missing[:-1])
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(ensure_manifest())
 
 
 def test_thresholds_are_configured_per_partner_in_one_place(catalog, monkeypatch):

@@ -19,17 +19,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from support.published import published_copy
+from support.published import gates_of, published_copy
 
 from expectations import gx_suites
-from expectations.gx_suites import BY_NAME, SUITES_ALL, SuiteResult, read_lineage, run_suite
+from expectations.gx_suites import BY_NAME, SUITES_ALL, SuiteResult, run_suite
 from expectations.soda_contracts import verify_partner_tables
-from exports.catalog import load_catalog
 from exports.gates import EVERY_SOURCE, Gate
 from exports.publish import ExportReport, partner_line, publish_exports
 from exports.warehouse import read_only
 from vrn import periods
-from vrn.manifest import ensure_manifest
 
 pytestmark = pytest.mark.slow
 
@@ -39,11 +37,6 @@ PARTNERS = ["csp-rutland", "home_office", "icb", "opcc"]
 T1 = datetime(2024, 7, 16, 9, 0, tzinfo=UTC)
 POLICE_CRIMES = {"police/crimes", "police/crime_people"}
 HEALTH = {"health/ae_assaults", "health/assault_admissions", "health/ambulance_assaults"}
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(ensure_manifest())
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +62,7 @@ def suite_result(warehouse: Path, suite: str) -> SuiteResult:
 
 
 def gates(warehouse: Path) -> list[Gate]:
-    with read_only(warehouse) as con:
-        sources = read_lineage(con)
-        results = [run_suite(con, s) for s in SUITES_ALL]
-    return [r.gate(sources.get(r.suite.model, ())) for r in results]
+    return gates_of(warehouse)
 
 
 def publish(warehouse: Path, exports: Path, catalog, partners=PARTNERS,

@@ -15,17 +15,10 @@ import pandas as pd
 import pytest
 
 from expectations import soda_contracts as soda
-from exports.catalog import load_catalog
 from exports.disclosure import NOT_AVAILABLE, SUPPRESSED
 from exports.partners import DEFAULT_RULES, HEALTH, ONS_SMALL_COUNTS, POLICE_COUNCIL
-from vrn.manifest import ensure_manifest
 
 RULES = dict(DEFAULT_RULES)
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(ensure_manifest())
 
 
 @pytest.fixture(scope="module")

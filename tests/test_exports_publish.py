@@ -24,7 +24,6 @@ from support.published import published_copy
 from expectations.gx_suites import SUITES_ALL, read_lineage, run_suite
 from expectations.soda_contracts import verify_partner_tables
 from exports import folder as folders
-from exports.catalog import load_catalog
 from exports.gates import Gate
 from exports.publish import ExportReport, publish_exports, write_audit_rows
 from exports.warehouse import read_only
@@ -39,11 +38,6 @@ PARTNERS = ["csp-rutland", "icb"]
 T0 = datetime(2024, 7, 15, 9, 30, 0, 123456, tzinfo=UTC)
 T1 = datetime(2024, 8, 1, 10, 0, 0, tzinfo=UTC)
 RESENT = "police/crimes_2023-24Q4.csv"
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(ensure_manifest())
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,7 @@ import duckdb
 import pytest
 from support.published import published_copy, rebuild
 
-from exports.catalog import load_catalog
 from exports.publish import publish_exports
-from vrn.manifest import ensure_manifest
 
 pytestmark = pytest.mark.slow
 
@@ -40,11 +38,6 @@ class Area:
     csp_name: str
     districts: frozenset[str]
     beats: frozenset[str]
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(ensure_manifest())
 
 
 @pytest.fixture(scope="module")

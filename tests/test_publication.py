@@ -19,15 +19,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from support.published import published_copy, rebuild, reject_file
+from support.published import gates_of, published_copy, rebuild, reject_file
 
-from expectations.gx_suites import SUITES_ALL, read_lineage, run_suite
 from expectations.soda_contracts import verify_partner_tables
-from exports.catalog import load_catalog
 from exports.gates import Gate
 from exports.publish import ExportReport, publish_exports
-from exports.warehouse import read_only
-from vrn.manifest import ensure_manifest
 
 pytestmark = pytest.mark.slow
 
@@ -35,11 +31,6 @@ QUARTERS = ["2023-24Q1", "2023-24Q2", "2023-24Q3", "2023-24Q4"]
 T0 = datetime(2024, 7, 15, 9, 30, tzinfo=UTC)
 T1 = datetime(2024, 8, 1, 10, 0, tzinfo=UTC)
 ICV_Q2 = "opcc/icv_visits_2023-24Q2.csv"
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(ensure_manifest())
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +46,7 @@ def warehouse(base_warehouse, tmp_path) -> Path:
 
 
 def gates(warehouse: Path) -> list[Gate]:
-    with read_only(warehouse) as con:
-        sources = read_lineage(con)
-        results = [run_suite(con, s) for s in SUITES_ALL]
-    return [r.gate(sources.get(r.suite.model, ())) for r in results]
+    return gates_of(warehouse)
 
 
 def publish(warehouse: Path, exports: Path, catalog, now: datetime = T0,

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from exports.catalog import BOOKKEEPING, CatalogError, catalog_from_manifest, load_catalog
+from exports.catalog import BOOKKEEPING, CatalogError, catalog_from_manifest
 from exports.gates import EVERY_SOURCE, Gate, GateFailure, holding_back
 from ingest.commissioning import return_sums
 from ingest.files import RETURN_ENTITIES
 from ingest.specs import ENTITIES
-from vrn.manifest import ensure_manifest
 from vrn.reference import LA_CODES, seed_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,11 +24,6 @@ PARTNERS = {
     "csp-melton", "csp-north-west-leicestershire", "csp-oadby-wigston", "csp-rutland",
     "home_office", "opcc", "icb",
 }
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(ensure_manifest())
 
 
 def test_the_exposures_name_every_partner_of_the_design_and_only_pub_models(catalog):

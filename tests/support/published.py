@@ -65,3 +65,15 @@ def reject_file(warehouse: Path, file_name: str, reason: str) -> None:
         con.execute("UPDATE audit.files SET outcome = 'rejected', reason = ?, "
                     "rows_loaded = 0 WHERE file_name = ? AND outcome = 'loaded'",
                     [reason, file_name])
+
+
+def gates_of(warehouse: Path) -> list:
+    """Every Great Expectations suite's verdict on `warehouse`, as the Dagster checks
+    give them to the export assets (`exports.gates.Gate`, sources from dbt lineage)."""
+    from expectations.gx_suites import SUITES_ALL, read_lineage, run_suite
+    from exports.warehouse import read_only
+
+    with read_only(warehouse) as con:
+        sources = read_lineage(con)
+        results = [run_suite(con, s) for s in SUITES_ALL]
+    return [r.gate(sources.get(r.suite.model, ())) for r in results]
