@@ -56,6 +56,9 @@ class Suite:
     # The frame column placing a row in a quarter (a date, or a `2023-24Q1` label); None
     # when its rows have none (a failure then holds back every quarter of its extracts).
     quarter_column: str | None = None
+    # A failing row in words for the person who can fix it (None: the expectation and
+    # an example row).
+    explain: Callable[[Mapping[str, Any]], str] | None = None
 
     @property
     def model(self) -> str:
@@ -72,6 +75,16 @@ def volume_frame(fact: str) -> Callable[[Frames], pd.DataFrame]:
         v = t[VOLUMES]
         return v[v["fact"] == fact].reset_index(drop=True)
     return frame
+
+
+def explain_volume(row: Mapping[str, Any]) -> str:
+    """`28 events against 13 in 2022-23Q4 (plausible: 0 to 27.4)`, or the empty months."""
+    if not row.get("months_complete", True):
+        return (f"only {row['months_with_data']} of its 3 months hold any events "
+                f"({row['events']} in all): part of the extract looks missing")
+    return (f"{row['events']} events against {row['previous_events']} in "
+            f"{row['previous_fy_quarter']} (plausible: {max(row['expected_low'], 0):g} to "
+            f"{row['expected_high']:g}): an extract sent twice or only in part?")
 
 
 VOLUME_EXPECTATIONS: tuple[Expectation, ...] = (
@@ -211,23 +224,28 @@ SUITES_ALL: tuple[Suite, ...] = (
     Suite("police_sv_volume", SV, (VOLUMES,),
           "Serious violence recorded per quarter within 60%-167% of the nearest earlier "
           "quarter with data (wider for small counts), every month holding crimes.",
-          volume_frame("fct_serious_violence"), VOLUME_EXPECTATIONS, "fy_quarter"),
+          volume_frame("fct_serious_violence"), VOLUME_EXPECTATIONS, "fy_quarter",
+          explain_volume),
     Suite("rasso_volume", RASSO, (VOLUMES,),
           "RASSO crimes recorded per quarter within 60%-167% of the nearest earlier quarter "
           "with data (wider for small counts).",
-          volume_frame("fct_rasso"), VOLUME_EXPECTATIONS, "fy_quarter"),
+          volume_frame("fct_rasso"), VOLUME_EXPECTATIONS, "fy_quarter",
+          explain_volume),
     Suite("custody_volume", CUSTODY, (VOLUMES,),
           "Custody detentions per quarter within 60%-167% of the nearest earlier quarter "
           "with data (wider for small counts).",
-          volume_frame("fct_custody_detention"), VOLUME_EXPECTATIONS, "fy_quarter"),
+          volume_frame("fct_custody_detention"), VOLUME_EXPECTATIONS, "fy_quarter",
+          explain_volume),
     Suite("icv_volume", ICV, (VOLUMES,),
           "ICV visits per quarter within 60%-167% of the nearest earlier quarter with data "
           "(wider for small counts).",
-          volume_frame("fct_icv_visit"), VOLUME_EXPECTATIONS, "fy_quarter"),
+          volume_frame("fct_icv_visit"), VOLUME_EXPECTATIONS, "fy_quarter",
+          explain_volume),
     Suite("health_volume", INJURY, (VOLUMES,),
           "A&E attendances, admissions and ambulance call-outs per quarter, each within "
           "60%-167% of the nearest earlier quarter with data (wider for small counts).",
-          volume_frame("fct_assault_injury"), VOLUME_EXPECTATIONS, "fy_quarter"),
+          volume_frame("fct_assault_injury"), VOLUME_EXPECTATIONS, "fy_quarter",
+          explain_volume),
     # --- every crime classified, every area mapped
     Suite("sv_classification", SV, (SV, "marts.dim_offence", GEOGRAPHY),
           "Every serious violence crime has the sv_group dim_offence gives its code, an "
@@ -395,8 +413,9 @@ def _attribute(suite: Suite, frame: pd.DataFrame, what: str, rows: Sequence[int]
     out = []
     for (source, quarter), hits in found.items():
         example = example_row(frame.iloc[hits[0]].to_dict())
-        out.append(GateFailure(suite.name, source, quarter,
-                               f"{what}: {len(hits)} row(s), e.g. {example}",
+        said = (suite.explain(example) if suite.explain
+                else f"{what}: {len(hits)} row(s), e.g. {example}")
+        out.append(GateFailure(suite.name, source, quarter, said,
                                files.get((source, quarter)) if quarter else None))
     return out
 
