@@ -377,16 +377,18 @@ def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root:
 # ---------------------------------------------------------------------------- saying
 
 
-def partner_line(partner: str, outcomes: Sequence[PartnerOutcome]) -> str:
+def partner_line(partner: str, outcomes: Sequence[PartnerOutcome],
+                 when: str = "this run") -> str:
     """One line per partner (DESIGN.md "Quality gates"): the quarters published and those
-    held back with the check, the source file, the quarter and why."""
+    held back with the check, the source file, the quarter and why. `when` says which
+    decisions the outcomes are (a run's, or each quarter's latest for `vrn status`)."""
     out = [o for o in outcomes if o.outcome != "blocked"]
     held = [o for o in outcomes if o.outcome == "blocked"]
     changed = [o.fy_quarter for o in out if o.outcome in ("published", "republished")]
     text = f"{partner}: {len(out)} quarter(s) published"
     if out:
         text += f" ({_quarters([o.fy_quarter for o in out])}"
-        text += f"; {len(changed)} written this run)" if changed else "; none changed)"
+        text += f"; {len(changed)} written {when})" if changed else f"; none changed {when})"
     if held:
         reasons: dict[str, list[str]] = {}
         for o in held:

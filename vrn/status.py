@@ -79,7 +79,8 @@ def render_status(data: dict[str, Any]) -> str:
     by_partner: dict[str, list[dict[str, Any]]] = {}
     for e in data["exports"]:
         by_partner.setdefault(e["partner"], []).append(e)
-    exports = [partner_line(p, outcomes_from_audit(rows)) for p, rows in by_partner.items()]
+    exports = [partner_line(p, outcomes_from_audit(rows), "at the latest decision")
+               for p, rows in by_partner.items()]
     kept = [f"  {e['partner']} {e['fy_quarter']}: partners keep the publication of "
             f"{e['last_published_at']:%Y-%m-%d %H:%M}" for e in data["exports"]
             if e["outcome"] == "blocked" and e["last_published_at"] is not None]
