@@ -66,6 +66,15 @@ def published_base(small_drop, tmp_path_factory: pytest.TempPathFactory) -> Path
         small_drop.landing, tmp_path_factory.mktemp("published") / "warehouse.duckdb")
 
 
+@pytest.fixture
+def warehouse(published_base, tmp_path: Path) -> Path:
+    """A private copy of `published_base` for one test to change as a partner's file
+    would. (Modules testing other warehouses define their own `warehouse`.)"""
+    from support.published import published_copy
+
+    return published_copy(published_base, tmp_path / "published")
+
+
 @pytest.fixture(scope="session")
 def default_drop(tmp_path_factory: pytest.TempPathFactory) -> GeneratedDrop:
     return _generate(tmp_path_factory.mktemp("default_drop"), seed=42, scale=1.0)

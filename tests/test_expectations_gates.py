@@ -12,14 +12,13 @@ files, are tests/test_publication.py's.
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-from support.published import gates_of, published_copy
+from support.published import gates_of
 
 from expectations import gx_suites
 from expectations.gx_suites import BY_NAME, SUITES_ALL, SuiteResult, run_suite
@@ -39,18 +38,6 @@ POLICE_CRIMES = {"police/crimes", "police/crime_people"}
 HEALTH = {"health/ae_assaults", "health/assault_admissions", "health/ambulance_assaults"}
 
 
-@pytest.fixture(scope="module")
-def base_warehouse(published_base, tmp_path_factory) -> Path:
-    return published_copy(published_base, tmp_path_factory.mktemp("gates"))
-
-
-@pytest.fixture
-def warehouse(base_warehouse, tmp_path) -> Path:
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copy(base_warehouse, path)
-    return path
-
-
 def plant(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(warehouse)) as con:
         return con.execute(sql, params or []).fetchall()
@@ -61,14 +48,10 @@ def suite_result(warehouse: Path, suite: str) -> SuiteResult:
         return run_suite(con, BY_NAME[suite])
 
 
-def gates(warehouse: Path) -> list[Gate]:
-    return gates_of(warehouse)
-
-
 def publish(warehouse: Path, exports: Path, catalog, partners=PARTNERS,
             with_gates: list[Gate] | None = None) -> ExportReport:
     return publish_exports(warehouse, exports, catalog,
-                           gates=gates(warehouse) if with_gates is None else with_gates,
+                           gates=gates_of(warehouse) if with_gates is None else with_gates,
                            verify=verify_partner_tables, partners=partners,
                            quarters=[QUARTER], now=T1)
 
@@ -153,7 +136,7 @@ def test_great_expectations_failing_to_import_blocks_rather_than_passes(
         raise ImportError("great_expectations is not installed")
 
     monkeypatch.setattr(gx_suites, "_gx", broken)
-    verdicts = gates(warehouse)
+    verdicts = gates_of(warehouse)
     assert all(not g.passed for g in verdicts)
     assert all("could not run" in f.reason and "great_expectations is not installed"
                in f.reason for g in verdicts for f in g.failures)

@@ -12,21 +12,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 from openpyxl import load_workbook
-from support.published import published_copy
+from support.published import gates_of
 
-from expectations.gx_suites import SUITES_ALL, read_lineage, run_suite
 from expectations.soda_contracts import verify_partner_tables
 from exports import folder as folders
 from exports.gates import Gate
 from exports.publish import ExportReport, publish_exports, write_audit_rows
-from exports.warehouse import read_only
 from ingest.schema import create_schemas
 from vrn.manifest import ensure_manifest
 
@@ -41,25 +38,10 @@ RESENT = "police/crimes_2023-24Q4.csv"
 
 
 @pytest.fixture(scope="module")
-def base_warehouse(published_base, tmp_path_factory) -> Path:
-    return published_copy(published_base, tmp_path_factory.mktemp("exports_publish"))
-
-
-@pytest.fixture(scope="module")
-def gates(base_warehouse) -> list[Gate]:
+def gates(published_base) -> list[Gate]:
     """The suites' verdicts on the clean warehouse (the tests below change only what the
     gates do not read: `publish` rows and the audit trail)."""
-    with read_only(base_warehouse) as con:
-        sources = read_lineage(con)
-        results = [run_suite(con, s) for s in SUITES_ALL]
-    return [r.gate(sources.get(r.suite.model, ())) for r in results]
-
-
-@pytest.fixture
-def warehouse(base_warehouse, tmp_path) -> Path:
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copy(base_warehouse, path)
-    return path
+    return gates_of(published_base)
 
 
 @pytest.fixture

@@ -13,16 +13,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
-from support.published import gates_of, published_copy, rebuild, reject_file
+from support.published import gates_of, rebuild, reject_file
 
 from expectations.soda_contracts import verify_partner_tables
-from exports.gates import Gate
 from exports.publish import ExportReport, publish_exports
 
 pytestmark = pytest.mark.slow
@@ -33,25 +31,9 @@ T1 = datetime(2024, 8, 1, 10, 0, tzinfo=UTC)
 ICV_Q2 = "opcc/icv_visits_2023-24Q2.csv"
 
 
-@pytest.fixture(scope="module")
-def base_warehouse(published_base, tmp_path_factory) -> Path:
-    return published_copy(published_base, tmp_path_factory.mktemp("published"))
-
-
-@pytest.fixture
-def warehouse(base_warehouse, tmp_path) -> Path:
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copy(base_warehouse, path)
-    return path
-
-
-def gates(warehouse: Path) -> list[Gate]:
-    return gates_of(warehouse)
-
-
 def publish(warehouse: Path, exports: Path, catalog, now: datetime = T0,
             partners: list[str] | None = None) -> ExportReport:
-    return publish_exports(warehouse, exports, catalog, gates=gates(warehouse),
+    return publish_exports(warehouse, exports, catalog, gates=gates_of(warehouse),
                            verify=verify_partner_tables, partners=partners, now=now)
 
 
@@ -141,7 +123,7 @@ def test_a_quarter_never_sent_is_x_and_the_next_compares_with_the_one_before_it(
         con.execute("DELETE FROM raw.opcc__icv_visits WHERE file_name = ?", [ICV_Q2])
         con.execute("DELETE FROM audit.files WHERE file_name = ?", [ICV_Q2])
     rebuild(warehouse)
-    icv_gate = next(g for g in gates(warehouse) if g.name == "icv_volume")
+    icv_gate = next(g for g in gates_of(warehouse) if g.name == "icv_volume")
     assert icv_gate.passed, icv_gate.failures
     report = publish(warehouse, tmp_path / "exports", catalog, partners=["opcc"])
     assert report.blocked == []
@@ -162,7 +144,7 @@ def test_a_plausibility_failure_holds_back_exactly_the_exports_reading_that_quar
         con.execute("INSERT INTO raw.opcc__icv_visits SELECT * REPLACE (visit_ref || '-again' "
                     "AS visit_ref) FROM raw.opcc__icv_visits WHERE file_name = ?", [ICV_Q2])
     rebuild(warehouse)
-    gate = next(g for g in gates(warehouse) if g.name == "icv_volume")
+    gate = next(g for g in gates_of(warehouse) if g.name == "icv_volume")
     assert {(f.source, f.fy_quarter) for f in gate.failures} >= {
         ("opcc/icv_visits", "2023-24Q2")}
     assert all(f.source == "opcc/icv_visits" for f in gate.failures)
