@@ -2,6 +2,8 @@
 
 - `small_drop`: scale 0.05, 2023-24, no defects (seconds).
 - `defect_drop`: the same with defects at 2% of rows.
+- `years_drop`: scale 0.03 over three financial years (2019-04-01 to 2022-03-31), so
+  that baselines, rolling windows and repeat people within 12 months have data.
 - `default_drop`: the default seed, scale 1.0 and the whole default period (2019-04-01 to
   2025-03-31), for the calibration tests against the published figures (about a
   minute and a half to generate; only tests marked `slow` use it).
@@ -21,6 +23,7 @@ import pytest
 from synthetic.generate import generate
 
 SMALL = {"seed": 42, "scale": 0.05, "start": date(2023, 4, 1), "end": date(2024, 3, 31)}
+YEARS = {"seed": 7, "scale": 0.03, "start": date(2019, 4, 1), "end": date(2022, 3, 31)}
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,21 @@ def warehouse(published_base, tmp_path: Path) -> Path:
     from support.published import published_copy
 
     return published_copy(published_base, tmp_path / "published")
+
+
+@pytest.fixture(scope="session")
+def years_drop(tmp_path_factory: pytest.TempPathFactory) -> GeneratedDrop:
+    return _generate(tmp_path_factory.mktemp("years_drop"), **YEARS)
+
+
+@pytest.fixture(scope="session")
+def linked_years(years_drop, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`years_drop` ingested, linked and built by dbt with every model (the people marts
+    included), once per session. Read-only: tests that change it take a copy."""
+    from support.published import build_linked_warehouse
+
+    return build_linked_warehouse(
+        years_drop.landing, tmp_path_factory.mktemp("linked_years") / "warehouse.duckdb")
 
 
 @pytest.fixture(scope="session")

@@ -20,15 +20,17 @@ from vrn.manifest import dbt_executable
 from vrn.reference import DBT_PROJECT_DIR
 
 
-def dbt_build(warehouse: Path, workdir: Path, *extra: str) -> subprocess.CompletedProcess:
-    """One `dbt build` of the project against `warehouse`, telemetry off (PITFALLS 9)."""
+def dbt_build(warehouse: Path, workdir: Path, *extra: str, people: bool = False
+              ) -> subprocess.CompletedProcess:
+    """One `dbt build` of the project against `warehouse`, telemetry off (PITFALLS 9).
+    The people marts (which need `linkage.person_links`) are left out unless `people`."""
     env = {**os.environ, "VRN_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
     return subprocess.run(
         [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR),
          "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(workdir / "target"),
-         "--log-path", str(workdir / "logs"), "--exclude", "path:models/marts/people",
-         *extra],
+         "--log-path", str(workdir / "logs"),
+         *([] if people else ["--exclude", "path:models/marts/people"]), *extra],
         env=env, capture_output=True, text=True, check=False,
     )
 
@@ -37,6 +39,19 @@ def build_published_warehouse(landing: Path, warehouse: Path) -> Path:
     with duckdb.connect(str(warehouse)) as con:
         ingest_landing(con, landing)
     rebuild(warehouse)
+    return warehouse
+
+
+def build_linked_warehouse(landing: Path, warehouse: Path) -> Path:
+    """As `vrn run` builds it, linkage included: ingest, link, then every model."""
+    from linkage.model import run_linkage
+
+    with duckdb.connect(str(warehouse)) as con:
+        ingest_landing(con, landing)
+        run_linkage(con)
+    done = dbt_build(warehouse, warehouse.parent / "dbt", people=True)
+    if done.returncode != 0:
+        raise AssertionError("dbt build failed:\n" + done.stdout[-6000:] + done.stderr[-2000:])
     return warehouse
 
 
