@@ -100,6 +100,7 @@ def _shape(model: str, meta: Mapping[str, Any]) -> TableShape:
                               for c in meta.get("column_sums") or ())
             + (_seed_sums(meta["column_sums_of_service"])
                if meta.get("column_sums_of_service") else ()),
+            unavailable_when_blank=tuple(meta.get("unavailable_when_blank") or ()),
         )
     except (KeyError, TypeError) as e:
         raise CatalogError(f"{model}: config.meta.publish is incomplete ({e!r})") from None

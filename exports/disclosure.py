@@ -75,10 +75,14 @@ class TableShape:
     rates: tuple[RateOver, ...] = ()
     margins: tuple[Margin, ...] = ()
     column_sums: tuple[ColumnSum, ...] = ()
+    # Counts whose blank means "not available" (e.g. a baseline year before the data):
+    # that one cell is [x], and so is every rate over it. A blank in any other count is
+    # an error.
+    unavailable_when_blank: tuple[str, ...] = ()
 
     def with_margins(self, *extra: Margin) -> TableShape:
         return TableShape(self.keys, self.counts, self.rates, (*self.margins, *extra),
-                          self.column_sums)
+                          self.column_sums, self.unavailable_when_blank)
 
 
 @dataclass(frozen=True)
@@ -141,10 +145,16 @@ def equations(frame: pd.DataFrame, shape: TableShape) -> list[Equation]:
 
 
 def _raw_counts(frame: pd.DataFrame, shape: TableShape,
-                unavailable: Sequence[bool]) -> dict[Cell, int]:
+                unavailable: Sequence[bool]) -> tuple[dict[Cell, int], set[Cell]]:
+    """The counts as whole numbers, and the cells that are blank where a blank means not
+    available (`TableShape.unavailable_when_blank`)."""
     counts: dict[Cell, int] = {}
+    blank: set[Cell] = set()
     for column in shape.counts:
         for r, v in enumerate(frame[column].tolist()):
+            if _missing(v) and column in shape.unavailable_when_blank:
+                blank.add((r, column))
+                v = 0  # never shown: the cell is [x]
             if _missing(v) and unavailable[r]:
                 v = 0  # never shown: the row is [x]
             if _missing(v):
@@ -153,7 +163,7 @@ def _raw_counts(frame: pd.DataFrame, shape: TableShape,
                 raise DisclosureError(
                     f"column {column!r}, row {r + 1}: {v!r} is not a whole number >= 0")
             counts[(r, column)] = int(v)
-    return counts
+    return counts, blank
 
 
 def _check_equations(eqs: list[Equation], counts: dict[Cell, int], frame: pd.DataFrame) -> None:
@@ -384,13 +394,13 @@ def protect(frame: pd.DataFrame, shape: TableShape, rule: DisclosureRule,
     unavailable = list(not_available) if not_available is not None else [False] * len(frame)
     if len(unavailable) != len(frame):
         raise DisclosureError("not_available must flag every row of the table")
-    counts = _raw_counts(frame, shape, unavailable)
-    eqs = equations(frame, shape)
+    counts, blank = _raw_counts(frame, shape, unavailable)
+    eqs = [eq for eq in equations(frame, shape) if not blank.intersection(eq.cells)]
     _check_equations(eqs, counts, frame)
 
     states = {c: _CellState(v) for c, v in counts.items()}
-    for (r, _), state in states.items():
-        if unavailable[r]:
+    for cell, state in states.items():
+        if unavailable[cell[0]] or cell in blank:
             state.suppressed = state.not_available = True
         elif rule.suppress_from <= state.value <= rule.suppress_to:
             state.suppressed = state.primary = True
@@ -413,11 +423,13 @@ def protect(frame: pd.DataFrame, shape: TableShape, rule: DisclosureRule,
             [_shown(states[(r, column)], rule) for r in range(len(frame))], dtype=object)
     for rate in shape.rates:
         hidden = [any(states[(r, c)].suppressed for c in rate.over) for r in range(len(frame))]
+        absent = [unavailable[r] or any((r, c) in blank for c in rate.over)
+                  for r in range(len(frame))]
         values = frame[rate.column].tolist()
         out[rate.column] = pd.Series(
-            [NOT_AVAILABLE if unavailable[r] else SUPPRESSED if h
+            [NOT_AVAILABLE if a else SUPPRESSED if h
              else (None if _missing(v) else float(v))
-             for r, (h, v) in enumerate(zip(hidden, values, strict=True))],
+             for a, h, v in zip(absent, hidden, values, strict=True)],
             dtype=object,
         )
     return Protected(out, primary=primary, secondary=secondary)

@@ -5,9 +5,18 @@ in `linkage/settings/`; nothing is estimated at run time, so unchanged data alwa
 the same persons and the same keys. Splink runs in a private in-memory DuckDB catalog: its
 working tables never touch the warehouse file, and only the result is written back.
 
+Beside Splink's scored links, one rule links deterministically: the force's person number
+(`person_ref`, `local_system` 'police', on crime people and custody records) is the
+force's own master index, so records sharing it are one person even when their tokens are
+blank or disagree. Each such record is linked to the first record of its person_ref with
+match_probability 1, before the connected components. (The generator gives each true
+person one primary number and, for a duplicate nominal record, a second one that is never
+anyone else's: synthetic/persons.py `person_ref`.) Only then can a record without tokens
+join a person: Splink compares records with tokens only, so a record with no tokens and no
+police person_ref shared with another record stays a person of its own.
+
 A person's key is derived from its smallest record id (`source|record_ref`), so it stays
-the same from run to run while the person's records do. Records with no tokens cannot be
-linked and are each their own person.
+the same from run to run while the person's records do.
 
 Inside a run each record also gets a number (`record_no`, by record id order): Splink and
 the clustering work on those, which keeps the blocked pairs small at scale 20.
@@ -139,7 +148,8 @@ def _load_records(con: duckdb.DuckDBPyConnection, records_sql: str, into: str = 
     numbered = (f"select row_number() over (order by record_id) as record_no, * "
                 f"from ({records_sql})")
     con.execute(f"""create or replace table {into}records as
-        select record_no, record_id, source, record_ref, has_tokens from ({numbered})""")
+        select record_no, record_id, source, record_ref, has_tokens, local_system, local_id
+        from ({numbered})""")
     con.execute(f"""create or replace table {into}linkable_records as
         select {_LINKABLE_COLUMNS} from ({numbered}) where has_tokens""")
 
@@ -166,6 +176,42 @@ def _predict_pairs(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) ->
         from {predictions.physical_name}""")
     linker.table_management.delete_tables_created_by_splink_from_db()
     return "linked_pairs"
+
+
+# The force's person number is its master index (spec: `person_ref` is the force's own
+# person number, on crime people and custody alike).
+FORCE_PERSON_NUMBER_SOURCES: tuple[str, ...] = ("police_people", "custody")
+
+
+def _force_person_number_pairs(con: duckdb.DuckDBPyConnection) -> str:
+    """Each police record (crime people, custody) to the first record (lowest record_no)
+    carrying the same force person number, at match_probability 1: the force's own
+    master index says they are one person, tokens or not."""
+    sources = ", ".join(f"'{s}'" for s in FORCE_PERSON_NUMBER_SOURCES)
+    con.execute(f"""create or replace table force_number_pairs as
+        with keyed as (
+            select record_no, min(record_no) over (partition by local_id) as first_no
+            from records
+            where source in ({sources}) and local_system = 'police'
+              and local_id is not null
+        )
+        select first_no as record_no_l, record_no as record_no_r,
+               1.0::double as match_probability
+        from keyed where record_no <> first_no""")
+    return "force_number_pairs"
+
+
+def _linked_pairs(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> str:
+    """Table `all_pairs`: Splink's pairs at or above the threshold plus the force person
+    number's deterministic pairs; persons are the connected components of these."""
+    predicted = _predict_pairs(con, settings)
+    by_number = _force_person_number_pairs(con)
+    con.execute(f"""create or replace table all_pairs as
+        select record_no_l, record_no_r, match_probability::double as match_probability
+        from {predicted}
+        union all
+        select record_no_l, record_no_r, match_probability from {by_number}""")
+    return "all_pairs"
 
 
 def _exact_pairs(con: duckdb.DuckDBPyConnection) -> str:
@@ -265,11 +311,12 @@ def _in_memory(records: pd.DataFrame, link: Callable[[duckdb.DuckDBPyConnection]
 def link_records(records: pd.DataFrame, settings: LinkageSettings) -> pd.DataFrame:
     """Persons from a records frame (`linkage.records`) under `settings`:
     source, record_ref, person_key, match_probability, has_tokens."""
-    return _in_memory(records, lambda mem: _predict_pairs(mem, settings))
+    return _in_memory(records, lambda mem: _linked_pairs(mem, settings))
 
 
 def exact_match_links(records: pd.DataFrame) -> pd.DataFrame:
-    """The baseline: records are one person when all three tokens are present and equal."""
+    """The baseline: records are one person when all three tokens are present and equal
+    (no force person number links: the baseline is token matching alone)."""
     return _in_memory(records, _exact_pairs)
 
 
@@ -311,7 +358,7 @@ def run_linkage(
     try:
         _load_records(con, person_records_sql(), into="linkage_work.main.")
         con.execute("use linkage_work")
-        _persons(con, _predict_pairs(con, settings))
+        _persons(con, _linked_pairs(con, settings))
         con.execute(f"use {warehouse}")
         con.execute("create schema if not exists linkage")
         con.execute("begin transaction")

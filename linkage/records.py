@@ -7,7 +7,8 @@ records `la_code:child_ref:<start date ISO or academic year>`. Only current rows
 General rules), as the staging models also rely on.
 
 Evidence kept beside the three tokens: sex (`U` is unknown, so null), postcode district,
-the force's person number or the council's child number (`local_system`, `local_id`), and
+the force's person number or the council's child number (`local_system`, `local_id`; the
+force's number also links police records deterministically, tokens or not), and
 an approximate birth window derived from the age at the event and the event's date: a
 person aged `a` on day `d` was born in (d - (a+1) years, d - a years], which spans at most
 two calendar years (`birth_year_from`, `birth_year_to`, used for blocking). Police crime people

@@ -247,6 +247,22 @@ def test_a_rate_over_a_suppressed_count_is_suppressed():
     assert out["charge_rate"].tolist() == [SUPPRESSED, 0.1]
 
 
+def test_a_blank_declared_unavailable_is_x_and_so_is_a_rate_over_it():
+    """A baseline year before the data: that cell and the change on it are [x]; the
+    rest of the row, and a blank in any other count, are not excused."""
+    frame = pd.DataFrame({"m": ["a", "b", "c"], "value": [30, 2, 40],
+                          "baseline": [None, 50, 45], "change": [None, -0.96, -0.11]})
+    shape = TableShape(keys=("m",), counts=("value", "baseline"),
+                       rates=(RateOver("change", ("value", "baseline")),),
+                       unavailable_when_blank=("baseline",))
+    out = protect(frame, shape, ONS_SMALL_COUNTS).frame
+    assert out["value"].tolist() == [30, SUPPRESSED, 40]
+    assert out["baseline"].tolist() == [NOT_AVAILABLE, 50, 45]
+    assert out["change"].tolist() == [NOT_AVAILABLE, SUPPRESSED, -0.11]
+    with pytest.raises(DisclosureError, match="'value', row 1: a count is missing"):
+        protect(frame.assign(value=[None, 2, 40]), shape, ONS_SMALL_COUNTS)
+
+
 def test_health_tables_may_not_carry_rates_over_rounded_counts():
     frame = pd.DataFrame({"m": ["a"], "n": [20], "share": [0.5]})
     shape = TableShape(keys=("m",), counts=("n",), rates=(RateOver("share", ("n",)),))

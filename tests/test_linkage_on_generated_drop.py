@@ -52,11 +52,34 @@ def drop(tmp_path_factory) -> dict:
             "truth": load_truth(Path(f"{landing}.truth"))}
 
 
+POLICE_SOURCES = ("police_people", "custody")
+
+
 def tokenised_truth(truth) -> pd.DataFrame:
-    """Truth of the records that reach the warehouse with tokens: a record without tokens
-    is by rule a person of its own, so it is not scored as a missed link."""
+    """Truth of the records that reach the warehouse and can be linked: those with tokens,
+    and police records (crime people, custody) without tokens, which carry the force's
+    person number and join its other records (issue 2/6). A council record without
+    tokens has nothing to link on and is by rule a person of its own: not scored."""
     pr = truth.person_records
-    return pr[pr["in_warehouse"] & (pr["token_error"] != "blank")].astype({"person_id": str})
+    linkable = (pr["token_error"] != "blank") | pr["source"].isin(POLICE_SOURCES)
+    return pr[pr["in_warehouse"] & linkable].astype({"person_id": str})
+
+
+def identified_truth(truth) -> pd.DataFrame:
+    """The records of `tokenised_truth` that reach an identified person
+    (dim_person.is_identified, which the cohort requires: a record with tokens or a police
+    record), with the person each reaches. A police record without tokens reaches its
+    true person through the force's person number when that person has a police record
+    with tokens; otherwise it reaches only the person's other tokenless police records,
+    written here as a person of their own (`<person_id>:police`), apart from the true
+    person's council records, which nothing links it to."""
+    scored = tokenised_truth(truth)
+    has_tokens = scored["token_error"] != "blank"
+    police = scored["source"].isin(POLICE_SOURCES)
+    tokenised_police = set(scored.loc[has_tokens & police, "person_id"])
+    apart = ~has_tokens & police & ~scored["person_id"].isin(tokenised_police)
+    return scored.assign(person_id=scored["person_id"].where(
+        ~apart, scored["person_id"] + ":police"))
 
 
 def test_splink_meets_quality_targets_and_beats_exact_matching(drop):
@@ -101,7 +124,7 @@ def _raw(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
 
 def expected_cohort_figures(warehouse: Path, truth) -> pd.DataFrame:
     """The mart's figures from the truth's person ids, in pandas, from raw rows."""
-    person = tokenised_truth(truth).set_index(["source", "record_ref"])["person_id"]
+    person = identified_truth(truth).set_index(["source", "record_ref"])["person_id"]
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         crimes = _raw(con, """select crime_ref, status, ho_offence_code,
@@ -191,10 +214,10 @@ def test_cohort_figures_match_the_truth(drop, cohort_mart):
         want["avg_factors_per_person"].to_numpy())
 
 
-def test_planted_cohort_members_with_tokens_are_the_cohort(drop, cohort_mart):
+def test_planted_cohort_members_are_the_cohort(drop, cohort_mart):
     """The generator plants the SNA's young high-harm suspects (truth `cohort.csv`). Each
-    whose index suspect record carries tokens is found; one sent without tokens cannot be
-    linked to any history and is left out by rule (DESIGN.md: linked persons)."""
+    whose index suspect record reaches the warehouse is found: with tokens, or without
+    them through the force's person number on their other police records (issue 2/6)."""
     truth = drop["truth"]
     records = truth.person_records
     suspect = records[(records["source"] == "police_people")
@@ -203,7 +226,9 @@ def test_planted_cohort_members_with_tokens_are_the_cohort(drop, cohort_mart):
     suspect = suspect.assign(crime_ref=suspect["record_ref"].str.split(":").str[0])
     planted = truth.cohort.merge(suspect, left_on=["person_id", "index_crime_ref"],
                                  right_on=["person_id", "crime_ref"])
-    identified = planted[planted["token_error"] != "blank"]
+    identified = planted[planted["record_ref"].isin(
+        identified_truth(truth).query("source == 'police_people'")["record_ref"])]
+    assert len(identified) == len(planted)
     con = duckdb.connect(str(drop["warehouse"]), read_only=True)
     try:
         found = con.execute("""

@@ -4,7 +4,9 @@ Brief (issue 5/5): link across police crime people, custody and the three counci
 tokens with sex, age, postcode district and the agency's own number; tolerate ONE
 disagreeing token where the other evidence agrees; never link on two disagreeing tokens,
 nor on a shared date of birth alone; records with no tokens are each their own person;
-keys stable across runs. The model's reasoning is in linkage/settings/person_linkage.yaml.
+keys stable across runs. Issue 2/6: records sharing the force's person number (crime
+people and custody) are one person, tokens or not (the force's own master index).
+The model's reasoning is in linkage/settings/person_linkage.yaml.
 """
 
 from __future__ import annotations
@@ -125,14 +127,41 @@ def test_different_person_with_same_dob_does_not_link(settings):
     assert persons["CR/1/23:P1:suspect"] != persons["CU1"]
 
 
-def test_records_without_tokens_are_each_their_own_person(settings):
+def test_records_without_tokens_or_a_shared_force_number_are_each_their_own_person(settings):
     raw = RawRecords()
     raw.crime("CR/1/23", date(2023, 6, 1), "5D")
     raw.crime_person("CR/1/23", "P1", "suspect", None, date(2023, 6, 1), age=19)
     raw.crime_person("CR/1/23", "P2", "suspect", None, date(2023, 6, 1), age=19)
-    raw.custody("CU1", "P1", None, date(2023, 6, 2))
+    raw.custody("CU1", "P3", None, date(2023, 6, 2))
     persons = persons_of(raw, settings)
     assert len(set(persons.values())) == 3
+
+
+def test_records_sharing_a_force_person_number_are_one_person_without_tokens(settings):
+    raw = RawRecords()
+    raw.crime("CR/1/23", date(2023, 6, 1), "5D")
+    suspect = raw.crime_person("CR/1/23", "P1", "suspect", None, date(2023, 6, 1), age=19)
+    custody = raw.custody("CU1", "P1", None, date(2023, 6, 2))
+    other = raw.crime_person("CR/1/23", "P2", "suspect", None, date(2023, 6, 1), age=19)
+    persons = persons_of(raw, settings)
+    assert persons[suspect] == persons[custody] != persons[other]
+
+
+def test_records_sharing_a_force_person_number_link_even_when_tokens_disagree(settings):
+    # Two disagreeing tokens would never link on Splink's evidence; the number decides.
+    persons = persons_of(
+        police_pair(JAMAL, JAMAL.misspelt().wrong_dob(), same_force_number=True), settings)
+    assert persons["CR/1/23:P1:suspect"] == persons["CU1"]
+
+
+def test_the_force_number_does_not_link_across_agencies(settings):
+    # A council's child number that happens to read like a force number is another index.
+    raw = RawRecords()
+    raw.crime("CR/1/23", date(2023, 6, 1), "5D")
+    suspect = raw.crime_person("CR/1/23", "P1", "suspect", JAMAL, date(2023, 6, 1))
+    episode = raw.looked_after(LEICESTER, "P1", ALI, date(2016, 4, 1))
+    persons = persons_of(raw, settings)
+    assert persons[suspect] != persons[episode]
 
 
 def test_exact_matching_misses_the_misspelt_surname_splink_links(settings):

@@ -149,12 +149,37 @@
     ) as health_sources (source, source_order)
 {%- endmacro %}
 
+{#- The Serious Violence Duty's baseline year: the Home Office success measures are
+    tracked "compared to 2019/20" (003, SV Duty report para 26, its table's columns
+    "Volume change compared to 2019/20" and "% change compared to 2019/20"). -#}
+{% macro sv_duty_baseline_financial_year() -%}
+    '2019-20'
+{%- endmacro %}
+
+{#- The period a Serious Violence Duty figure is compared with: a quarter (`quarter` in
+    dim_period, `fy_quarter` in the export windows) with the same quarter of the
+    baseline year (`2023-24Q2` -> `2019-20Q2`); a financial year or 12 months with the
+    baseline financial year (`2019-20`). -#}
+{% macro sv_duty_baseline_period(period_expr, period_type_expr) -%}
+    case
+        when {{ period_type_expr }} in ('quarter', 'fy_quarter')
+            then {{ sv_duty_baseline_financial_year() }} || right({{ period_expr }}, 2)
+        else {{ sv_duty_baseline_financial_year() }}
+    end
+{%- endmacro %}
+
 {#- The whole `pub_sv_duty_*_measures` model: Home Office Serious Violence Duty success
     measures, each for all ages and for people under 25 (an unknown age is not under
-    25), for every period of every export quarter's window. `measures` is
-    {measure: condition on `fact`}, in published order; a row of `fact` counts in the
-    month of `counted_by`, under 25 when `age` is below 25. -#}
-{% macro publish_sv_duty_measures(fact, counted_by, age, measures) -%}
+    25), for every period of every export quarter's window, with the baseline (the same
+    count over the baseline window, sv_duty_baseline_period: the same quarter of
+    2019-20 for a quarter, the 2019-20 financial year for the rolling 12 months) and,
+    `with_change`, the change on it as a fraction. The baseline is null, not 0, when
+    its window is not wholly in the data: before the first quarter any partner file
+    covers (int_publish__source_coverage), or drawing on a missing file of the table's
+    extracts (publish_missing). `measures` is {measure: condition on `fact`}, in
+    published order; a row of `fact` counts in the month of `counted_by`, under 25 when
+    `age` is below 25. -#}
+{% macro publish_sv_duty_measures(fact, counted_by, age, measures, with_change=true) -%}
 with
 
 measures as (
@@ -205,6 +230,82 @@ counted as (
         'grid', 'monthly', ['value'], match_on=['measure'], category='age_group'
     ) }}
 
+),
+
+baseline_periods as (
+
+    select distinct
+        period,
+        period_kind,
+        {{ sv_duty_baseline_period('period', 'period_kind') }} as baseline_period
+    from grid
+
+),
+
+baseline_windows as (
+
+    select
+        period,
+        baseline_period,
+        case
+            when period_kind = 'fy_quarter'
+                then {{ period_start('baseline_period', 'fy_quarter') }}
+            else {{ period_start('baseline_period', 'financial_year') }}
+        end as baseline_start,
+        case
+            when period_kind = 'fy_quarter'
+                then {{ period_end('baseline_period', 'fy_quarter') }}
+            else {{ period_end('baseline_period', 'financial_year') }}
+        end as baseline_end
+    from baseline_periods
+
+),
+
+baseline_grid as (
+
+    -- The baseline window in place of the period, so the same summing counts it.
+    select
+        grid.export_quarter,
+        grid.period,
+        grid.measure,
+        grid.age_group,
+        cast(baseline_windows.baseline_start as date) as period_start,
+        cast(baseline_windows.baseline_end as date) as period_end,
+        baseline_windows.baseline_start >= (
+            select min(coverage.period_start)
+            from {{ ref('int_publish__source_coverage') }} as coverage
+        )
+        and {{ publish_missing(
+            'baseline_windows.baseline_start', 'baseline_windows.baseline_end'
+        ) }} is null as is_baseline_in_data
+    from grid
+    inner join baseline_windows
+        on grid.period = baseline_windows.period
+
+),
+
+baseline_counted as (
+
+    {{ sum_months_into_periods(
+        'baseline_grid', 'monthly', ['value'], match_on=['measure'], category='age_group'
+    ) }}
+
+),
+
+compared as (
+
+    select
+        counted.*,
+        case when baseline_counted.is_baseline_in_data then baseline_counted.value end
+            as baseline_value
+    from counted
+    left join baseline_counted
+        on
+            counted.export_quarter = baseline_counted.export_quarter
+            and counted.period = baseline_counted.period
+            and counted.measure = baseline_counted.measure
+            and counted.age_group = baseline_counted.age_group
+
 )
 
 select
@@ -212,6 +313,11 @@ select
     cast(measure as varchar) as measure,
     cast(age_group as varchar) as age_group,
     cast(value as bigint) as value,
+    cast(baseline_value as bigint) as baseline_value,
+    {%- if with_change %}
+    cast({{ share('value - baseline_value', 'baseline_value') }} as double)
+        as change_on_baseline,
+    {%- endif %}
     {{ publish_period_bookkeeping(['period_order', 'measure_order', 'age_group_order']) }}
-from counted
+from compared
 {%- endmacro %}

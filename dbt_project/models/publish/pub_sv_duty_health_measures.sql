@@ -6,7 +6,8 @@
     (an unknown age is not under 25). Admissions count by their own date (event_at,
     spec/published-figures.md). Figures before disclosure control. The measure of
     exports/tables.py build_sv_duty_health_measures; mart_sv_duty_measures has it by
-    financial year.
+    financial year. With the 2019-20 baseline as a count; no change on it, which over
+    unrounded counts would give them away (health tables are counts only).
 -#}
 {{ publish_sv_duty_measures(
     fact=ref('fct_assault_injury'),
@@ -15,4 +16,5 @@
     measures={
         'sharp_object_admissions': "source = 'admission' and is_sharp_object",
     },
+    with_change=false,
 ) }}

@@ -9,7 +9,8 @@
     25). All of LLR: the Home Office is not scoped to an area. Crimes count by
     recorded_date (spec/published-figures.md). Figures before disclosure control.
     The measures in published order are exports/tables.py POLICE_DUTY_MEASURES;
-    mart_sv_duty_measures has the same three by financial year.
+    mart_sv_duty_measures has the same three by financial year. With the 2019-20
+    baseline and the change on it (publish_sv_duty_measures).
 -#}
 {{ publish_sv_duty_measures(
     fact=ref('fct_serious_violence'),

@@ -21,7 +21,12 @@ persons as (
         bridge.person_key,
         list(distinct bridge.source order by bridge.source) as agencies,
         count(*) as record_count,
-        bool_or(person_links.has_tokens) as is_identified
+        -- Identified by tokens, or by the force's person number, which every police
+        -- record carries (records sharing one are linked: linkage/model.py).
+        bool_or(
+            person_links.has_tokens
+            or person_links.source in ('police_people', 'custody')
+        ) as is_identified
 
     from bridge
     inner join person_links

@@ -1,19 +1,32 @@
 {#-
-    Serious violence per financial year and location type (003 SNA: dwelling 62.6%,
+    Serious violence per period of dim_period (financial year, quarter,
+    12 months to a quarter; by recorded_date) and location type (003 SNA: dwelling 62.6%,
     hospitality 4.6%, education 2.7%); `not_recorded` when the force sent none. Every
-    location type appears for every year, 0 when none.
+    location type appears for every period, 0 when none.
 -#}
 with
 
+periods as (
+
+    select * from {{ ref('dim_period') }}
+
+),
+
 serious_violence as (
 
-    select * from {{ ref('fct_serious_violence') }}
+    -- Each crime once in every period its recorded_date falls in.
+    select
+        periods.period,
+        crimes.*
+    from {{ ref('fct_serious_violence') }} as crimes
+    inner join periods
+        on crimes.recorded_date between periods.period_start and periods.period_end
 
 ),
 
 llr as (
 
-    select * from {{ ref('mart_sv_by_area') }}
+    select * from {{ ref('mart_sv__by_area_periods') }}
     where area_level = 'llr'
 
 ),
@@ -32,15 +45,19 @@ location_types as (
 counted as (
 
     select
-        financial_year,
+        period,
         coalesce(location_type, 'not_recorded') as location_type,
         count(*) as offences
     from serious_violence
-    group by financial_year, coalesce(location_type, 'not_recorded')
+    group by period, coalesce(location_type, 'not_recorded')
 
 )
 
 select
+    cast(llr.period as varchar) as period,
+    cast(llr.period_type as varchar) as period_type,
+    cast(llr.period_start as date) as period_start,
+    cast(llr.period_end as date) as period_end,
     cast(llr.financial_year as varchar) as financial_year,
     cast(location_types.location_type as varchar) as location_type,
     cast(coalesce(counted.offences, 0) as bigint) as offences,
@@ -50,5 +67,5 @@ from llr
 cross join location_types
 left join counted
     on
-        llr.financial_year = counted.financial_year
+        llr.period = counted.period
         and location_types.location_type = counted.location_type

@@ -1,24 +1,34 @@
 {#-
-    Serious violence per financial year by neighbourhood policing area and by beat, with
+    Serious violence per period of dim_period (financial year, quarter,
+    12 months to a quarter; by recorded_date) by neighbourhood policing area and by beat, with
     each one's share of the LLR total (003 SNA: West Leicester 14.7%, East Leicester
     14.6%, Hinckley & Blaby 14.4%, Charnwood 14.2%; the densest beats City Centre,
     Braunstone & Rowley Fields, New Parks, ...). No rate: NPAs and beats have no
-    population estimate. Every NPA and beat appears for every year, 0 when none.
+    population estimate. Every NPA and beat appears for every period, 0 when none.
 -#}
 with
 
+periods as (
+
+    select * from {{ ref('dim_period') }}
+
+),
+
 serious_violence as (
 
-    select * from {{ ref('fct_serious_violence') }}
+    -- Each crime once in every period its recorded_date falls in.
+    select
+        periods.period,
+        crimes.*
+    from {{ ref('fct_serious_violence') }} as crimes
+    inner join periods
+        on crimes.recorded_date between periods.period_start and periods.period_end
 
 ),
 
 llr as (
 
-    select
-        financial_year,
-        offences
-    from {{ ref('mart_sv_by_area') }}
+    select * from {{ ref('mart_sv__by_area_periods') }}
     where area_level = 'llr'
 
 ),
@@ -52,26 +62,30 @@ areas as (
 counted as (
 
     select
-        financial_year,
+        period,
         'npa' as area_level,
         npa_name as area_code,
         count(*) as offences
     from serious_violence
-    group by financial_year, npa_name
+    group by period, npa_name
 
     union all
 
     select
-        financial_year,
+        period,
         'beat' as area_level,
         beat_code as area_code,
         count(*) as offences
     from serious_violence
-    group by financial_year, beat_code
+    group by period, beat_code
 
 )
 
 select
+    cast(llr.period as varchar) as period,
+    cast(llr.period_type as varchar) as period_type,
+    cast(llr.period_start as date) as period_start,
+    cast(llr.period_end as date) as period_end,
     cast(llr.financial_year as varchar) as financial_year,
     cast(areas.area_level as varchar) as area_level,
     cast(areas.area_code as varchar) as area_code,
@@ -83,6 +97,6 @@ from llr
 cross join areas
 left join counted
     on
-        llr.financial_year = counted.financial_year
+        llr.period = counted.period
         and areas.area_level = counted.area_level
         and areas.area_code = counted.area_code

@@ -1,19 +1,32 @@
 {#-
-    Serious violence per financial year and Home Office offence code (003 SNA: ABH 8N
+    Serious violence per period of dim_period (financial year, quarter,
+    12 months to a quarter; by recorded_date) and Home Office offence code (003 SNA: ABH 8N
     31.8% of all serious violence), with its share. Every code in the definition appears
-    for every year, 0 when none.
+    for every period, 0 when none.
 -#}
 with
 
+periods as (
+
+    select * from {{ ref('dim_period') }}
+
+),
+
 serious_violence as (
 
-    select * from {{ ref('fct_serious_violence') }}
+    -- Each crime once in every period its recorded_date falls in.
+    select
+        periods.period,
+        crimes.*
+    from {{ ref('fct_serious_violence') }} as crimes
+    inner join periods
+        on crimes.recorded_date between periods.period_start and periods.period_end
 
 ),
 
 llr as (
 
-    select * from {{ ref('mart_sv_by_area') }}
+    select * from {{ ref('mart_sv__by_area_periods') }}
     where area_level = 'llr'
 
 ),
@@ -28,15 +41,19 @@ sv_offences as (
 counted as (
 
     select
-        financial_year,
+        period,
         ho_offence_code,
         count(*) as offences
     from serious_violence
-    group by financial_year, ho_offence_code
+    group by period, ho_offence_code
 
 )
 
 select
+    cast(llr.period as varchar) as period,
+    cast(llr.period_type as varchar) as period_type,
+    cast(llr.period_start as date) as period_start,
+    cast(llr.period_end as date) as period_end,
     cast(llr.financial_year as varchar) as financial_year,
     cast(sv_offences.ho_offence_code as varchar) as ho_offence_code,
     cast(sv_offences.description as varchar) as offence_description,
@@ -47,5 +64,5 @@ from llr
 cross join sv_offences
 left join counted
     on
-        llr.financial_year = counted.financial_year
+        llr.period = counted.period
         and sv_offences.ho_offence_code = counted.ho_offence_code

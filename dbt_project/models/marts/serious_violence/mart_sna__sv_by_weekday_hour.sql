@@ -1,20 +1,33 @@
 {#-
-    Serious violence per financial year, weekday and hour of the offence (offence_from),
+    Serious violence per period of dim_period (financial year, quarter,
+    12 months to a quarter; by recorded_date), weekday and hour of the offence (offence_from),
     for all offences and for those with a victim or a suspect under 25 (003 SNA,
     "Timings": weekends above weekdays; the under-25 peak at 15:00-15:59; a fifth in the
     night-time economy 22:00-04:59). Every weekday x hour appears, 0 when none.
 -#}
 with
 
+periods as (
+
+    select * from {{ ref('dim_period') }}
+
+),
+
 serious_violence as (
 
-    select * from {{ ref('fct_serious_violence') }}
+    -- Each crime once in every period its recorded_date falls in.
+    select
+        periods.period,
+        crimes.*
+    from {{ ref('fct_serious_violence') }} as crimes
+    inner join periods
+        on crimes.recorded_date between periods.period_start and periods.period_end
 
 ),
 
 llr as (
 
-    select financial_year from {{ ref('mart_sv_by_area') }}
+    select * from {{ ref('mart_sv__by_area_periods') }}
     where area_level = 'llr'
 
 ),
@@ -39,7 +52,7 @@ slots as (
 offences as (
 
     select
-        financial_year,
+        period,
         'all' as age_group,
         offence_weekday,
         offence_hour
@@ -48,7 +61,7 @@ offences as (
     union all
 
     select
-        financial_year,
+        period,
         'victim_under_25' as age_group,
         offence_weekday,
         offence_hour
@@ -58,7 +71,7 @@ offences as (
     union all
 
     select
-        financial_year,
+        period,
         'suspect_under_25' as age_group,
         offence_weekday,
         offence_hour
@@ -70,17 +83,21 @@ offences as (
 counted as (
 
     select
-        financial_year,
+        period,
         age_group,
         offence_weekday,
         offence_hour,
         count(*) as offences
     from offences
-    group by financial_year, age_group, offence_weekday, offence_hour
+    group by period, age_group, offence_weekday, offence_hour
 
 )
 
 select
+    cast(llr.period as varchar) as period,
+    cast(llr.period_type as varchar) as period_type,
+    cast(llr.period_start as date) as period_start,
+    cast(llr.period_end as date) as period_end,
     cast(llr.financial_year as varchar) as financial_year,
     cast(cohorts.age_group as varchar) as age_group,
     cast(slots.weekday as integer) as weekday,
@@ -93,7 +110,7 @@ cross join cohorts
 cross join slots
 left join counted
     on
-        llr.financial_year = counted.financial_year
+        llr.period = counted.period
         and cohorts.age_group = counted.age_group
         and slots.weekday = counted.offence_weekday
         and slots.offence_hour = counted.offence_hour

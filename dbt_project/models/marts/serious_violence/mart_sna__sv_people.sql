@@ -1,5 +1,6 @@
 {#-
-    Victim and suspect records of serious violence per financial year, by age band,
+    Victim and suspect records of serious violence per period of dim_period (financial year, quarter,
+    12 months to a quarter; by recorded_date), by age band,
     under/over 25, sex and ethnic group (003 SNA, "Perpetrators" and "Victims": 70.9% of
     suspects male, 55.5% of victims female, victims 76.6% White, 30% of suspects under
     25). One person in one crime is one record. share_of_records divides by all the
@@ -14,19 +15,28 @@ people as (
 
 ),
 
+periods as (
+
+    select * from {{ ref('dim_period') }}
+
+),
+
 serious_violence as (
 
+    -- Each crime once in every period its recorded_date falls in.
     select
-        crime_ref,
-        financial_year
-    from {{ ref('fct_serious_violence') }}
+        crimes.crime_ref,
+        periods.period
+    from {{ ref('fct_serious_violence') }} as crimes
+    inner join periods
+        on crimes.recorded_date between periods.period_start and periods.period_end
 
 ),
 
 records as (
 
     select
-        serious_violence.financial_year,
+        serious_violence.period,
         people.role,
         people.age_band,
         case
@@ -45,7 +55,7 @@ records as (
 characteristics as (
 
     select
-        financial_year,
+        period,
         role,
         'age_band' as characteristic,
         age_band as category,
@@ -55,7 +65,7 @@ characteristics as (
     union all
 
     select
-        financial_year,
+        period,
         role,
         'age_group' as characteristic,
         age_group as category,
@@ -65,7 +75,7 @@ characteristics as (
     union all
 
     select
-        financial_year,
+        period,
         role,
         'sex' as characteristic,
         sex as category,
@@ -75,7 +85,7 @@ characteristics as (
     union all
 
     select
-        financial_year,
+        period,
         role,
         'ethnic_group' as characteristic,
         sna_ethnic_group as category,
@@ -87,14 +97,14 @@ characteristics as (
 counted as (
 
     select
-        financial_year,
+        period,
         role,
         characteristic,
         category,
         bool_or(is_unknown) as is_unknown,
         count(*) as people_records
     from characteristics
-    group by financial_year, role, characteristic, category
+    group by period, role, characteristic, category
 
 ),
 
@@ -102,23 +112,33 @@ shared as (
 
     select
         *,
-        sum(people_records) over (partition by financial_year, role, characteristic)
+        sum(people_records) over (partition by period, role, characteristic)
             as role_records,
         sum(people_records) filter (where not is_unknown)
-            over (partition by financial_year, role, characteristic) as role_known_records
+            over (partition by period, role, characteristic) as role_known_records
     from counted
 
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(role as varchar) as role,
-    cast(characteristic as varchar) as characteristic,
-    cast(category as varchar) as category,
-    cast(people_records as bigint) as people_records,
-    cast({{ share('people_records', 'role_records') }} as double) as share_of_records,
+    cast(periods.period as varchar) as period,
+    cast(periods.period_type as varchar) as period_type,
+    cast(periods.period_start as date) as period_start,
+    cast(periods.period_end as date) as period_end,
+    cast(periods.financial_year as varchar) as financial_year,
+    cast(shared.role as varchar) as role,
+    cast(shared.characteristic as varchar) as characteristic,
+    cast(shared.category as varchar) as category,
+    cast(shared.people_records as bigint) as people_records,
+    cast({{ share('shared.people_records', 'shared.role_records') }} as double)
+        as share_of_records,
     cast(
-        case when not is_unknown then {{ share('people_records', 'role_known_records') }} end
+        case
+            when not shared.is_unknown
+                then {{ share('shared.people_records', 'shared.role_known_records') }}
+        end
         as double
     ) as share_of_known
 from shared
+inner join periods
+    on shared.period = periods.period

@@ -1,29 +1,42 @@
 {#-
-    The Strategic Needs Assessment's headline figures per financial year (003 SNA,
+    The Strategic Needs Assessment's headline figures per period of dim_period (financial year, quarter,
+    12 months to a quarter; by recorded_date) (003 SNA,
     "Extent" and "Nature of Serious Violence"): serious violence offences, the change on
-    the year before, the LLR rate per 1,000, and the shares that are domestic-abuse
+    the same period a year earlier, the LLR rate per 1,000, and the shares that are domestic-abuse
     related, sexual violence, knife or sharp object (and of those, in Leicester), in the
     night-time economy (22:00-04:59) and against a victim under 25.
 -#}
 with
 
+periods as (
+
+    select * from {{ ref('dim_period') }}
+
+),
+
 serious_violence as (
 
-    select * from {{ ref('fct_serious_violence') }}
+    -- Each crime once in every period its recorded_date falls in.
+    select
+        periods.period,
+        crimes.*
+    from {{ ref('fct_serious_violence') }} as crimes
+    inner join periods
+        on crimes.recorded_date between periods.period_start and periods.period_end
 
 ),
 
 llr as (
 
-    select * from {{ ref('mart_sv_by_area') }}
+    select * from {{ ref('mart_sv__by_area_periods') }}
     where area_level = 'llr'
 
 ),
 
-by_year as (
+by_period as (
 
     select
-        financial_year,
+        period,
         count(*) filter (where is_domestic_abuse) as domestic_abuse_offences,
         count(*) filter (where is_sexual_violence) as sexual_violence_offences,
         count(*) filter (where is_knife_sharp) as knife_sharp_offences,
@@ -34,43 +47,47 @@ by_year as (
         count(*) filter (where youngest_suspect_age < 25) as suspect_under_25_offences,
         count(*) filter (where location_type = 'dwelling') as dwelling_offences
     from serious_violence
-    group by financial_year
+    group by period
 
 )
 
 select
+    cast(llr.period as varchar) as period,
+    cast(llr.period_type as varchar) as period_type,
+    cast(llr.period_start as date) as period_start,
+    cast(llr.period_end as date) as period_end,
     cast(llr.financial_year as varchar) as financial_year,
     cast(llr.offences as bigint) as offences,
     cast(llr.offences_previous_year as bigint) as offences_previous_year,
     cast(llr.change_on_previous_year as double) as change_on_previous_year,
     cast(llr.population as bigint) as population,
     cast(llr.rate_per_1000 as double) as rate_per_1000,
-    cast(coalesce(by_year.domestic_abuse_offences, 0) as bigint) as domestic_abuse_offences,
-    cast({{ share('coalesce(by_year.domestic_abuse_offences, 0)', 'llr.offences') }} as double)
+    cast(coalesce(by_period.domestic_abuse_offences, 0) as bigint) as domestic_abuse_offences,
+    cast({{ share('coalesce(by_period.domestic_abuse_offences, 0)', 'llr.offences') }} as double)
         as domestic_abuse_share,
-    cast(coalesce(by_year.sexual_violence_offences, 0) as bigint) as sexual_violence_offences,
-    cast({{ share('coalesce(by_year.sexual_violence_offences, 0)', 'llr.offences') }} as double)
+    cast(coalesce(by_period.sexual_violence_offences, 0) as bigint) as sexual_violence_offences,
+    cast({{ share('coalesce(by_period.sexual_violence_offences, 0)', 'llr.offences') }} as double)
         as sexual_violence_share,
-    cast(coalesce(by_year.knife_sharp_offences, 0) as bigint) as knife_sharp_offences,
-    cast({{ share('coalesce(by_year.knife_sharp_offences, 0)', 'llr.offences') }} as double)
+    cast(coalesce(by_period.knife_sharp_offences, 0) as bigint) as knife_sharp_offences,
+    cast({{ share('coalesce(by_period.knife_sharp_offences, 0)', 'llr.offences') }} as double)
         as knife_sharp_share,
     cast(
-        {{ share('by_year.knife_sharp_offences_in_leicester', 'by_year.knife_sharp_offences') }}
+        {{ share('by_period.knife_sharp_offences_in_leicester', 'by_period.knife_sharp_offences') }}
         as double
     ) as knife_sharp_share_in_leicester,
-    cast(coalesce(by_year.night_time_economy_offences, 0) as bigint)
+    cast(coalesce(by_period.night_time_economy_offences, 0) as bigint)
         as night_time_economy_offences,
     cast(
-        {{ share('coalesce(by_year.night_time_economy_offences, 0)', 'llr.offences') }} as double
+        {{ share('coalesce(by_period.night_time_economy_offences, 0)', 'llr.offences') }} as double
     ) as night_time_economy_share,
-    cast(coalesce(by_year.victim_under_25_offences, 0) as bigint) as victim_under_25_offences,
-    cast({{ share('coalesce(by_year.victim_under_25_offences, 0)', 'llr.offences') }} as double)
+    cast(coalesce(by_period.victim_under_25_offences, 0) as bigint) as victim_under_25_offences,
+    cast({{ share('coalesce(by_period.victim_under_25_offences, 0)', 'llr.offences') }} as double)
         as victim_under_25_share,
-    cast(coalesce(by_year.suspect_under_25_offences, 0) as bigint) as suspect_under_25_offences,
-    cast({{ share('coalesce(by_year.suspect_under_25_offences, 0)', 'llr.offences') }} as double)
+    cast(coalesce(by_period.suspect_under_25_offences, 0) as bigint) as suspect_under_25_offences,
+    cast({{ share('coalesce(by_period.suspect_under_25_offences, 0)', 'llr.offences') }} as double)
         as suspect_under_25_share,
-    cast({{ share('coalesce(by_year.dwelling_offences, 0)', 'llr.offences') }} as double)
+    cast({{ share('coalesce(by_period.dwelling_offences, 0)', 'llr.offences') }} as double)
         as dwelling_share
 from llr
-left join by_year
-    on llr.financial_year = by_year.financial_year
+left join by_period
+    on llr.period = by_period.period
