@@ -47,8 +47,12 @@ select
     cast(ho_offence_code as varchar) as ho_offence_code,
     cast(offence_description as varchar) as offence_description,
     cast(is_rape as boolean) as is_rape,
+    -- Where: the crime's beat, placed by the ref_beats seed (int_police__crimes), so
+    -- RASSO can be reported by district, upper-tier authority and CSP (mart_rasso__by_area).
     cast(la_code as varchar) as la_code,
     cast(district_code as varchar) as district_code,
+    cast(csp_name as varchar) as csp_name,
+    cast(beat_code as varchar) as beat_code,
     cast(outcome_code as varchar) as outcome_code,
     cast(outcome_description as varchar) as outcome_description,
     cast(outcome_date as date) as outcome_date,
