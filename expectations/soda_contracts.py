@@ -90,10 +90,13 @@ def _checks(table: PublishedTable) -> list[tuple[str, dict[str, Any]]]:
                                       for c in counts)}))
     if table.shape.rates:
         checks.append(("failed_rows", {
-            "name": f"rates over a suppressed count are {SUPPRESSED}", "qualifier": "rates_c",
+            "name": f"rates over a suppressed count are {SUPPRESSED} (or {NOT_AVAILABLE})",
+            "qualifier": "rates_c",
             "expression": " OR ".join(
                 "((" + " OR ".join(f"{c} = '{SUPPRESSED}'" for c in r.over) + ") AND "
-                f"{r.column} IS DISTINCT FROM '{SUPPRESSED}')" for r in table.shape.rates)}))
+                f"{r.column} IS DISTINCT FROM '{SUPPRESSED}' "
+                f"AND {r.column} IS DISTINCT FROM '{NOT_AVAILABLE}')"
+                for r in table.shape.rates)}))
         checks.append(("failed_rows", {
             "name": f"rates are numbers, blank, {SUPPRESSED} or {NOT_AVAILABLE}",
             "qualifier": "rates_number",

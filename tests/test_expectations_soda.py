@@ -134,7 +134,8 @@ def test_a_health_count_reconciles_within_its_rounding(catalog, shown, figure, p
     def frame(value: int) -> pd.DataFrame:
         return pd.DataFrame([{"period": "2023-24Q1", "period_start": "2023-04-01",
                               "period_end": "2023-06-30", "measure": "sharp_object_admissions",
-                              "age_group": "all", "value": value}])
+                              "age_group": "all", "value": value,
+                              "baseline_value": NOT_AVAILABLE}])
 
     result = verify(health, frame(shown), frame(figure))
     assert result.passed is passes, result.detail
@@ -160,6 +161,7 @@ def test_health_counts_must_be_rounded_to_five(catalog, value):
     [health] = [t for t in catalog.tables if t.name == "sv_duty_health_measures"]
     frame = pd.DataFrame([{"period": "2023-24Q1", "period_start": "2023-04-01",
                            "period_end": "2023-06-30", "measure": "sharp_object_admissions",
-                           "age_group": "all", "value": value}])
+                           "age_group": "all", "value": value,
+                           "baseline_value": NOT_AVAILABLE}])
     result = verify(health, frame, frame.copy())
     assert not result.passed and "rounded to the nearest" in result.detail
