@@ -110,7 +110,7 @@ def _expected_areas() -> set[tuple[str, str]]:
 def _compare(mart: pd.DataFrame, keys: list[str], expected: pd.DataFrame) -> None:
     """Every figure of `expected` equals the mart's at its keys; every other mart row is 0."""
     got = mart.set_index(keys)[list(expected.columns)]
-    joined = got.join(expected, rsuffix="_expected", how="left").fillna(0)
+    joined = got.join(expected.add_suffix("_expected"), how="left").fillna(0)
     missing = expected.index.difference(got.index)
     assert missing.empty, f"the mart lacks rows with crimes: {list(missing)[:5]}"
     for column in expected.columns:
