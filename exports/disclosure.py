@@ -49,6 +49,10 @@ class Margin:
     column: str
     total: str
     parts: tuple[str, ...] | None = None
+    # Key columns that differ between the total row and its parts and so do not form the
+    # groups: e.g. a CSP row (area_level `csp`) over its districts, each with its own
+    # area_code.
+    across: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ def equations(frame: pd.DataFrame, shape: TableShape) -> list[Equation]:
     out: list[Equation] = []
     positions = pd.RangeIndex(len(frame))
     for margin in shape.margins:
-        others = [k for k in shape.keys if k != margin.column]
+        others = [k for k in shape.keys if k != margin.column and k not in margin.across]
         values = frame[margin.column].astype(str).to_numpy()
         groups = (
             [positions.to_numpy()]

@@ -247,6 +247,20 @@ def test_a_rate_over_a_suppressed_count_is_suppressed():
     assert out["charge_rate"].tolist() == [SUPPRESSED, 0.1]
 
 
+def test_a_csp_row_over_districts_named_apart_is_a_total_too():
+    """sv_by_area: the CSP row (its own area_code) is the sum of its districts; with one
+    district suppressed, the other must be hidden too or the CSP row gives it away."""
+    frame = pd.DataFrame({"period": ["q1"] * 3, "area_level": ["district", "district", "csp"],
+                          "area_code": ["E07000129", "E07000132", "Blaby and Hinckley"],
+                          "offences": [3, 40, 43]})
+    shape = TableShape(keys=("period", "area_level", "area_code"), counts=("offences",),
+                       margins=(Margin("area_level", "csp", ("district",),
+                                       across=("area_code",)),))
+    out = protect(frame, shape, ONS_SMALL_COUNTS).frame
+    assert out["offences"].tolist()[:2] == [SUPPRESSED, SUPPRESSED]
+    assert attack(out, shape, ONS_SMALL_COUNTS) == {}
+
+
 def test_a_blank_declared_unavailable_is_x_and_so_is_a_rate_over_it():
     """A baseline year before the data: that cell and the change on it are [x]; the
     rest of the row, and a blank in any other count, are not excused."""

@@ -96,11 +96,11 @@ def test_a_csp_export_names_no_other_area_and_no_llr_comparator(exports, areas, 
         area = csv_rows(folder / "sv_by_area.csv")
         assert {r["area_code"] for r in area} == own.districts | {own.csp_name}, q
         assert {r["area_level"] for r in area} == {"district", "csp"}
-        # RASSO and hate crime by area: the CSP's districts and the CSP as their `all`.
+        # RASSO and hate crime by area: the CSP's districts and the CSP, as in sv_by_area.
         for table in ("rasso_by_area", "hate_crime"):
             rows = csv_rows(folder / f"{table}.csv")
-            assert {r["area_code"] for r in rows} == own.districts | {"all"}, (q, table)
-            assert {r["area_name"] for r in rows if r["area_code"] == "all"} == {
+            assert {r["area_code"] for r in rows} == own.districts | {own.csp_name}, (q, table)
+            assert {r["area_name"] for r in rows if r["area_level"] == "csp"} == {
                 own.csp_name}, (q, table)
         for path in folder.glob("*.csv"):
             text = path.read_text(encoding="utf-8")

@@ -1,8 +1,9 @@
 {#- A CSP's tables by area, written once: the CSP's own districts and the CSP as a whole
-    (DESIGN.md "Scope": its own area's rows only, no LLR comparator). The CSP row is the
-    `all` of its districts (area_code `all`), so disclosure control sees it as their
-    total (a suppressed district cannot be recovered from the CSP and the other
-    districts). A model builds its rows with these macros:
+    (DESIGN.md "Scope": its own area's rows only, no LLR comparator). The CSP row
+    (area_level `csp`, area_code the CSP's name, as in mart_sv_by_area) is the sum of its
+    districts, and the tables declare it so (a margin on area_level), so disclosure
+    control sees it as their total: a suppressed district cannot be recovered from the
+    CSP and the other districts. A model builds its rows with these macros:
 
         areas as ({{ publish_csp_areas() }}),
         grid as ({{ publish_window_grid(['areas']) }}),
@@ -12,7 +13,7 @@
 
 {#- Each CSP partner (ref_csp_partners) × its districts (dim_geography) in district_code
     order, then the CSP itself: partner, csp_name, area_level (`district`, `csp`),
-    area_code (the district's ONS code; `all` for the CSP), area_name (the district's or
+    area_code (the district's ONS code; the CSP's name for the CSP), area_name (the district's or
     the CSP's name), area_order. -#}
 {% macro publish_csp_areas() -%}
     select
@@ -42,7 +43,7 @@
             partner,
             csp_name,
             'csp' as area_level,
-            'all' as area_code,
+            csp_name as area_code,
             csp_name as area_name
         from {{ ref('ref_csp_partners') }}
     ) as csp_areas

@@ -1,6 +1,6 @@
 {#-
     CSP locality profile: hate crime recorded in each district of the CSP and in the CSP
-    as a whole (area_code `all`), by ONS offence group with an `all` row, for every
+    as a whole (area_level `csp`), by ONS offence group with an `all` row, for every
     period of every export quarter's window (int_publish__windows): every recorded, not
     cancelled crime flagged `flag_hate = Y`, of any offence (mart_hate_crime's rule),
     and of them the serious violence offences, with the rate per 1,000 residents over the

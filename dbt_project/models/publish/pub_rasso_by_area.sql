@@ -1,6 +1,6 @@
 {#-
     CSP locality profile: rape and serious sexual offences (RASSO) recorded in each
-    district of the CSP and in the CSP as a whole (area_code `all`), for every period of
+    district of the CSP and in the CSP as a whole (area_level `csp`), for every period of
     every export quarter's window (int_publish__windows): RASSO crimes, rapes, and the
     rapes charged or summonsed, whose victim does not support action and still under
     investigation, as their outcomes stand at extraction (spec/published-figures.md),

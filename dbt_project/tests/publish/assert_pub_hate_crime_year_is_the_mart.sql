@@ -1,6 +1,6 @@
 {#-
     At Q4 the rolling 12 months of pub_hate_crime are the financial year: each
-    district's and the CSP's (area_code `all`) hate crimes by offence group equal
+    district's and the CSP's (area_level `csp`) hate crimes by offence group equal
     mart_hate_crime, counted there independently. Rows drawing on a missing file are
     published as `[x]`: nothing to reconcile. Fails with each row that differs, or whose
     year, area and offence group the mart does not have.

@@ -1,6 +1,6 @@
 {#-
     At Q4 the rolling 12 months of pub_rasso_by_area are the financial year: each
-    district's and the CSP's (area_code `all`) figures equal mart_rasso__by_area,
+    district's and the CSP's (area_level `csp`) figures equal mart_rasso__by_area,
     counted there independently (by area level from fct_rasso, not from the monthly
     sums). Rows drawing on a missing file are published as `[x]`: nothing to reconcile.
     Fails with each row that differs, or whose year and area the mart does not have.
