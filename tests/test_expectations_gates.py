@@ -236,7 +236,7 @@ def test_totals_that_do_not_reconcile_with_the_warehouse_block_that_partner_only
     [why] = report.blocked[0].held_by
     assert "soda_contract:sv_by_area" in why
     assert "totals reconcile with the warehouse" in why
-    assert f"'check_key': 'period={QUARTER}, area_code=E06000017'" in why
+    assert f"'check_key': 'period={QUARTER}, area_level=district, area_code=E06000017'" in why
     assert not (tmp_path / "exports" / QUARTER / "csp-rutland").exists()
 
 
