@@ -23,7 +23,7 @@ PUBLISH_PREFIX = "pub_"
 # (dbt_project/models/publish/__docs.md).
 BOOKKEEPING = frozenset({"export_quarter", "partner", "missing", "is_sum_of_periods",
                          "row_order", "draws_from", "draws_to"})
-KINDS = ("police_council", "health")
+KINDS = ("police_council", "health", "public")
 
 
 class CatalogError(ValueError):

@@ -79,9 +79,9 @@ class TableShape:
     rates: tuple[RateOver, ...] = ()
     margins: tuple[Margin, ...] = ()
     column_sums: tuple[ColumnSum, ...] = ()
-    # Counts whose blank means "not available" (e.g. a baseline year before the data):
-    # that one cell is [x], and so is every rate over it. A blank in any other count is
-    # an error.
+    # Counts (or rates) whose blank means "not available" (e.g. a baseline year before the
+    # data, a rate with no population estimate): that one cell is [x], and so is every
+    # rate over such a count. A blank in any other count is an error.
     unavailable_when_blank: tuple[str, ...] = ()
 
     def with_margins(self, *extra: Margin) -> TableShape:
@@ -427,9 +427,12 @@ def protect(frame: pd.DataFrame, shape: TableShape, rule: DisclosureRule,
             [_shown(states[(r, column)], rule) for r in range(len(frame))], dtype=object)
     for rate in shape.rates:
         hidden = [any(states[(r, c)].suppressed for c in rate.over) for r in range(len(frame))]
-        absent = [unavailable[r] or any((r, c) in blank for c in rate.over)
-                  for r in range(len(frame))]
         values = frame[rate.column].tolist()
+        # A rate is [x] over a count that is, or blank where blank means not available
+        # (e.g. a neighbourhood with no population estimate).
+        absent = [unavailable[r] or any((r, c) in blank for c in rate.over)
+                  or (rate.column in shape.unavailable_when_blank and _missing(values[r]))
+                  for r in range(len(frame))]
         out[rate.column] = pd.Series(
             [NOT_AVAILABLE if a else SUPPRESSED if h
              else (None if _missing(v) else float(v))

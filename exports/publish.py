@@ -34,7 +34,14 @@ from exports.catalog import Catalog, Partner, PublishedTable
 from exports.disclosure import Margin, TableShape, protect
 from exports.gates import Gate, GateFailure, holding_back
 from exports.partners import DisclosureRule, disclosure_rule
-from exports.render import code_version, csv_bytes, manifest_bytes, notes_rows, workbook_bytes
+from exports.render import (
+    code_version,
+    cover_sheet,
+    csv_bytes,
+    manifest_bytes,
+    notes_rows,
+    workbook_bytes,
+)
 from exports.warehouse import Published, read_only, read_published
 from vrn import periods
 
@@ -233,16 +240,42 @@ def _periods(export: Export) -> list[tuple[str, str, str]]:
     return list(seen.values())
 
 
-def render_files(export: Export, built: Built, missing: Sequence[Mapping[str, Any]]
-                 ) -> dict[str, bytes]:
+def render_files(export: Export, built: Built, missing: Sequence[Mapping[str, Any]],
+                 profiles: bool = True) -> dict[str, bytes]:
     partner = export.partner.name
     files = {f"{t.name}.csv": csv_bytes(built.published[t.name]) for t in built.tables}
     rules = {t.kind: disclosure_rule(partner, t.kind) for t in built.tables}
     notes = notes_rows(partner, export.fy_quarter, _periods(export), built.tables, rules,
                        export.reads, missing)
+    cover = cover_sheet(export.partner.owner, export.fy_quarter, _periods(export),
+                        export.all_reads)
     files[workbook_name(partner, export.fy_quarter)] = workbook_bytes(
-        [(t.name, built.published[t.name]) for t in built.tables], notes)
+        [(t, built.published[t.name]) for t in built.tables], notes, cover, export.reads)
+    # DESIGN.md "Profiles": CSP partners and opcc also get profile.html and profile.pdf,
+    # drawn from the same published (disclosure-controlled) frames as the CSVs.
+    if profiles:
+        from exports.profiles import render_profile_files
+
+        files.update(render_profile_files(export, built))
     return files
+
+
+def render_with_profile(export: Export, built: Built, missing: Sequence[Mapping[str, Any]],
+                        final: Path) -> dict[str, bytes]:
+    """Every file of the folder. The profile (seconds of charts and PDF) is taken from the
+    published folder when nothing it is drawn from changed (folders.reusable_files)."""
+    from exports.profiles.profile import HTML_NAME, PDF_NAME, gets_profile
+
+    files = render_files(export, built, missing, profiles=False)
+    if not gets_profile(export.partner.name):
+        return files
+    reused = (folders.reusable_files(final, files, (HTML_NAME, PDF_NAME), code_version())
+              if final.is_dir() else None)
+    if reused is None:
+        from exports.profiles import render_profile_files
+
+        reused = render_profile_files(export, built)
+    return {**files, **reused}
 
 
 def manifest(export: Export, built: Built, files: Mapping[str, bytes],
@@ -337,7 +370,12 @@ def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root:
                          f"{type(error).__name__}: {error}"])
     missing = missing_files(pub, export)
     sources = sources_for(pub, export)
-    files = render_files(export, built, missing)
+    try:
+        files = render_with_profile(export, built, missing, final)
+    except Exception as error:  # a renderer's failure holds back this export only
+        return _blocked(export, final, now,
+                        [f"exports {partner.name}: could not render the files: "
+                         f"{type(error).__name__}: {error}"])
     if final.is_dir() and folders.is_unchanged(final, files):
         sha = folders.file_sha256(final / folders.MANIFEST)
         return PartnerOutcome(partner.name, fy_quarter, "unchanged", str(final), sha,

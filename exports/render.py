@@ -1,9 +1,24 @@
 """The bytes of an export: CSVs, the workbook and the manifest. No file I/O here.
 
 Every renderer is deterministic — the same figures give the same bytes — so a re-run on
-unchanged data recognises its own publication and rewrites nothing. The workbook is for
-people: bold, frozen header, sensible column widths, and a `notes` sheet with the
-definitions, the sources and the suppression rule; the CSVs are for loading.
+unchanged data recognises its own publication and rewrites nothing. The CSVs are for
+loading (codes as in the marts); the workbook is for people.
+
+The workbook follows the GSS guidance "Releasing statistics in spreadsheets" (DESIGN.md
+"Partner exports"): sheets `cover` (title, period covered in words, source, contact, what
+changed), `contents` (every sheet, linked, with its title), `notes` (numbered: definitions,
+sources, the suppression rule, the shorthand), then one sheet per table named as its CSV:
+title in A1, a line naming the shorthand its cells use, the table marked up as an Excel
+table with plain-English headers and labels (exports.labels), number formats, no merged
+cells, printed to the page width with the header row repeated; the document title and
+language are in the file's properties.
+
+It is written with ONS's gptables, which builds the GSS layout (cover, contents with
+links, notes table, one marked-up table a sheet) on XlsxWriter. gptables keeps the bytes
+stable: XlsxWriter writes no time but the `created` property, which is pinned to
+vrn.xlsx.FIXED_TIME, and pin_timestamps fixes the zip members' times. What neither sets
+is the language: XlsxWriter has no language property, so `<dc:language>en-GB</dc:language>`
+is added to docProps/core.xml after saving (`_with_language`).
 """
 
 from __future__ import annotations
@@ -13,7 +28,10 @@ import io
 import json
 import math
 import subprocess
+import warnings
+import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -22,11 +40,24 @@ import pandas as pd
 
 from exports.catalog import PublishedTable
 from exports.disclosure import NOT_AVAILABLE, SUPPRESSED
+from exports.labels import (
+    column_label,
+    month_label,
+    period_label,
+    plain_text,
+    source_label,
+    table_title,
+    value_label,
+)
 from exports.partners import DisclosureRule
+from vrn.periods import fy_quarter as fy_quarter_period
 from vrn.reference import PROJECT_ROOT
 from vrn.xlsx import FIXED_TIME, pin_timestamps
 
+COVER_SHEET = "cover"
+CONTENTS_SHEET = "contents"
 NOTES_SHEET = "notes"
+LANGUAGE = "en-GB"
 
 
 def cell_text(value: Any) -> str | None:
@@ -73,24 +104,71 @@ def _cell_value(value: Any) -> Any:
     return text
 
 
+NOT_APPLICABLE = "[z]"  # GSS shorthand for a cell with no figure to give (a rate over zero)
+SHORTHAND = {
+    SUPPRESSED: "confidential: withheld to protect people",
+    NOT_AVAILABLE: "not available: a partner file the figure needs was not received or "
+                   "was rejected",
+    NOT_APPLICABLE: "not applicable: no figure can be given, such as a rate over zero",
+}
+CONTACT = ("Leicester, Leicestershire and Rutland Violence Reduction Network, data and "
+           "insight team (the team that sends you this export).")
+FIRST_VERSION = ("First publication for this quarter. If it replaces an earlier version, "
+                 "manifest.json names the version it replaced.")
+
+
+@dataclass(frozen=True)
+class CoverSheet:
+    """What the workbook's cover says: all of it derived from the export's inputs, so the
+    same figures give the same bytes."""
+
+    title: str
+    period: str  # the period covered, in words
+    source: str
+    contact: str = CONTACT
+    changes: str = FIRST_VERSION  # what changed since the previous version
+
+
+def cover_sheet(partner_label: str, fy_quarter: str, periods: Sequence[tuple[str, str, str]],
+                reads: Sequence[str], changes: str | None = None) -> CoverSheet:
+    """`periods` as for notes_rows; `changes` the publisher's reason when this version
+    replaces an earlier one with different figures."""
+    spans = [period_label(*p) for p in periods]
+    quarter = fy_quarter_period(fy_quarter)
+    covered = (f"The quarter {period_label(fy_quarter, quarter.start, quarter.end)}"
+               + (f". Tables by period hold: {', '.join(spans)}." if spans else "."))
+    return CoverSheet(
+        title=f"{partner_label}: Violence Reduction Network data, "
+              f"{period_label(fy_quarter, quarter.start, quarter.end)}",
+        period=covered,
+        source="; ".join(source_label(r) for r in reads) + ". Held in the Leicester, "
+               "Leicestershire and Rutland Violence Reduction Network data warehouse.",
+        changes=changes or FIRST_VERSION)
+
+
 def notes_rows(partner: str, fy_quarter: str, periods: Sequence[tuple[str, str, str]],
                tables: Sequence[PublishedTable], rules: Mapping[str, DisclosureRule],
                reads: Mapping[str, Sequence[str]],
                missing: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """The notes sheet: what the export holds, how it was counted and protected, what is
-    not available and why, and every column's meaning (from the models' YAML).
+    """The notes sheet, one (title, text) a note, numbered in this order: what the export
+    holds, how it was counted and protected, what is not available and why, the shorthand,
+    and each table's columns (from the models' YAML), all in words.
 
     `periods` are the (label, first day, last day) of the export's window as its tables
     hold them; `missing` the manifest's `missing` entries."""
-    spans = "; ".join(f"{label} ({start} to {end})" for label, start, end in periods)
+    spans = "; ".join(f"{period_label(*p)} ({p[1]} to {p[2]})" for p in periods)
+    quarter = fy_quarter_period(fy_quarter)
     rows: list[tuple[str, str]] = [
-        ("Export", f"{partner}, {fy_quarter}: Leicester, Leicestershire and Rutland Violence "
-                   "Reduction Network data warehouse."),
+        ("Export", f"The export for {partner} of the quarter "
+                   f"{period_label(fy_quarter, quarter.start, quarter.end)} ({fy_quarter}), "
+                   "from the Leicester, Leicestershire and Rutland Violence Reduction Network "
+                   "data warehouse. The same figures are in the CSV files of this folder."),
         ("Periods", f"Tables by period hold: {spans or 'no period'}. Monthly tables hold the "
                     "months of the rolling 12 months that lie inside the data."),
         ("Counting", "Crimes count once, by recorded date, while recorded and not cancelled; "
                      "custody, ICV and health events count by their own date."),
-        ("Sources", "; ".join(sorted({r for t in tables for r in reads.get(t.name, ())}))
+        ("Sources", "; ".join(sorted({source_label(r) for t in tables
+                                      for r in reads.get(t.name, ())}))
          + " (the exact files and their SHA-256 are listed in manifest.json)."),
     ]
     for kind in sorted({t.kind for t in tables}):
@@ -98,15 +176,15 @@ def notes_rows(partner: str, fy_quarter: str, periods: Sequence[tuple[str, str, 
         numbers = (f"counts {rule.suppress_from} to {rule.suppress_to} shown as {SUPPRESSED}"
                    + (f", other counts rounded to the nearest {rule.round_to}"
                       if rule.round_to else ""))
-        rows.append((f"Suppression ({kind.replace('_', ' and ')} figures)",
-                     f"{rule.name}: {numbers}. {rule.description}"))
-    rows.append(("Shorthand", f"{SUPPRESSED} confidential: withheld to protect people "
-                              f"(see Suppression). {NOT_AVAILABLE} not available: a partner "
-                              "file the figure needs was not received or was rejected."))
+        rows.append((f"Suppression ({KIND_WORDS.get(kind, kind)} figures)",
+                     rule.description if SUPPRESSED in rule.description
+                     else f"{numbers[:1].upper()}{numbers[1:]}. {rule.description}"))
+    rows.append(("Shorthand", " ".join(f"{code} {words}." for code, words in SHORTHAND.items())))
     if missing:
         said = []
         for m in missing:
-            what = f"{m['source']}/{m['entity']} for {m['period']}"
+            what = (f"{source_label(m['source'] + '/' + m['entity'])} for "
+                    f"{value_label('fy_quarter', m['period'])}")
             why = (f"file {m['file_name']} was {m['reason']}" if m.get("file_name")
                    else m["reason"])
             said.append(f"{what} ({why})")
@@ -117,65 +195,169 @@ def notes_rows(partner: str, fy_quarter: str, periods: Sequence[tuple[str, str, 
         rows.append(("Not available", "Every partner file these figures draw on was received "
                                       "and loaded."))
     for t in tables:
-        rows.append((f"Table {t.name}", f"{t.description} ({t.kind.replace('_', ' and ')} "
-                                        f"figures; from {', '.join(reads.get(t.name, ()))})."))
+        lines = [f"{plain_text(t.description)} ({KIND_WORDS.get(t.kind, t.kind)} figures; from "
+                 f"{'; '.join(source_label(r) for r in reads.get(t.name, ()))})."]
         for c in t.columns:
-            meaning = t.column_descriptions.get(c) or "A count."
+            meaning = plain_text(t.column_descriptions.get(c) or "A count.")
             rate = next((r for r in t.shape.rates if r.column == c), None)
             if rate:
-                meaning += (f" Computed from {', '.join(rate.over)}; {SUPPRESSED} when any of "
-                            "them is.")
-            rows.append((f"  {t.name}.{c}", meaning))
+                meaning += (f" Computed from {', '.join(column_label(t, o) for o in rate.over)}"
+                            f"; {SUPPRESSED} when any of them is.")
+            lines.append(f"{column_label(t, c)}: {meaning}")
+        rows.append((f"Table: {table_title(t)}", "\n".join(lines)))
     return rows
 
 
-def workbook_bytes(sheets: Sequence[tuple[str, pd.DataFrame]],
-                   notes: Sequence[tuple[str, str]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+KIND_WORDS = {"police_council": "police and council", "health": "health",
+              "public": "already published"}
+_DATE_COLUMNS = ("period_start", "period_end")
+_MONTH_COLUMNS = ("month", "month_end")
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    bold = Font(bold=True)
 
-    ws = wb.create_sheet(NOTES_SHEET)
-    ws.append(["item", "text"])
-    for item, text in notes:
-        ws.append([item, text])
-    ws.column_dimensions["A"].width = 48
-    ws.column_dimensions["B"].width = 110
-    for row in ws.iter_rows(min_row=2):
-        row[1].alignment = Alignment(wrap_text=True, vertical="top")
-        row[0].alignment = Alignment(vertical="top")
-        if not str(row[0].value).startswith(" "):
-            row[0].font = bold
-    _header(ws, bold)
+def sheet_value(column: str, value: Any, row: Mapping[str, Any]) -> Any:
+    """A published cell as the workbook shows it: numbers stay numbers (people sum and
+    chart them), codes and periods in words, dates as dates, an empty cell as `[z]`."""
+    shown = _cell_value(value)
+    if shown is None:
+        return NOT_APPLICABLE
+    if shown in (SUPPRESSED, NOT_AVAILABLE) or not isinstance(shown, str):
+        return shown
+    if column == "period" and {"period_start", "period_end"} <= set(row):
+        return period_label(shown, row["period_start"], row["period_end"])
+    if column in _DATE_COLUMNS:
+        return date.fromisoformat(shown[:10])
+    if column in _MONTH_COLUMNS:
+        return month_label(shown)
+    return value_label(column, shown)
 
-    for name, frame in sheets:
+
+def number_format(table: PublishedTable | None, column: str, values: Sequence[Any]) -> str:
+    """Thousands separators for counts, 3 decimals for rates per 1,000, % for shares."""
+    if column in _DATE_COLUMNS:
+        return "d mmmm yyyy"
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if not numbers:
+        return "@" if values else "General"
+    if "per_1000" in column:
+        return "#,##0.000"
+    if column.endswith("_rate") or "_rate_" in column or column.startswith("change_on_"):
+        return "0.0%"
+    if (table is not None and column in table.shape.counts) or all(
+            float(v).is_integer() for v in numbers):
+        return "#,##0"
+    return "#,##0.0##"
+
+
+def _notes_referring(notes: Sequence[tuple[str, str]], title: str) -> int | None:
+    return next((i for i, (t, _) in enumerate(notes, start=1) if t == title), None)
+
+
+def _shorthand_line(frame: pd.DataFrame, shorthand_note: int | None) -> str | None:
+    present = [code for code in SHORTHAND if (frame == code).any().any()]
+    if not present:
+        return None
+    words = {SUPPRESSED: "confidential", NOT_AVAILABLE: "not available",
+             NOT_APPLICABLE: "not applicable"}
+    listed = [f"{code} ({words[code]})" for code in present]
+    said = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1]
+    see = f"see note {shorthand_note}" if shorthand_note else "see the notes sheet"
+    return f"Some cells show {said}: {see}."
+
+
+def workbook_bytes(tables: Sequence[tuple[PublishedTable | str, pd.DataFrame]],
+                   notes: Sequence[tuple[str, str]], cover: CoverSheet,
+                   reads: Mapping[str, Sequence[str]] | None = None) -> bytes:
+    """The partner workbook (GSS "Releasing statistics in spreadsheets"): sheets `cover`,
+    `contents`, `notes`, then one per table named as its CSV; see the module docstring."""
+    import gptables as gpt
+
+    reads = reads or {}
+    shorthand_note = _notes_referring(notes, "Shorthand")
+    sheets: dict[str, Any] = {}
+    layouts: dict[str, int] = {}  # sheet -> its number of columns
+    for table, frame in tables:
+        name = table if isinstance(table, str) else table.name
+        described = None if isinstance(table, str) else table
         if len(name) > 31:
             raise ValueError(f"sheet name {name!r} is longer than Excel's 31 characters")
-        ws = wb.create_sheet(name)
-        ws.append(list(frame.columns))
-        for row in frame.itertuples(index=False, name=None):
-            ws.append([_cell_value(v) for v in row])
-        for i, column in enumerate(frame.columns, start=1):
-            longest = max([len(str(column))] + [len(cell_text(v) or "") for v in frame[column]])
-            ws.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 10), 60)
-        _header(ws, bold)
+        records = frame.to_dict("records")
+        shown = pd.DataFrame(
+            [[sheet_value(c, r[c], r) for c in frame.columns] for r in records],
+            columns=[column_label(described, c) for c in frame.columns], dtype=object)
+        if len(set(shown.columns)) != len(shown.columns):
+            raise ValueError(f"{name}: two columns have the same header {list(shown.columns)}")
+        table_note = _notes_referring(notes, f"Table: {table_title(table)}")
+        subtitles = [line for line in (
+            _shorthand_line(shown, shorthand_note),
+            f"Each column is described in note {table_note}." if table_note else None,
+        ) if line]
+        formats = [{"column": {"columns": [i], "format": {"num_format": number_format(
+            described, c, list(shown.iloc[:, i]))}, "include_names": False}}
+            for i, c in enumerate(frame.columns)]
+        sources = [source_label(r) for r in reads.get(name, ())]
+        sheets[name] = gpt.GPTable(
+            table=shown, table_name=name, title=table_title(table), subtitles=subtitles,
+            instructions="This worksheet contains one table. Notes are on the notes "
+                         "worksheet.",
+            source=f"Source: {'; '.join(sources)}." if sources else None,
+            index_columns={}, additional_formatting=formats)
+        layouts[name] = len(shown.columns)
 
-    wb.properties.creator = "vrn-warehouse"
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
+    notes_table = pd.DataFrame({
+        "ref": [f"note{i}" for i in range(1, len(notes) + 1)],
+        "Note title": [t for t, _ in notes], "Note text": [x for _, x in notes]})
     buf = io.BytesIO()
-    wb.save(buf)
-    return pin_timestamps(buf.getvalue())
+    with warnings.catch_warnings():
+        # Our notes are numbered in our order, not by reference: gptables says so.
+        warnings.simplefilter("ignore")
+        wb = gpt.produce_workbook(
+            filename=buf, sheets=sheets,
+            cover=gpt.Cover(title=cover.title, intro=[
+                f"Period covered: {cover.period}", f"Source: {cover.source}"],
+                about=[f"What changed since the previous version: {cover.changes}",
+                       "Some figures are withheld or not available; the shorthand used is "
+                       "explained on the notes worksheet.",
+                       "The contents worksheet lists and links every table."],
+                contact=[cover.contact], cover_label=COVER_SHEET),
+            contentsheet_label=CONTENTS_SHEET,
+            contentsheet_options={"title": "Contents", "column_names": [
+                "Worksheet", "Table title"]},
+            notes_table=notes_table, notesheet_label=NOTES_SHEET,
+            notesheet_options={"title": "Notes"})
+    for ws in wb.worksheets():
+        columns = layouts.get(ws.name, 3)
+        ws.fit_to_pages(1, 0)
+        ws.set_paper(9)  # A4
+        if columns > 6:
+            ws.set_landscape()
+        if ws.name in sheets:
+            header_row = sheets[ws.name].data_range[0]
+            ws.repeat_rows(header_row)
+    wb.set_properties({
+        "title": cover.title, "subject": cover.period, "author": "Leicester, Leicestershire "
+        "and Rutland Violence Reduction Network", "keywords": "violence reduction, serious "
+        "violence, official statistics, " + ", ".join(sheets),
+        "comments": "Follows the GSS guidance on releasing statistics in spreadsheets.",
+        "created": FIXED_TIME})
+    wb.close()
+    return _with_language(pin_timestamps(buf.getvalue()))
 
 
-def _header(ws: Any, bold: Any) -> None:
-    for cell in ws[1]:
-        cell.font = bold
-    ws.freeze_panes = "A2"
+def _with_language(workbook: bytes, language: str = LANGUAGE) -> bytes:
+    """Add `<dc:language>` to docProps/core.xml: the document's language, which XlsxWriter
+    cannot set (GSS asks for it; Excel shows it under File > Info and screen readers use
+    it). The member order and times are kept, so the bytes stay stable."""
+    src = zipfile.ZipFile(io.BytesIO(workbook))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml" and b"<dc:language>" not in body:
+                body = body.replace(b"</cp:coreProperties>",
+                                    f"<dc:language>{language}</dc:language>"
+                                    "</cp:coreProperties>".encode())
+            dst.writestr(info, body)
+    return out.getvalue()
 
 
 def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:

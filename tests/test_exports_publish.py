@@ -65,17 +65,10 @@ def csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8"))))
 
 
-def same_cell(in_sheet: object, in_file: str) -> bool:
-    """A workbook cell shows what the CSV holds (numbers stay numbers in the workbook)."""
-    if in_sheet is None:
-        return in_file == ""
-    if isinstance(in_sheet, int | float) and not isinstance(in_sheet, bool):
-        return abs(float(in_file) - in_sheet) < 1e-6
-    return str(in_sheet) == in_file
-
-
-def test_partner_folder_holds_one_csv_per_table_the_workbook_and_the_manifest_only(
+def test_partner_folder_holds_its_csvs_workbook_manifest_and_profile_only(
         warehouse, tmp_path, publish, catalog):
+    """DESIGN.md: one CSV per table, the workbook and the manifest; CSP partners and opcc
+    also their profile (profile.html, profile.pdf); nothing else."""
     report = publish(warehouse, tmp_path / "exports")
     assert [o.outcome for o in report.outcomes] == ["published", "published"], [
         o.reason for o in report.outcomes]
@@ -84,6 +77,8 @@ def test_partner_folder_holds_one_csv_per_table_the_workbook_and_the_manifest_on
         folder = tmp_path / "exports" / QUARTER / name
         expected = {f"{t.name}.csv" for t in partner.tables}
         expected |= {f"{name}_{QUARTER}.xlsx", "manifest.json"}
+        if name.startswith("csp-") or name == "opcc":
+            expected |= {"profile.html", "profile.pdf"}
         assert {p.name for p in folder.iterdir()} == expected
         for t in partner.tables:
             header = (folder / f"{t.name}.csv").read_text(encoding="utf-8").splitlines()[0]
@@ -148,32 +143,35 @@ def test_manifest_has_exactly_the_design_fields_and_true_hashes(
                for c in manifest["checks"])
 
 
-def test_workbook_has_a_sheet_per_table_and_a_notes_sheet_formatted_for_people(
+def test_workbook_has_cover_contents_notes_and_a_sheet_per_table_formatted_for_people(
         warehouse, tmp_path, publish, catalog):
+    """GSS layout (the details are in tests/test_workbook.py): the same protected figures
+    as the CSVs, each table's header row the plain-English labels."""
+    from test_workbook import expected_rows, table_rows
+
     publish(warehouse, tmp_path / "exports")
     folder = tmp_path / "exports" / QUARTER / "csp-rutland"
     wb = load_workbook(folder / f"csp-rutland_{QUARTER}.xlsx")
     tables = [t.name for t in catalog.partner("csp-rutland").tables]
-    assert wb.sheetnames == ["notes", *tables]
+    assert wb.sheetnames == ["cover", "contents", "notes", *tables]
     notes = "\n".join(str(c.value) for row in wb["notes"].iter_rows() for c in row)
-    assert "ons_small_counts" in notes and "1 to 4" in notes and "[c]" in notes
-    sheet = wb["sv_by_offence_group"]
-    assert sheet.freeze_panes == "A2"
-    assert all(cell.font.bold for cell in sheet[1])
-    assert sheet.column_dimensions["A"].width >= 10
-    for name in tables:  # the same (protected) figures as the CSV
-        sheet_rows = [[c.value for c in row] for row in wb[name].iter_rows()]
-        file_rows = csv_rows((folder / f"{name}.csv").read_bytes())
-        assert len(sheet_rows) == len(file_rows), name
-        for in_sheet, in_file in zip(sheet_rows, file_rows, strict=True):
-            assert [same_cell(a, b) for a, b in zip(in_sheet, in_file, strict=True)] == [
-                True] * len(in_file), (name, in_sheet, in_file)
+    assert "1 to 4" in notes and "[c]" in notes
+    for t in catalog.partner("csp-rutland").tables:  # the same (protected) figures
+        file_rows = csv_rows((folder / f"{t.name}.csv").read_bytes())
+        assert table_rows(wb[t.name]) == expected_rows(t, file_rows), t.name
 
 
-def test_republishing_identical_content_writes_nothing(warehouse, tmp_path, publish):
+def test_republishing_identical_content_writes_nothing(warehouse, tmp_path, publish,
+                                                       monkeypatch):
     exports = tmp_path / "exports"
     publish(warehouse, exports, T0)
     before = {p: p.stat().st_mtime_ns for p in exports.rglob("*")}
+
+    def no_render(*_: object) -> dict:
+        raise AssertionError("the profile was drawn again although nothing it shows changed")
+
+    # The profile is taken from the folder when every table it is drawn from is unchanged.
+    monkeypatch.setattr("exports.profiles.render_profile_files", no_render)
     report = publish(warehouse, exports, T1)
     assert [o.outcome for o in report.outcomes] == ["unchanged", "unchanged"]
     assert {p: p.stat().st_mtime_ns for p in exports.rglob("*")} == before

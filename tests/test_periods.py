@@ -64,9 +64,9 @@ def test_periods_are_every_financial_year_quarter_and_whole_rolling_12_months(co
     assert len([p for p, (t, _, _) in periods.items() if t == "quarter"]) == 12
     # The first 12 months wholly in the data end with 2019-20Q4: nine windows in all.
     rolling = sorted(p for p, (t, _, _) in periods.items() if t == "rolling_12m")
-    assert rolling[0] == "12m-2019-20Q4" and len(rolling) == 9
-    assert periods["12m-2019-20Q4"][1:] == periods["2019-20"][1:]
-    assert periods["12m-2021-22Q2"][1:] == (date(2020, 10, 1), date(2021, 9, 30))
+    assert rolling[0] == "12m_to_2019-20Q4" and len(rolling) == 9
+    assert periods["12m_to_2019-20Q4"][1:] == periods["2019-20"][1:]
+    assert periods["12m_to_2021-22Q2"][1:] == (date(2020, 10, 1), date(2021, 9, 30))
     assert periods["2021-22Q3"][1:] == (date(2021, 10, 1), date(2021, 12, 31))
 
 
@@ -76,7 +76,7 @@ def test_a_period_is_labelled_and_placed_in_the_financial_year_it_ends_in(con):
         from marts.dim_period""")}
     assert got["2020-21"] == ("April 2020 to March 2021", "2020-21", "2020-21Q4", 12)
     assert got["2021-22Q2"] == ("July to September 2021", "2021-22", "2021-22Q2", 3)
-    assert got["12m-2021-22Q2"] == (
+    assert got["12m_to_2021-22Q2"] == (
         "October 2020 to September 2021", "2021-22", "2021-22Q2", 12)
 
 
@@ -86,9 +86,9 @@ def test_the_previous_period_is_the_same_kind_of_period_a_year_earlier(con):
     assert previous["2019-20"] is None
     assert previous["2021-22Q2"] == "2020-21Q2"
     assert previous["2019-20Q3"] is None
-    assert previous["12m-2021-22Q1"] == "12m-2020-21Q1"
+    assert previous["12m_to_2021-22Q1"] == "12m_to_2020-21Q1"
     # The 12 months to 2019-20Q3 would start before the data: not a period.
-    assert previous["12m-2020-21Q3"] is None
+    assert previous["12m_to_2020-21Q3"] is None
 
 
 @pytest.mark.parametrize("mart", PERIOD_MARTS)
@@ -112,16 +112,16 @@ def test_rolling_12_months_count_the_raw_crimes_recorded_in_them(con):
     assert by_hand > 0 and knife_by_hand > 0
     assert one(con, """
         select offences from marts.mart_sv__by_area_periods
-        where period = '12m-2021-22Q2' and area_level = 'llr'""") == by_hand
+        where period = '12m_to_2021-22Q2' and area_level = 'llr'""") == by_hand
     assert one(con, """
         select offences from marts.mart_sna__sv_summary
-        where period = '12m-2021-22Q2'""") == by_hand
+        where period = '12m_to_2021-22Q2'""") == by_hand
     assert one(con, """
         select sum(offences) from marts.mart_sna__sv_by_location
-        where period = '12m-2021-22Q2'""") == by_hand
+        where period = '12m_to_2021-22Q2'""") == by_hand
     assert one(con, """
         select value from marts.mart_sv__duty_measures_periods
-        where period = '12m-2021-22Q2' and measure = 'knife_enabled_sv'
+        where period = '12m_to_2021-22Q2' and measure = 'knife_enabled_sv'
           and age_group = 'all'""") == knife_by_hand
 
 
@@ -149,9 +149,9 @@ def test_quarters_add_up_to_their_financial_year(con):
 def test_changes_are_on_the_same_period_a_year_earlier(con):
     now, before, change = rows(con, """
         select offences, offences_previous_year, change_on_previous_year
-        from marts.mart_sna__sv_summary where period = '12m-2021-22Q1'""")[0]
+        from marts.mart_sna__sv_summary where period = '12m_to_2021-22Q1'""")[0]
     assert before == one(con, """
-        select offences from marts.mart_sna__sv_summary where period = '12m-2020-21Q1'""")
+        select offences from marts.mart_sna__sv_summary where period = '12m_to_2020-21Q1'""")
     assert change == pytest.approx((now - before) / before)
     assert one(con, """
         select offences_previous_year from marts.mart_sv__by_area_periods
@@ -160,7 +160,7 @@ def test_changes_are_on_the_same_period_a_year_earlier(con):
         where period = '2020-21Q2' and area_level = 'llr'""")
     assert rows(con, """
         select offences_previous_year from marts.mart_sna__sv_by_group
-        where period = '12m-2020-21Q3'
+        where period = '12m_to_2020-21Q3'
         group by all""") == [(None,)]
 
 

@@ -221,6 +221,44 @@ def status(
 
 
 @app.command()
+def profile(
+    partner: Annotated[str, typer.Option("--partner", help="Partner, e.g. csp-charnwood.")],
+    quarter: Annotated[str, typer.Option("--quarter", help="Export quarter, e.g. 2024-25Q2.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the profile into.")],
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Write one partner's profile (profile.html, profile.pdf) for a quick look: read-only,
+    nothing published, no audit row."""
+    import duckdb
+
+    from exports.catalog import load_catalog
+    from exports.profiles.profile import profile_from_warehouse
+    from exports.warehouse import MissingTable
+    from vrn.manifest import ensure_manifest
+
+    settings = Settings.from_env(warehouse=warehouse)
+    if not settings.warehouse.exists():
+        raise _fail(f"no warehouse at {settings.warehouse}: run `vrn run` first")
+    catalog = load_catalog(ensure_manifest())
+    if partner not in catalog.names:
+        raise _fail(f"unknown partner {partner!r}; expected one of {', '.join(catalog.names)}")
+    typer.echo(f"building the {partner} profile for {quarter} from {settings.warehouse}")
+    try:
+        files = profile_from_warehouse(settings.warehouse, catalog, partner, quarter,
+                                       say=typer.echo)
+    except duckdb.IOException as e:
+        raise _fail(f"the warehouse is being written by a run; try again shortly ({e})") from None
+    except (ValueError, MissingTable) as e:
+        raise _fail(str(e)) from None
+    if not files:
+        raise _fail(f"{partner} gets no profile (CSP partners and opcc do)")
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+        typer.echo(f"wrote {out / name} ({len(data):,} bytes)")
+
+
+@app.command()
 def ui(
     landing: LandingOpt = None,
     warehouse: WarehouseOpt = None,

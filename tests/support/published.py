@@ -1,7 +1,7 @@
 """A warehouse built the way `vrn run` builds it up to the exports, for the export tests.
 
-A generated drop is ingested and one `dbt build` makes every model the exports read (the
-people marts, which need the linkage step, are left out: no partner table reads them).
+A generated drop is ingested, linked and built by one `dbt build` of every model, as
+`vrn run` does before it publishes.
 Tests take a copy, change the audit trail or raw rows the way a partner's file would, and
 rebuild with `rebuild` when the change must flow through the models.
 """
@@ -23,19 +23,22 @@ from vrn.reference import DBT_PROJECT_DIR
 def dbt_build(warehouse: Path, workdir: Path, *extra: str, people: bool = False
               ) -> subprocess.CompletedProcess:
     """One `dbt build` of the project against `warehouse`, telemetry off (PITFALLS 9).
-    The people marts (which need `linkage.person_links`) are left out unless `people`."""
+    The people marts (which need `linkage.person_links`) and what reads them are left
+    out unless `people`."""
     env = {**os.environ, "VRN_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
     return subprocess.run(
         [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR),
          "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(workdir / "target"),
          "--log-path", str(workdir / "logs"),
-         *([] if people else ["--exclude", "path:models/marts/people"]), *extra],
+         *([] if people else ["--exclude", "path:models/marts/people+"]), *extra],
         env=env, capture_output=True, text=True, check=False,
     )
 
 
 def build_published_warehouse(landing: Path, warehouse: Path) -> Path:
+    """Ingest, link and build every model, as `vrn run` does before publishing (opcc's
+    needs-assessment tables read the people marts)."""
     with duckdb.connect(str(warehouse)) as con:
         ingest_landing(con, landing)
     rebuild(warehouse)
@@ -44,15 +47,7 @@ def build_published_warehouse(landing: Path, warehouse: Path) -> Path:
 
 def build_linked_warehouse(landing: Path, warehouse: Path) -> Path:
     """As `vrn run` builds it, linkage included: ingest, link, then every model."""
-    from linkage.model import run_linkage
-
-    with duckdb.connect(str(warehouse)) as con:
-        ingest_landing(con, landing)
-        run_linkage(con)
-    done = dbt_build(warehouse, warehouse.parent / "dbt", people=True)
-    if done.returncode != 0:
-        raise AssertionError("dbt build failed:\n" + done.stdout[-6000:] + done.stderr[-2000:])
-    return warehouse
+    return build_published_warehouse(landing, warehouse)
 
 
 def published_copy(base: Path, folder: Path) -> Path:
@@ -62,8 +57,12 @@ def published_copy(base: Path, folder: Path) -> Path:
 
 
 def rebuild(warehouse: Path) -> None:
-    """Rebuild the models after a test changed what a partner sent."""
-    done = dbt_build(warehouse, warehouse.parent / "dbt")
+    """Link again and rebuild the models after a test changed what a partner sent."""
+    from linkage.model import run_linkage
+
+    with duckdb.connect(str(warehouse)) as con:
+        run_linkage(con)
+    done = dbt_build(warehouse, warehouse.parent / "dbt", people=True)
     if done.returncode != 0:
         raise AssertionError("dbt build failed:\n" + done.stdout[-6000:] + done.stderr[-2000:])
 

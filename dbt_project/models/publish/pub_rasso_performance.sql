@@ -27,6 +27,7 @@ select
     {{ round_half_even('performance.rapes_per_1000_12m', 4) }} as rapes_per_1000_12m,
     cast(performance.charged_12m as bigint) as charged_12m,
     {{ round_half_even('performance.charge_rate_12m', 4) }} as charge_rate_12m,
+    cast(performance.charge_rate_target as double) as charge_rate_target,
     cast(performance.outcomes_assigned_12m as bigint) as outcomes_assigned_12m,
     {{ round_half_even('performance.median_days_to_outcome_12m', 1) }}
         as median_days_to_outcome_12m,

@@ -5,7 +5,7 @@
       quarter         `2023-24Q2`, every quarter with a police crimes file loaded
                       (int_coverage__periods: the police crimes extract is the
                       partnership's clock, as in int_publish__export_quarters);
-      rolling_12m     `12m-2024-25Q2`, the 12 months ending with a loaded quarter, only
+      rolling_12m     `12m_to_2024-25Q2`, the 12 months ending with a loaded quarter, only
                       when they start on or after the first month of the data (the rule
                       of int_publish__windows: a 12-month label over a part year would
                       mislead). At Q4 they are the financial year.
@@ -60,7 +60,7 @@ financial_year_periods as (
 rolling_periods as (
 
     select
-        '12m-' || {{ fy_quarter('crimes_quarters.quarter_start') }} as period,
+        '12m_to_' || {{ fy_quarter('crimes_quarters.quarter_start') }} as period,
         'rolling_12m' as period_type,
         cast(crimes_quarters.quarter_start - interval 9 month as date) as period_start,
         cast(crimes_quarters.quarter_start + interval 3 month - interval 1 day as date)

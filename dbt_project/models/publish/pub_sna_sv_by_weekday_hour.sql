@@ -1,0 +1,103 @@
+{#-
+    Strategic needs assessment profile (opcc): serious violence recorded in LLR by
+    weekday (1 = Monday) and hour of the offence (fct_serious_violence.offence_weekday
+    and offence_hour, from offence_from), with row and column totals (`all`), for the
+    rolling 12 months of each export quarter only (int_publish__windows, period_kind
+    `rolling_12m`; none before the data cover 12 months), as pub_sv_by_weekday_hour for
+    the CSPs: the 24 clock hours of mart_sna__sv_by_weekday_hour. Counted by
+    recorded_date; a crime with no offence time recorded is in the `unknown` weekday and
+    hour, so that the totals are the sums of their rows and columns (disclosure control
+    relies on it). Every cell is present (0 when none). Figures before disclosure
+    control.
+-#}
+with
+
+weekdays as (
+
+    select
+        cast(days.day_number as varchar) as weekday,
+        days.day_number as weekday_order
+    from range(1, 8) as days (day_number)
+
+    union all
+
+    select
+        'unknown' as weekday,
+        900 as weekday_order
+
+    union all
+
+    select
+        'all' as weekday,
+        1000 as weekday_order
+
+),
+
+hours as (
+
+    select
+        cast(clock.hour_number as varchar) as hour,
+        clock.hour_number as hour_order
+    from range(0, 24) as clock (hour_number)
+
+    union all
+
+    select
+        'unknown' as hour,
+        900 as hour_order
+
+    union all
+
+    select
+        'all' as hour,
+        1000 as hour_order
+
+),
+
+monthly as (
+
+    select
+        coalesce(cast(offence_weekday as varchar), 'unknown') as weekday,
+        coalesce(cast(offence_hour as varchar), 'unknown') as hour,
+        recorded_month as month,
+        count(*) as offences
+    from {{ ref('fct_serious_violence') }}
+    group by all
+
+),
+
+grid as (
+
+    select
+        windows.*,
+        weekdays.*,
+        hours.*
+    from {{ ref('int_publish__windows') }} as windows
+    cross join weekdays
+    cross join hours
+    where windows.period_kind = 'rolling_12m'
+
+),
+
+counted as (
+
+    select
+        grid.*,
+        coalesce(sum(monthly.offences), 0) as offences
+    from grid
+    left join monthly
+        on
+            monthly.month between grid.period_start and grid.period_end
+            and (grid.weekday = 'all' or grid.weekday = monthly.weekday)
+            and (grid.hour = 'all' or grid.hour = monthly.hour)
+    group by all
+
+)
+
+select
+    {{ publish_period_columns() }},
+    cast(weekday as varchar) as weekday,
+    cast(hour as varchar) as hour,
+    cast(offences as bigint) as offences,
+    {{ publish_period_bookkeeping(['weekday_order', 'hour_order']) }}
+from counted

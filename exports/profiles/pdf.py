@@ -1,0 +1,231 @@
+"""`profile.pdf`: the same `Document` as the HTML, with fpdf2.
+
+Byte-stable (same document, same bytes): the DejaVu Sans shipped with matplotlib is
+embedded (no system font is looked up), the creation date is fixed, charts are the PNGs
+of `exports.profiles.charts` at a fixed resolution. Every page carries text: a running
+header and the page number, besides its content. Title, author, subject and language are
+set in the document's metadata; charts carry their text alternative.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+from fpdf import FPDF, FontFace
+from fpdf.enums import TableCellFillMode, XPos, YPos
+
+from exports.profiles.charts import png_bytes as _png_bytes
+from exports.profiles.document import Chart, Document, Headlines, Paragraph, Table
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT = "DejaVu"
+# Same instant as the workbook's pinned timestamps (vrn.xlsx.FIXED_TIME): a profile's
+# bytes depend on its content only, so an unchanged export is recognised as unchanged.
+CREATED = datetime(2020, 1, 1, tzinfo=UTC)
+BLUE = (18, 67, 109)
+GREY = (80, 90, 95)
+TILE = (243, 242, 241)
+
+
+# A chart's PNG is needed twice (its height keeps a heading with it, then the image).
+png_bytes = lru_cache(maxsize=64)(_png_bytes)
+
+
+class _ProfilePDF(FPDF):
+    def __init__(self, running_title: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.running_title = running_title
+
+    def header(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.set_font(FONT, "", 8)
+        self.set_text_color(*GREY)
+        self.cell(0, 5, self.running_title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
+        self.set_text_color(0, 0, 0)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FONT, "", 8)
+        self.set_text_color(*GREY)
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}   [c] suppressed; [x] not available",
+                  align="C")
+        self.set_text_color(0, 0, 0)
+
+
+def pdf_bytes(doc: Document) -> bytes:
+    pdf = _ProfilePDF(doc.title)
+    pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
+    pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    pdf.set_title(doc.title)
+    pdf.set_author(doc.author)
+    pdf.set_subject(doc.subject)
+    pdf.set_keywords(", ".join(doc.keywords))
+    pdf.set_creator("vrn-warehouse")
+    pdf.set_producer("vrn-warehouse (fpdf2)")
+    pdf.set_lang(doc.language)
+    pdf.set_creation_date(CREATED)
+    pdf.set_display_mode("fullwidth")
+    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.set_margins(15, 15, 15)
+    pdf.add_page()
+
+    pdf.set_font(FONT, "B", 18)
+    pdf.set_text_color(*BLUE)
+    pdf.multi_cell(0, 8, doc.title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(2)
+    pdf.set_font(FONT, "", 11)
+    pdf.multi_cell(0, 5.5, doc.subtitle, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "", 9)
+    pdf.set_text_color(*GREY)
+    pdf.multi_cell(0, 5, f"Published by {doc.author}.", align="L",
+                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(2)
+
+    for section in doc.sections:
+        _heading(pdf, section.heading, _lead_height(pdf, section.blocks))
+        for block in section.blocks:
+            if isinstance(block, Headlines):
+                _tiles(pdf, block)
+            elif isinstance(block, Paragraph):
+                _paragraph(pdf, block.text)
+            elif isinstance(block, Chart):
+                _chart(pdf, block)
+            elif isinstance(block, Table):
+                _table(pdf, block)
+    return bytes(pdf.output())
+
+
+def _lead_height(pdf: FPDF, blocks: tuple) -> float:
+    """The leading paragraphs and the first block after them: kept with the heading."""
+    total = 0.0
+    for block in blocks:
+        total += _height(pdf, block)
+        if not isinstance(block, Paragraph):
+            break
+    return min(total, pdf.eph - 30)
+
+
+def _height(pdf: FPDF, block: object) -> float:
+    """Roughly how tall a block starts: a heading is kept with it."""
+    if isinstance(block, Chart):
+        w_px, h_px = _png_size(png_bytes(block.spec))
+        return pdf.epw * h_px / w_px
+    if isinstance(block, Headlines):
+        return 33.0
+    if isinstance(block, Paragraph):
+        return 5.0 * (1 + len(block.text) // 95) + 1.5
+    return 25.0
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return image.size
+
+
+def _heading(pdf: FPDF, text: str, keep: float) -> None:
+    if pdf.will_page_break(keep + 14):
+        pdf.add_page()
+    pdf.ln(3)
+    pdf.start_section(text, level=0)
+    pdf.set_font(FONT, "B", 14)
+    pdf.set_text_color(*BLUE)
+    pdf.multi_cell(0, 7, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_draw_color(*BLUE)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.ln(2)
+
+
+def _paragraph(pdf: FPDF, text: str) -> None:
+    pdf.set_font(FONT, "", 10)
+    pdf.multi_cell(0, 5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(1.5)
+
+
+def _tiles(pdf: FPDF, block: Headlines) -> None:
+    per_row, gap = 3, 3.0
+    width = (pdf.epw - gap * (per_row - 1)) / per_row
+    height = 30.0
+    for start in range(0, len(block.tiles), per_row):
+        if pdf.will_page_break(height + gap):
+            pdf.add_page()
+        y = pdf.get_y()
+        for i, tile in enumerate(block.tiles[start:start + per_row]):
+            x = pdf.l_margin + i * (width + gap)
+            pdf.set_fill_color(*TILE)
+            pdf.rect(x, y, width, height, style="F")
+            pdf.set_fill_color(*BLUE)
+            pdf.rect(x, y, 1.4, height, style="F")
+            pdf.set_xy(x + 3, y + 1.5)
+            pdf.set_font(FONT, "B", 8)
+            pdf.multi_cell(width - 4, 3.6, tile.label, align="L", max_line_height=3.6,
+                           new_x=XPos.LEFT, new_y=YPos.NEXT)
+            pdf.set_x(x + 3)
+            pdf.set_font(FONT, "B", 15)
+            pdf.set_text_color(*BLUE)
+            pdf.cell(width - 4, 7, tile.value, new_x=XPos.LEFT, new_y=YPos.NEXT)
+            pdf.set_text_color(*GREY)
+            pdf.set_font(FONT, "", 7)
+            for line in (tile.period, tile.change, tile.rate):
+                pdf.set_x(x + 3)
+                pdf.multi_cell(width - 4, 3.2, line, align="L", new_x=XPos.LEFT,
+                               new_y=YPos.NEXT)
+            pdf.set_text_color(0, 0, 0)
+        pdf.set_xy(pdf.l_margin, y + height + gap)
+    pdf.ln(1)
+
+
+def _chart(pdf: FPDF, block: Chart) -> None:
+    png = png_bytes(block.spec)
+    w_px, h_px = _png_size(png)
+    width = pdf.epw
+    height = width * h_px / w_px
+    if pdf.will_page_break(height + 4):
+        pdf.add_page()
+    pdf.image(io.BytesIO(png), x=pdf.l_margin, w=width, h=height, title=block.title,
+              alt_text=block.alt)
+    pdf.set_y(pdf.get_y() + 1)
+    if block.note:
+        pdf.set_font(FONT, "", 8)
+        pdf.set_text_color(*GREY)
+        pdf.multi_cell(0, 4, block.note, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(0, 0, 0)
+    pdf.ln(2)
+
+
+def _table(pdf: FPDF, block: Table) -> None:
+    pdf.set_font(FONT, "B", 9)
+    if pdf.will_page_break(20):
+        pdf.add_page()
+    pdf.multi_cell(0, 5, block.caption, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "", 8)
+    n = len(block.header)
+    first = min(60.0, max(35.0, pdf.epw * (0.4 if n <= 3 else 0.3)))
+    rest = (pdf.epw - first) / max(n - 1, 1)
+    pdf.set_fill_color(247, 247, 247)  # zebra rows (a tile's blue must not carry over)
+    aligns = ["LEFT" if not block.is_numeric(i) else "RIGHT" for i in range(n)]
+    with pdf.table(
+        col_widths=(first, *([rest] * (n - 1))), width=pdf.epw, text_align=tuple(aligns),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(225, 230, 236)),
+        cell_fill_color=(247, 247, 247), cell_fill_mode=TableCellFillMode.ROWS,
+        line_height=4.2, borders_layout="HORIZONTAL_LINES", repeat_headings=1,
+        first_row_as_headings=True,
+    ) as table:
+        heading = table.row()
+        for cell in block.header:
+            heading.cell(cell)
+        for values in block.rows:
+            row = table.row()
+            for cell in values:
+                row.cell(cell)
+    pdf.ln(3)
