@@ -95,7 +95,7 @@ def _shape(model: str, meta: Mapping[str, Any]) -> TableShape:
             rates=tuple(RateOver(r["column"], tuple(r["over"])) for r in meta.get("rates") or ()),
             margins=tuple(Margin(m["column"], str(m["total"]),
                                  tuple(m["parts"]) if m.get("parts") else None,
-                                 tuple(m.get("across") or ()))
+                                 tuple(m.get("across") or ()), m.get("parent"))
                           for m in meta.get("margins") or ()),
             column_sums=tuple(ColumnSum(c["total"], tuple(c["parts"]))
                               for c in meta.get("column_sums") or ())

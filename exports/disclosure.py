@@ -53,6 +53,14 @@ class Margin:
     # groups: e.g. a CSP row (area_level `csp`) over its districts, each with its own
     # area_code.
     across: tuple[str, ...] = ()
+    # With several totals in a group (every LA, or every CSP, of a table that holds them
+    # all): the column of a part row that names its total row's value of `across[0]`,
+    # e.g. a district row's `la_code`.
+    parent: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.parent is not None and not self.across:
+            raise ValueError(f"margin on {self.column!r}: `parent` needs `across`")
 
 
 @dataclass(frozen=True)
@@ -129,19 +137,24 @@ def equations(frame: pd.DataFrame, shape: TableShape) -> list[Equation]:
             else [np.asarray(ix) for ix in frame.reset_index(drop=True).groupby(
                 others, sort=False, dropna=False).indices.values()]
         )
+        if margin.parent is not None:
+            names = frame[margin.across[0]].astype(str).to_numpy()
+            parents = frame[margin.parent].astype(str).to_numpy()
         for rows in groups:
             totals = [int(r) for r in rows if values[r] == margin.total]
-            if len(totals) != 1:
+            if margin.parent is None and len(totals) != 1:
                 continue
-            parts = [
-                int(r) for r in rows
-                if values[r] != margin.total
-                and (margin.parts is None or values[r] in margin.parts)
-            ]
-            if not parts:
-                continue
-            for column in shape.counts:
-                out.append(Equation((totals[0], column), tuple((r, column) for r in parts)))
+            for total in totals:
+                parts = [
+                    int(r) for r in rows
+                    if values[r] != margin.total
+                    and (margin.parts is None or values[r] in margin.parts)
+                    and (margin.parent is None or parents[r] == names[total])
+                ]
+                if not parts:
+                    continue
+                for column in shape.counts:
+                    out.append(Equation((total, column), tuple((r, column) for r in parts)))
     for column_sum in shape.column_sums:
         for r in range(len(frame)):
             out.append(Equation((r, column_sum.total), tuple((r, p) for p in column_sum.parts)))

@@ -168,6 +168,62 @@ def change_reason(old: dict[str, Any] | None, files: Mapping[str, bytes],
     return "; ".join(parts)
 
 
+@dataclass(frozen=True)
+class FigureChanges:
+    """How this version's tables differ from the latest earlier version whose tables
+    differ at all (`since` is that version's generated_at): CSV names, and the source
+    files that arrived or were re-sent since."""
+
+    since: str
+    changed: tuple[str, ...]
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    new_sources: tuple[str, ...]
+    resent_sources: tuple[str, ...]
+
+
+def _csv_hashes(listed: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    return {str(f.get("name")): str(f.get("sha256")) for f in listed
+            if str(f.get("name", "")).endswith(".csv")}
+
+
+def figure_changes(final: Path, exports_root: Path, files: Mapping[str, bytes],
+                   sources: Sequence[Mapping[str, str]]) -> FigureChanges | None:
+    """What the workbook's cover says changed (DESIGN.md: "what changed since the previous
+    version"), or None when no earlier version had different tables.
+
+    The comparison is with the latest version along the `supersedes` chain whose CSVs
+    differ from `files`'s, not simply with the folder in place: a version republished
+    with the same figures (new code, say) then says what the one before it said, so
+    publishing the same data twice gives the same bytes and nothing is rewritten."""
+    wanted = {name: sha256(data) for name, data in files.items() if name.endswith(".csv")}
+    folder: Path | None = final
+    seen: set[Path] = set()
+    while folder is not None and folder not in seen and folder.is_dir():
+        seen.add(folder)
+        manifest = read_manifest(folder)
+        if manifest is None:
+            return None
+        before = _csv_hashes(manifest.get("files", []))
+        if before != wanted:
+            old_sources = {(s.get("file_name"), s.get("sha256"))
+                           for s in manifest.get("sources", [])}
+            new_sources = {(s["file_name"], s["sha256"]) for s in sources}
+            old_names = {n for n, _ in old_sources}
+            return FigureChanges(
+                since=str(manifest.get("generated_at") or ""),
+                changed=tuple(sorted(n for n in wanted if n in before
+                                     and before[n] != wanted[n])),
+                added=tuple(sorted(set(wanted) - set(before))),
+                removed=tuple(sorted(set(before) - set(wanted))),
+                new_sources=tuple(sorted({n for n, _ in new_sources} - old_names)),
+                resent_sources=tuple(sorted({n for n, _ in new_sources - old_sources}
+                                            & old_names)))
+        previous = manifest.get("supersedes")
+        folder = exports_root / previous if previous else None
+    return None
+
+
 def _remove_if_empty(folder: Path) -> None:
     """Tidy a staging folder no publication is using (another may be: then it stays)."""
     try:

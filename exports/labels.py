@@ -34,6 +34,8 @@ COLUMN_LABELS: Mapping[str, str] = {
     "area_level": "Area level",
     "area_code": "Area code",
     "area_name": "Area",
+    "la_code": "Upper-tier authority code",
+    "csp_name": "Community Safety Partnership",
     "offence_group": "Offence group",
     "sv_group": "Serious violence group",
     "location_type": "Location type",
@@ -142,6 +144,8 @@ _SV_GROUPS = {
     "violence_without_injury": "Violence without injury",
 }
 _AGE_BANDS = {"unknown": "Not known", "65+": "65 and over"}
+KNIFE_ENABLED = "Knife-enabled offences (Home Office list)"
+KNIFE_FLAGGED = "Offences flagged as involving a knife or sharp object"
 VALUE_LABELS: Mapping[str, Mapping[str, str]] = {
     "sv_group": _SV_GROUPS,
     "location_type": {
@@ -151,6 +155,14 @@ VALUE_LABELS: Mapping[str, Mapping[str, str]] = {
         "other": "Other", "unknown": "Not known", "not_recorded": "Not recorded",
     },
     "measure": {
+        # pub_sv_headlines' measures (the profiles' headline tiles say the same)
+        "serious_violence": "Serious violence",
+        "knife_enabled": KNIFE_ENABLED,
+        "knife_sharp": KNIFE_FLAGGED,
+        "young_people": "Serious violence involving young people (victim or suspect under 25)",
+        "public_place": "Serious violence in a public place",
+        "rasso": "Rape and serious sexual offences",
+        "hate_crime": "Hate crime",
         "all_serious_violence": "All serious violence",
         "knife_or_sharp_object": "Knife or sharp object involved",
         "knife_enabled_ho": "Knife or sharp object enabled (Home Office offence list)",
@@ -198,6 +210,12 @@ VALUE_LABELS: Mapping[str, Mapping[str, str]] = {
                                             "harm"},
     "victim_age_band": _AGE_BANDS,
     "age_band": _AGE_BANDS,
+    # ISO weekday numbers and clock hours, as the weekday x hour tables code them.
+    "weekday": {**{str(i): day for i, day in enumerate(
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        start=1)}, "all": "All days", "unknown": "Time not recorded"},
+    "hour": {**{str(h): f"{h:02d}:00 to {h:02d}:59" for h in range(24)},
+             "all": "All hours", "unknown": "Time not recorded"},
     "means": {
         "blunt": "Blunt object", "bodily_force": "Bodily force", "firearm": "Firearm",
         "knife_sharp": "Knife or sharp object", "other": "Other", "unknown": "Not known",

@@ -33,8 +33,10 @@ from exports import folder as folders
 from exports.catalog import Catalog, Partner, PublishedTable
 from exports.disclosure import Margin, TableShape, protect
 from exports.gates import Gate, GateFailure, holding_back
+from exports.labels import table_title
 from exports.partners import DisclosureRule, disclosure_rule
 from exports.render import (
+    changes_in_words,
     code_version,
     cover_sheet,
     csv_bytes,
@@ -240,15 +242,23 @@ def _periods(export: Export) -> list[tuple[str, str, str]]:
     return list(seen.values())
 
 
+def csv_files(built: Built) -> dict[str, bytes]:
+    return {f"{t.name}.csv": csv_bytes(built.published[t.name]) for t in built.tables}
+
+
 def render_files(export: Export, built: Built, missing: Sequence[Mapping[str, Any]],
-                 profiles: bool = True) -> dict[str, bytes]:
+                 profiles: bool = True, changes: folders.FigureChanges | None = None,
+                 ) -> dict[str, bytes]:
+    """Every file of the folder; `changes` what the cover says changed since the last
+    version with different figures (None: the first)."""
     partner = export.partner.name
-    files = {f"{t.name}.csv": csv_bytes(built.published[t.name]) for t in built.tables}
+    files = csv_files(built)
     rules = {t.kind: disclosure_rule(partner, t.kind) for t in built.tables}
     notes = notes_rows(partner, export.fy_quarter, _periods(export), built.tables, rules,
                        export.reads, missing)
+    titles = {f"{t.name}.csv": table_title(t) for t in built.tables}
     cover = cover_sheet(export.partner.owner, export.fy_quarter, _periods(export),
-                        export.all_reads)
+                        export.all_reads, changes_in_words(changes, titles))
     files[workbook_name(partner, export.fy_quarter)] = workbook_bytes(
         [(t, built.published[t.name]) for t in built.tables], notes, cover, export.reads)
     # DESIGN.md "Profiles": CSP partners and opcc also get profile.html and profile.pdf,
@@ -261,12 +271,14 @@ def render_files(export: Export, built: Built, missing: Sequence[Mapping[str, An
 
 
 def render_with_profile(export: Export, built: Built, missing: Sequence[Mapping[str, Any]],
-                        final: Path) -> dict[str, bytes]:
+                        final: Path, sources: Sequence[Mapping[str, str]] = ()
+                        ) -> dict[str, bytes]:
     """Every file of the folder. The profile (seconds of charts and PDF) is taken from the
     published folder when nothing it is drawn from changed (folders.reusable_files)."""
     from exports.profiles.profile import HTML_NAME, PDF_NAME, gets_profile
 
-    files = render_files(export, built, missing, profiles=False)
+    changes = folders.figure_changes(final, final.parent.parent, csv_files(built), sources)
+    files = render_files(export, built, missing, profiles=False, changes=changes)
     if not gets_profile(export.partner.name):
         return files
     reused = (folders.reusable_files(final, files, (HTML_NAME, PDF_NAME), code_version())
@@ -371,7 +383,7 @@ def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root:
     missing = missing_files(pub, export)
     sources = sources_for(pub, export)
     try:
-        files = render_with_profile(export, built, missing, final)
+        files = render_with_profile(export, built, missing, final, sources)
     except Exception as error:  # a renderer's failure holds back this export only
         return _blocked(export, final, now,
                         [f"exports {partner.name}: could not render the files: "

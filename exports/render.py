@@ -40,6 +40,7 @@ import pandas as pd
 
 from exports.catalog import PublishedTable
 from exports.disclosure import NOT_AVAILABLE, SUPPRESSED
+from exports.folder import FigureChanges
 from exports.labels import (
     column_label,
     month_label,
@@ -104,6 +105,9 @@ def _cell_value(value: Any) -> Any:
     return text
 
 
+NO_ROWS = "No figures for this quarter"
+EMPTY_TABLE = ("This table has no figures in this export (for example, its 12 months reach "
+               "back before the data begin); the CSV file holds its header only.")
 NOT_APPLICABLE = "[z]"  # GSS shorthand for a cell with no figure to give (a rate over zero)
 SHORTHAND = {
     SUPPRESSED: "confidential: withheld to protect people",
@@ -113,8 +117,44 @@ SHORTHAND = {
 }
 CONTACT = ("Leicester, Leicestershire and Rutland Violence Reduction Network, data and "
            "insight team (the team that sends you this export).")
-FIRST_VERSION = ("First publication for this quarter. If it replaces an earlier version, "
-                 "manifest.json names the version it replaced.")
+FIRST_VERSION = ("This is the first version of this quarter's figures. If one is ever revised, "
+                 "this line will say which tables changed and why.")
+
+
+def _when_in_words(stamp: str) -> str:
+    try:
+        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return f"{at.day} {at:%B %Y} at {at:%H:%M} UTC"
+
+
+def changes_in_words(changes: FigureChanges | None, titles: Mapping[str, str]) -> str:
+    """The cover's "what changed since the previous version": the tables whose figures
+    changed since the last version with different figures, by title and file, and the
+    partner files that arrived or were sent again since (`titles`: CSV name -> title)."""
+    if changes is None:
+        return FIRST_VERSION
+
+    def named(names: Sequence[str]) -> str:
+        return "; ".join(f"{titles.get(n, n.removesuffix('.csv'))} ({n})" for n in names)
+
+    said = [f"This version replaces the one published on {_when_in_words(changes.since)}."]
+    if changes.changed:
+        said.append(f"Figures changed in: {named(changes.changed)}.")
+    if changes.added:
+        said.append(f"New tables: {named(changes.added)}.")
+    if changes.removed:
+        said.append(f"Tables no longer included: {named(changes.removed)}.")
+    if changes.new_sources:
+        said.append("Partner files received since then: "
+                    f"{', '.join(changes.new_sources)}.")
+    if changes.resent_sources:
+        said.append("Partner files sent again since then: "
+                    f"{', '.join(changes.resent_sources)}.")
+    said.append("Every other table is unchanged. The earlier version is kept; "
+                "manifest.json names it.")
+    return " ".join(said)
 
 
 @dataclass(frozen=True)
@@ -286,8 +326,13 @@ def workbook_bytes(tables: Sequence[tuple[PublishedTable | str, pd.DataFrame]],
             columns=[column_label(described, c) for c in frame.columns], dtype=object)
         if len(set(shown.columns)) != len(shown.columns):
             raise ValueError(f"{name}: two columns have the same header {list(shown.columns)}")
+        empty = shown.empty
+        if empty:  # a table may have no rows this quarter; say so in the one row shown
+            shown = pd.DataFrame([[NO_ROWS, *[NOT_APPLICABLE] * (len(shown.columns) - 1)]],
+                                 columns=shown.columns, dtype=object)
         table_note = _notes_referring(notes, f"Table: {table_title(table)}")
         subtitles = [line for line in (
+            EMPTY_TABLE if empty else None,
             _shorthand_line(shown, shorthand_note),
             f"Each column is described in note {table_note}." if table_note else None,
         ) if line]

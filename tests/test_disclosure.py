@@ -29,12 +29,14 @@ from exports.disclosure import (
     protect,
 )
 from exports.partners import (
+    ALREADY_PUBLIC,
     DEFAULT_RULES,
     HEALTH,
     NHS_DIGITAL,
     ONS_SMALL_COUNTS,
     PARTNER_RULES,
     POLICE_COUNCIL,
+    PUBLIC,
     DisclosureRule,
     disclosure_rule,
 )
@@ -261,6 +263,36 @@ def test_a_csp_row_over_districts_named_apart_is_a_total_too():
     assert attack(out, shape, ONS_SMALL_COUNTS) == {}
 
 
+def test_each_of_several_authorities_is_the_sum_of_its_own_districts():
+    """A table holding every authority and district (the opcc's SV by area): LA A is the
+    sum of A's districts only. Its secondary suppression must come from A's districts;
+    a second suppressed district elsewhere (in B) does not protect A's."""
+    frame = pd.DataFrame({
+        "area_level": ["llr", "la", "la", "district", "district", "district", "district"],
+        "area_code": ["LLR", "A", "B", "a1", "a2", "b1", "b2"],
+        "la_code": [None, None, None, "A", "A", "B", "B"],
+        "offences": [110, 43, 67, 3, 40, 60, 7]})
+    margins = (Margin("area_level", "llr", ("la",), across=("area_code",)),
+               Margin("area_level", "llr", ("district",), across=("area_code",)),
+               Margin("area_level", "la", ("district",), across=("area_code",),
+                      parent="la_code"))
+    shape = TableShape(keys=("area_level", "area_code"), counts=("offences",), margins=margins)
+    out = protect(frame, shape, ONS_SMALL_COUNTS).frame
+    shown = dict(zip(out["area_code"], out["offences"], strict=True))
+    assert shown["a1"] == SUPPRESSED
+    assert SUPPRESSED in (shown["a2"], shown["A"])  # A's own sum cannot give a1 away
+    assert attack(out, shape, ONS_SMALL_COUNTS) == {}
+    # Without the authorities' own margins, a1 = A - a2 would be recoverable.
+    loose = TableShape(keys=shape.keys, counts=shape.counts, margins=margins[:2])
+    leaky = protect(frame, loose, ONS_SMALL_COUNTS).frame
+    assert attack(leaky, shape, ONS_SMALL_COUNTS) != {}
+
+
+def test_a_parent_margin_needs_the_column_it_is_across():
+    with pytest.raises(ValueError, match="needs `across`"):
+        Margin("area_level", "la", ("district",), parent="la_code")
+
+
 def test_a_blank_declared_unavailable_is_x_and_so_is_a_rate_over_it():
     """A baseline year before the data: that cell and the change on it are [x]; the
     rest of the row, and a blank in any other count, are not excused."""
@@ -345,7 +377,10 @@ def test_thresholds_are_configured_per_partner_in_one_place(catalog, monkeypatch
         assert (police.suppress_from, police.suppress_to, police.round_to) == (1, 4, None)
         assert (health.suppress_from, health.suppress_to, health.round_to) == (1, 7, 5)
         assert police.secondary and health.secondary
-    assert DEFAULT_RULES == {POLICE_COUNCIL: ONS_SMALL_COUNTS, HEALTH: NHS_DIGITAL}
+        public = disclosure_rule(partner, PUBLIC)  # the Home Office's own published figures
+        assert (public.suppress_to, public.round_to, public.secondary) == (0, None, False)
+    assert DEFAULT_RULES == {POLICE_COUNCIL: ONS_SMALL_COUNTS, HEALTH: NHS_DIGITAL,
+                             PUBLIC: ALREADY_PUBLIC}
     with pytest.raises(ValueError, match="no disclosure rule"):
         disclosure_rule("icb", "mixed")
     stricter = DisclosureRule("stricter", 1, 9, 10, True, "")
@@ -373,7 +408,7 @@ def built_exports(published_base, catalog):
             export = select_export(pub, partner, q)
             built = build(export)
             out += [(partner.name, q, t, shape_of(t, export.rows[t.name]),
-                     built.published[t.name]) for t in built.tables]
+                     built.published[t.name], export.reads[t.name]) for t in built.tables]
     return out
 
 
@@ -381,9 +416,11 @@ def built_exports(published_base, catalog):
 def test_no_published_table_mixes_health_and_police_counts_and_none_leaks(built_exports):
     assert built_exports
     assert any(SUPPRESSED in published[c].tolist()
-               for *_, table, _, published in built_exports for c in table.shape.counts)
-    for partner, q, table, shape, published in built_exports:
-        assert table.kind in (POLICE_COUNCIL, HEALTH)  # one kind of figure per table
+               for *_, table, _, published, _ in built_exports for c in table.shape.counts)
+    for partner, q, table, shape, published, reads in built_exports:
+        assert table.kind in (POLICE_COUNCIL, HEALTH, PUBLIC)  # one kind of figure per table
+        # Shown as already published only when no partner's extract is read at all.
+        assert table.kind != PUBLIC or not reads, (table.name, reads)
         rule = disclosure_rule(partner, table.kind)
         assert attack(published, shape, rule) == {}, (partner, q, table.name)
         for c in table.shape.counts:

@@ -174,7 +174,8 @@ def test_a_failing_check_on_a_table_no_partner_extract_feeds_holds_back_every_ex
             "UPDATE marts.fct_assault_injury SET age = 130 WHERE event_ref = (SELECT "
             "min(event_ref) FROM marts.fct_assault_injury WHERE source = 'admission' AND "
             "event_at >= TIMESTAMP '2024-01-01') AND source = 'admission' RETURNING event_at",
-            "health_classification", HEALTH, {"icb", "home_office"},
+            # opcc too: the needs assessment's health chapter (sna_health) reads it.
+            "health_classification", HEALTH, {"icb", "home_office", "opcc"},
             id="an-admission-aged-130"),
         pytest.param(
             "UPDATE marts.fct_custody_detention SET detention_hours = -1 WHERE custody_ref = "

@@ -222,6 +222,30 @@ def test_republishing_changed_content_moves_the_previous_version_aside_and_says_
     assert "sv_by_location.csv" in row["reason"]  # why it was replaced
 
 
+def _cover_text(folder: Path) -> str:
+    wb = load_workbook(next(folder.glob("*.xlsx")), read_only=True)
+    return " ".join(str(c) for row in wb["cover"].iter_rows(values_only=True)
+                    for c in row if c is not None)
+
+
+def test_the_cover_says_what_changed_since_the_version_with_different_figures(
+        warehouse, tmp_path, publish):
+    exports = tmp_path / "exports"
+    publish(warehouse, exports, T0)
+    folder = exports / QUARTER / "csp-rutland"
+    assert "first version of this quarter's figures" in _cover_text(folder)
+    _move_one_rutland_crime(warehouse)
+    publish(warehouse, exports, T1)
+    said = _cover_text(folder)
+    assert "replaces the one published on 15 July 2024 at 09:30 UTC" in said
+    assert "Figures changed in: " in said and "(sv_by_location.csv)" in said
+    assert "(sv_by_area.csv)" not in said  # only what changed is named
+    assert f"Partner files sent again since then: {RESENT}" in said
+    # The same figures again: the cover still says the same, so nothing is rewritten.
+    third = publish(warehouse, exports, datetime(2024, 9, 1, tzinfo=UTC))
+    assert {o.partner: o.outcome for o in third.outcomes}["csp-rutland"] == "unchanged"
+
+
 def test_a_failure_mid_export_leaves_no_partial_folder_and_the_earlier_one_intact(
         warehouse, tmp_path, publish, monkeypatch):
     exports = tmp_path / "exports"

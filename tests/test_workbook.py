@@ -90,6 +90,8 @@ def expected_rows(table: Any, file_rows: list[list[str]]) -> list[list[Any]]:
     words, numbers as numbers, an empty cell as [z]."""
     header, *rows = file_rows
     out = [[column_label(table, c) for c in header]]
+    if not rows:  # a table with no rows this quarter: its one row says so
+        return [*out, ["No figures for this quarter", *["[z]"] * (len(header) - 1)]]
     for row in rows:
         cells = dict(zip(header, row, strict=True))
         shown = []
@@ -104,11 +106,13 @@ def expected_rows(table: Any, file_rows: list[list[str]]) -> list[list[Any]]:
                 shown.append(value)
             elif column in ("month", "month_end"):
                 shown.append(month_label(value))
+            elif value_label(column, value) != value:  # a code in words
+                shown.append(value_label(column, value))
             else:
                 try:
                     shown.append(round(float(value), 6))
                 except ValueError:
-                    shown.append(value_label(column, value))
+                    shown.append(value)
         out.append(shown)
     return out
 
@@ -130,7 +134,7 @@ def test_cover_gives_period_in_words_source_contact_and_what_changed(wb):
     assert "July to September 2023" in text
     assert "Source: Leicestershire Police" in text
     assert "Contact" in text and COVER.contact in text
-    assert "First publication for this quarter" in text
+    assert "first version of this quarter's figures" in text
 
 
 def test_contents_lists_and_links_every_sheet_with_its_title(wb):
@@ -225,6 +229,18 @@ def test_a_blank_cell_is_shown_as_z_and_explained():
     wb = load_workbook(io.BytesIO(workbook_bytes([("sv_by_area", frame)], NOTES, COVER)))
     assert table_rows(wb["sv_by_area"])[1][9] == "[z]"
     assert "[z] (not applicable)" in " ".join(str(c.value) for c in wb["sv_by_area"]["A"])
+
+
+def test_a_table_with_no_rows_says_so_in_its_one_row():
+    """gptables refuses an empty table; a table may have none this quarter (its 12
+    months reach back before the data), so the sheet says so, with [z] in each figure."""
+    frame = _area().iloc[0:0]
+    wb = load_workbook(io.BytesIO(workbook_bytes([("sv_by_area", frame)], NOTES, COVER)))
+    header, *rows = table_rows(wb["sv_by_area"])
+    assert header == [column_label(None, c) for c in frame.columns]
+    assert rows == [["No figures for this quarter", *["[z]"] * (len(frame.columns) - 1)]]
+    said = " ".join(str(c.value) for c in wb["sv_by_area"]["A"] if c.value)
+    assert "no figures in this export" in said and "[z] (not applicable)" in said
 
 
 def test_table_values_equal_the_csv_after_label_mapping(wb):

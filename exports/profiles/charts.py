@@ -19,6 +19,7 @@ import io
 import re
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from itertools import pairwise
 
@@ -327,23 +328,29 @@ def _draw(spec: ChartSpec) -> Figure:
 # ------------------------------------------------------------------------------ output
 
 
-def svg_text(spec: ChartSpec) -> str:
-    """The chart as a standalone SVG document (byte-stable)."""
+@lru_cache(maxsize=64)
+def _rendered(spec: ChartSpec, dpi: int) -> tuple[str, bytes]:
+    """The chart drawn once and saved twice: SVG (byte-stable; ids salted per chart) and
+    PNG. Constrained layout runs at the first save; the second reuses its positions."""
     rc = {**RC, "svg.hashsalt": f"vrn-profile-{spec.key}"}  # ids unique per chart
     with rc_context(rc):
         fig = _draw(spec)
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    return buf.getvalue()
+        svg = io.StringIO()
+        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+        fig.set_layout_engine("none")
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None},
+                    facecolor="white")
+    return svg.getvalue(), png.getvalue()
+
+
+def svg_text(spec: ChartSpec) -> str:
+    """The chart as a standalone SVG document (byte-stable)."""
+    return _rendered(spec, PNG_DPI)[0]
 
 
 def png_bytes(spec: ChartSpec, dpi: int = PNG_DPI) -> bytes:
-    with rc_context(RC):
-        fig = _draw(spec)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None},
-                    facecolor="white")
-    return buf.getvalue()
+    return _rendered(spec, dpi)[1]
 
 
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)

@@ -30,7 +30,6 @@ from exports.profiles.numbers import (
 )
 
 AUTHOR = "Leicester, Leicestershire and Rutland Violence Reduction Network"
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SUPPRESSED_SAID = ("suppressed: fewer than 5, or withheld so that a small number "
                    "cannot be worked out")
 
@@ -140,8 +139,7 @@ def short_month(month: str) -> str:
 
 def weekday(value: Any) -> str:
     """`1` (Monday) to `7` (Sunday), as the table holds them (text or numbers)."""
-    text = str(value)
-    return WEEKDAYS[int(text) - 1] if text.isdigit() and 1 <= int(text) <= 7 else text
+    return labels.value_label("weekday", str(value))
 
 
 def hour(value: Any) -> str:
@@ -161,8 +159,8 @@ def rate_words(value: Any, count: Any = None) -> str:
 
 
 # Two knife measures with different definitions: each named for what it counts.
-KNIFE_ENABLED = "Knife-enabled offences (Home Office list)"
-KNIFE_FLAGGED = "Offences flagged as involving a knife or sharp object"
+KNIFE_ENABLED = labels.KNIFE_ENABLED
+KNIFE_FLAGGED = labels.KNIFE_FLAGGED
 KNIFE_MEASURES_SAID = (
     f"Two knife measures are shown. {KNIFE_ENABLED}: the offences on the Home Office's "
     "list of knife-enabled crime (such as assault with injury, robbery and homicide) in "
@@ -173,21 +171,14 @@ KNIFE_MEASURES_SAID = (
 
 def measure_name(measure: str) -> str:
     return {
+        # where a profile's tile says more than the table's label
         "all_serious_violence": "Serious violence",
-        "serious_violence": "Serious violence",
         "knife_or_sharp_object": KNIFE_FLAGGED,
-        "knife_sharp": KNIFE_FLAGGED,
         "knife_enabled_ho": KNIFE_ENABLED,
-        "knife_enabled": KNIFE_ENABLED,
         "knife_enabled_sv": KNIFE_ENABLED,
-        "young_people": "Serious violence involving young people (victim or suspect under 25)",
-        "public_place": "Serious violence in a public place",
         "domestic_abuse": "Domestic abuse-related serious violence",
-        "sexual_violence": "Sexual violence",
         "victim_under_25": "Serious violence against young people (victim under 25)",
-        "rasso": "Rape and serious sexual offences",
         "rasso_offences": "Rape and serious sexual offences",
-        "hate_crime": "Hate crime",
     }.get(measure) or str(labels.value_label("measure", measure))
 
 

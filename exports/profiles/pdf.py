@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableCellFillMode, XPos, YPos
 
-from exports.profiles.charts import png_bytes as _png_bytes
+from exports.profiles.charts import png_bytes  # cached: a chart's PNG is needed twice
 from exports.profiles.document import Chart, Document, Headlines, Paragraph, Table
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -29,10 +28,6 @@ CREATED = datetime(2020, 1, 1, tzinfo=UTC)
 BLUE = (18, 67, 109)
 GREY = (80, 90, 95)
 TILE = (243, 242, 241)
-
-
-# A chart's PNG is needed twice (its height keeps a heading with it, then the image).
-png_bytes = lru_cache(maxsize=64)(_png_bytes)
 
 
 class _ProfilePDF(FPDF):

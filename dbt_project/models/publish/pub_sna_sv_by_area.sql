@@ -10,12 +10,23 @@
 -#}
 with
 
+district_csps as (
+
+    select distinct
+        district_code,
+        csp_name
+    from {{ ref('ref_beats') }}
+
+),
+
 areas as (
 
     select
         area_level,
         area_code,
         area_name,
+        la_code,
+        csp_name,
         row_number() over (
             order by
                 case area_level
@@ -25,11 +36,21 @@ areas as (
         ) as area_order
     from (
         select distinct
-            area_level,
-            area_code,
-            area_name
-        from {{ ref('int_geography__area_populations') }}
-        where area_level in ('llr', 'la', 'district', 'csp')
+            populations.area_level,
+            populations.area_code,
+            populations.area_name,
+            -- What a district lies in: the margins of disclosure control (an authority
+            -- and a CSP are each the sum of their districts).
+            case
+                when populations.area_level = 'district' then populations.la_code
+            end as la_code,
+            district_csps.csp_name
+        from {{ ref('int_geography__area_populations') }} as populations
+        left join district_csps
+            on
+                populations.area_level = 'district'
+                and populations.area_code = district_csps.district_code
+        where populations.area_level in ('llr', 'la', 'district', 'csp')
     )
 
 ),
@@ -136,6 +157,8 @@ select
     cast(area_level as varchar) as area_level,
     cast(area_code as varchar) as area_code,
     cast(area_name as varchar) as area_name,
+    cast(la_code as varchar) as la_code,
+    cast(csp_name as varchar) as csp_name,
     cast(offences as bigint) as offences,
     cast(offences_year_earlier as bigint) as offences_year_earlier,
     {{ change_on_year_earlier('offences') }} as change_on_year_earlier,
