@@ -32,7 +32,7 @@ import pandas as pd
 from exports import folder as folders
 from exports.catalog import Catalog, Partner, PublishedTable
 from exports.disclosure import Margin, TableShape, protect
-from exports.gates import Gate, GateFailure, holding_back
+from exports.gates import Gate, GateFailure, held_by
 from exports.labels import table_title
 from exports.partners import DisclosureRule, disclosure_rule
 from exports.render import (
@@ -127,15 +127,33 @@ class Export:
     fy_quarter: str
     rows: dict[str, pd.DataFrame]  # table name -> its pub_ rows (bookkeeping included)
     reads: dict[str, tuple[str, ...]]  # table name -> `<source>/<entity>` it reads
-    span: tuple[date, date] | None  # first and last day its figures draw on
+    spans: dict[str, tuple[date, date] | None]  # table name -> first, last day it draws on
 
     @property
     def all_reads(self) -> tuple[str, ...]:
         return tuple(sorted({r for rs in self.reads.values() for r in rs}))
 
+    @property
+    def span(self) -> tuple[date, date] | None:
+        """First and last day any of its figures draw on."""
+        known = [s for s in self.spans.values() if s is not None]
+        return (min(s[0] for s in known), max(s[1] for s in known)) if known else None
+
+    @property
+    def draws(self) -> list[tuple[tuple[str, ...], tuple[date, date] | None]]:
+        """Per table: what it reads and the days it draws on (gates hold an export back
+        only for a source a table reads in a quarter that table draws on)."""
+        return [(self.reads[name], self.spans.get(name)) for name in self.rows]
+
+    def draws_on(self, source_entity: str, first: date, last: date) -> bool:
+        """Whether a figure of a table reading `source_entity` draws on a day from
+        `first` to `last`."""
+        return any(source_entity in reads and span is not None
+                   and first <= span[1] and last >= span[0] for reads, span in self.draws)
+
 
 def select_export(pub: Published, partner: Partner, fy_quarter: str) -> Export:
-    rows, reads, firsts, lasts = {}, {}, [], []
+    rows, reads, spans = {}, {}, {}
     for t in partner.tables:
         frame = pub.rows[t.model]
         mask = frame["export_quarter"] == fy_quarter
@@ -144,25 +162,19 @@ def select_export(pub: Published, partner: Partner, fy_quarter: str) -> Export:
         chosen = frame[mask].reset_index(drop=True)
         rows[t.name] = chosen
         reads[t.name] = pub.reads.get(t.model, ())
-        if len(chosen):
-            firsts.append(pd.Timestamp(chosen["draws_from"].min()).date())
-            lasts.append(pd.Timestamp(chosen["draws_to"].max()).date())
-    span = (min(firsts), max(lasts)) if firsts else None
-    return Export(partner, fy_quarter, rows, reads, span)
+        spans[t.name] = ((pd.Timestamp(chosen["draws_from"].min()).date(),
+                          pd.Timestamp(chosen["draws_to"].max()).date())
+                         if len(chosen) else None)
+    return Export(partner, fy_quarter, rows, reads, spans)
 
 
 def missing_files(pub: Published, export: Export) -> list[dict[str, Any]]:
     """The manifest's `missing`: the partner files the export's figures draw on that are
     not loaded, with the file (null when none arrived) and why."""
-    if export.span is None:
-        return []
-    first, last = export.span
-    reads = set(export.all_reads)
     out = []
     for m in pub.missing.itertuples(index=False):
-        if f"{m.source}/{m.entity}" not in reads:
-            continue
-        if pd.Timestamp(m.period_start).date() > last or pd.Timestamp(m.period_end).date() < first:
+        if not export.draws_on(f"{m.source}/{m.entity}", pd.Timestamp(m.period_start).date(),
+                               pd.Timestamp(m.period_end).date()):
             continue
         out.append({"source": m.source, "entity": m.entity, "period": m.period,
                     "file_name": None if pd.isna(m.file_name) else m.file_name,
@@ -173,18 +185,13 @@ def missing_files(pub: Published, export: Export) -> list[dict[str, Any]]:
 def sources_for(pub: Published, export: Export) -> list[dict[str, str]]:
     """The loaded landing files of the extracts the export reads, for the quarters its
     figures draw on (name and SHA-256)."""
-    if export.span is None:
-        return []
-    reads = set(export.all_reads)
     out = []
     for f in pub.loaded_files.itertuples(index=False):
-        if f"{f.source}/{f.entity}" not in reads:
-            continue
         try:
             q = periods.fy_quarter(str(f.period))
         except ValueError:
             continue
-        if q.start <= export.span[1] and q.end >= export.span[0]:
+        if export.draws_on(f"{f.source}/{f.entity}", q.start, q.end):
             out.append({"file_name": f.file_name, "sha256": f.sha256})
     return sorted(out, key=lambda s: s["file_name"])
 
@@ -370,7 +377,7 @@ def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root:
     final = exports_root / fy_quarter / partner.name
     reads = export.all_reads
     failures: list[GateFailure] = [f for g in gates for f in g.failures]
-    held = holding_back(failures, reads, export.span)
+    held = held_by(failures, export.draws)
     if held:
         return _blocked(export, final, now, [f.text() for f in held])
 
@@ -406,7 +413,7 @@ def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root:
         if failed:
             return _blocked(export, final, now, failed)
 
-    checks = [g.for_export(reads, export.span) for g in gates if g.guards(reads)]
+    checks = [g.for_export(export.draws) for g in gates if g.guards(reads)]
     checks += [v.for_manifest() for v in verdicts]
     generated_at = timestamp(now)
 

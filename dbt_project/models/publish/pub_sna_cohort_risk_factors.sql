@@ -1,11 +1,13 @@
 {#-
-    Strategic needs assessment profile (opcc): the cohort's risk factors, from
-    mart_cohort_risk_factors as built (linked persons who were a suspect under 25 in a
-    high-harm crime, and of them those in murder or attempted murder; each factor
-    recorded before their first such offence; DESIGN.md "Cohort"), with every export
-    quarter: the mart is not cut at the quarter, and draws on every day loaded
-    (draws_from the first exported quarter, draws_to the last loaded). The share with
-    each factor is published; the mart's avg_factors_per_person is not, as with the
+    Strategic needs assessment profile (opcc): the cohort's risk factors (linked persons
+    who were a suspect under 25 in a high-harm crime, and of them those in murder or
+    attempted murder; each factor recorded before their first such offence; DESIGN.md
+    "Cohort"), counted as mart_cohort_risk_factors counts them (the macro
+    cohort_risk_factor_counts) over the cohort as it stood at each export quarter's end:
+    persons whose first such offence was on or before it. So an export draws on the days
+    up to its quarter only (draws_from the first exported quarter's first day, draws_to
+    the quarter's last), and a later quarter's file cannot change or hold it back. The
+    share with each factor is published; avg_factors_per_person is not, as with the
     persons it gives away the sum of the factor counts and so any one suppressed factor
     from the others. Figures before disclosure control.
 -#}
@@ -17,47 +19,40 @@ export_quarters as (
 
 ),
 
-factors as (
+cohort_at_quarter as (
 
+    -- The cohort as it stood at each export quarter's end: persons whose first high-harm
+    -- offence (their index date) was on or before it. Their factors are dated before
+    -- it, so the export draws on nothing after its quarter.
     select
-        subgroup,
-        factor,
-        persons,
-        persons_with_factor,
-        case factor
-            when 'looked_after' then 1
-            when 'child_protection_plan' then 2
-            when 'persistent_absence' then 3
-            when 'suspension' then 4
-            when 'permanent_exclusion' then 5
-            when 'earlier_victimisation' then 6
-            when 'earlier_offending' then 7
-            when 'earlier_custody' then 8
-            else 1000
-        end as factor_order
-    from {{ ref('mart_cohort_risk_factors') }}
+        export_quarters.export_quarter,
+        cohort.subgroup,
+        cohort.person_key,
+        cohort.index_date
+    from {{ ref('int_people__cohort') }} as cohort
+    inner join export_quarters
+        on cohort.index_date <= export_quarters.export_quarter_end
 
 ),
 
-data_span as (
+counted as (
 
-    select
-        min(data_start) as data_from,
-        max(export_quarter_end) as data_to
-    from export_quarters
+    {{ cohort_risk_factor_counts(
+        'cohort_at_quarter', ref('int_people__risk_factor_events'),
+        by=['export_quarter'], groups='export_quarters'
+    ) }}
 
 ),
 
 published as (
 
     select
-        export_quarters.export_quarter,
-        data_span.data_from,
-        data_span.data_to,
-        factors.*
-    from export_quarters
-    cross join data_span
-    cross join factors
+        counted.*,
+        export_quarters.data_start as data_from,
+        export_quarters.export_quarter_end as data_to
+    from counted
+    inner join export_quarters
+        on counted.export_quarter = export_quarters.export_quarter
 
 )
 
@@ -72,7 +67,7 @@ select
     {{ publish_bookkeeping('data_from', 'data_to') }},
     cast(
         row_number() over (
-            partition by export_quarter order by subgroup != 'all', subgroup, factor_order
+            partition by export_quarter order by subgroup_order, factor_order
         ) as integer
     ) as row_order
 from published
