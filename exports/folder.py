@@ -138,6 +138,17 @@ def is_intact(folder: Path, manifest: Mapping[str, Any]) -> bool:
     return all(file_sha256(folder / str(name)) == digest for name, digest in listed.items())
 
 
+def source_changes(old: Mapping[str, Any], sources: Sequence[Mapping[str, str]]
+                   ) -> tuple[list[str], list[str]]:
+    """The landing files (names) that arrived since an earlier manifest, and those sent
+    again with different content."""
+    before = {(s.get("file_name"), s.get("sha256")) for s in old.get("sources", [])}
+    after = {(s["file_name"], s["sha256"]) for s in sources}
+    names_before = {n for n, _ in before}
+    return (sorted({n for n, _ in after} - names_before),
+            sorted({n for n, _ in after - before} & names_before))
+
+
 def change_reason(old: dict[str, Any] | None, files: Mapping[str, bytes],
                   sources: Sequence[Mapping[str, str]]) -> str:
     """Why a publication replaces the one before, in words a partner can act on."""
@@ -155,10 +166,7 @@ def change_reason(old: dict[str, Any] | None, files: Mapping[str, bytes],
         parts.append("added: " + ", ".join(added))
     if removed:
         parts.append("removed: " + ", ".join(removed))
-    old_sources = {(s.get("file_name"), s.get("sha256")) for s in old.get("sources", [])}
-    new_sources = {(s["file_name"], s["sha256"]) for s in sources}
-    resent = sorted({n for n, _ in new_sources - old_sources} & {n for n, _ in old_sources})
-    arrived = sorted({n for n, _ in new_sources} - {n for n, _ in old_sources})
+    arrived, resent = source_changes(old, sources)
     if resent:
         parts.append("re-sent source files: " + ", ".join(resent))
     if arrived:
@@ -206,19 +214,14 @@ def figure_changes(final: Path, exports_root: Path, files: Mapping[str, bytes],
             return None
         before = _csv_hashes(manifest.get("files", []))
         if before != wanted:
-            old_sources = {(s.get("file_name"), s.get("sha256"))
-                           for s in manifest.get("sources", [])}
-            new_sources = {(s["file_name"], s["sha256"]) for s in sources}
-            old_names = {n for n, _ in old_sources}
+            arrived, resent = source_changes(manifest, sources)
             return FigureChanges(
                 since=str(manifest.get("generated_at") or ""),
                 changed=tuple(sorted(n for n in wanted if n in before
                                      and before[n] != wanted[n])),
                 added=tuple(sorted(set(wanted) - set(before))),
                 removed=tuple(sorted(set(before) - set(wanted))),
-                new_sources=tuple(sorted({n for n, _ in new_sources} - old_names)),
-                resent_sources=tuple(sorted({n for n, _ in new_sources - old_sources}
-                                            & old_names)))
+                new_sources=tuple(arrived), resent_sources=tuple(resent))
         previous = manifest.get("supersedes")
         folder = exports_root / previous if previous else None
     return None

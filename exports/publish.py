@@ -255,11 +255,12 @@ def csv_files(built: Built) -> dict[str, bytes]:
 
 def render_files(export: Export, built: Built, missing: Sequence[Mapping[str, Any]],
                  profiles: bool = True, changes: folders.FigureChanges | None = None,
-                 ) -> dict[str, bytes]:
+                 csvs: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
     """Every file of the folder; `changes` what the cover says changed since the last
-    version with different figures (None: the first)."""
+    version with different figures (None: the first); `csvs` the tables' CSVs when the
+    caller has them already."""
     partner = export.partner.name
-    files = csv_files(built)
+    files = dict(csvs) if csvs is not None else csv_files(built)
     rules = {t.kind: disclosure_rule(partner, t.kind) for t in built.tables}
     notes = notes_rows(partner, export.fy_quarter, _periods(export), built.tables, rules,
                        export.reads, missing)
@@ -284,8 +285,9 @@ def render_with_profile(export: Export, built: Built, missing: Sequence[Mapping[
     published folder when nothing it is drawn from changed (folders.reusable_files)."""
     from exports.profiles.profile import HTML_NAME, PDF_NAME, gets_profile
 
-    changes = folders.figure_changes(final, final.parent.parent, csv_files(built), sources)
-    files = render_files(export, built, missing, profiles=False, changes=changes)
+    csvs = csv_files(built)
+    changes = folders.figure_changes(final, final.parent.parent, csvs, sources)
+    files = render_files(export, built, missing, profiles=False, changes=changes, csvs=csvs)
     if not gets_profile(export.partner.name):
         return files
     reused = (folders.reusable_files(final, files, (HTML_NAME, PDF_NAME), code_version())
