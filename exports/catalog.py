@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from exports.disclosure import ColumnSum, Margin, RateOver, TableShape
+from exports.disclosure import ColumnSum, Link, Margin, MeasureSum, RateOver, TableShape
 from vrn.reference import seed_rows
 
 PUBLISH_PREFIX = "pub_"
@@ -87,6 +88,21 @@ def _seed_sums(service: str) -> tuple[ColumnSum, ...]:
     return tuple(ColumnSum(r["total"], tuple(r["parts"].split("|"))) for r in rows)
 
 
+@cache
+def measure_sums() -> tuple[MeasureSum, ...]:
+    """Seed ref_publish_measure_sums: figures that are sums of others over the same days
+    (sexual violence = rape + other sexual offences), which a reader of two tables can
+    use (`exports.disclosure.protect_together`)."""
+    return tuple(MeasureSum(r["total"], tuple(r["parts"].split("|")))
+                 for r in seed_rows("ref_publish_measure_sums"))
+
+
+def _link(raw: Mapping[str, Any]) -> Link:
+    return Link(raw["column"], str(raw["measure"]),
+                tuple((str(k), str(v)) for k, v in (raw.get("where") or {}).items()),
+                raw.get("period", "period"), int(raw.get("years_earlier", 0)))
+
+
 def _shape(model: str, meta: Mapping[str, Any]) -> TableShape:
     try:
         return TableShape(
@@ -102,8 +118,9 @@ def _shape(model: str, meta: Mapping[str, Any]) -> TableShape:
             + (_seed_sums(meta["column_sums_of_service"])
                if meta.get("column_sums_of_service") else ()),
             unavailable_when_blank=tuple(meta.get("unavailable_when_blank") or ()),
+            links=tuple(_link(raw) for raw in meta.get("links") or ()),
         )
-    except (KeyError, TypeError) as e:
+    except (KeyError, TypeError, ValueError) as e:
         raise CatalogError(f"{model}: config.meta.publish is incomplete ({e!r})") from None
 
 
@@ -124,6 +141,13 @@ def _table(node: Mapping[str, Any]) -> PublishedTable:
     unknown = [c for c in (*shape.keys, *shape.counts) if c not in published]
     if unknown:
         raise CatalogError(f"{model}: publish keys/counts {unknown} are not published columns")
+    for link in shape.links:
+        if link.column not in shape.counts:
+            raise CatalogError(f"{model}: link on {link.column!r}, which is not a count")
+        unknown = [c for c, _ in link.where if c not in published]
+        if unknown:
+            raise CatalogError(f"{model}: link on {link.column!r} selects rows by {unknown}, "
+                               "which are not published columns")
     return PublishedTable(
         name=model.removeprefix(PUBLISH_PREFIX), model=model, kind=kind, columns=published,
         shape=shape, description=" ".join((node.get("description") or "").split()),

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 class DisclosureRule:
     """Counts from `suppress_from` to `suppress_to` are shown as `[c]`; with `round_to`,
     every other non-zero count is rounded to the nearest multiple of it. `secondary`
-    adds cells until no suppressed cell can be recovered from a total in its table."""
+    adds cells until no suppressed cell can be recovered from a total in its table, or
+    from the other tables of its export (`exports.disclosure.protect_together`)."""
 
     name: str
     suppress_from: int
@@ -44,7 +45,8 @@ ONS_SMALL_COUNTS = DisclosureRule(
     secondary=True,
     description=(
         "Counts of 1 to 4 are shown as [c]; further cells are shown as [c] where a "
-        "suppressed count could otherwise be worked out from a total in the same table. "
+        "suppressed count could otherwise be worked out from a total in the same table, "
+        "or from the figures the other tables of the same release show. "
         "Rates and percentages over a suppressed count are [c]. Zero is shown as 0."
     ),
 )

@@ -30,8 +30,8 @@ import duckdb
 import pandas as pd
 
 from exports import folder as folders
-from exports.catalog import Catalog, Partner, PublishedTable
-from exports.disclosure import Margin, TableShape, protect
+from exports.catalog import Catalog, Partner, PublishedTable, measure_sums
+from exports.disclosure import Margin, Table, TableShape, protect_together
 from exports.gates import Gate, GateFailure, held_by
 from exports.labels import table_title
 from exports.partners import DisclosureRule, disclosure_rule
@@ -219,14 +219,22 @@ def shape_of(table: PublishedTable, rows: pd.DataFrame) -> TableShape:
 
 
 def build(export: Export) -> Built:
+    """The export's tables under disclosure control. A partner reads them side by side,
+    so the tables under one rule are protected together: a figure hidden in one is not
+    worked out from another (`exports.disclosure.protect_together`)."""
     built = Built(list(export.partner.tables), {}, {})
+    by_rule: dict[DisclosureRule, list[Table]] = {}
     for t in export.partner.tables:
         rows = export.rows[t.name]
         figures = rows[list(t.columns)].reset_index(drop=True)
         built.figures[t.name] = figures
-        built.published[t.name] = protect(
-            figures, shape_of(t, rows), disclosure_rule(export.partner.name, t.kind),
-            rows["missing"].notna().tolist()).frame
+        rule = disclosure_rule(export.partner.name, t.kind)
+        by_rule.setdefault(rule, []).append(
+            Table(t.name, figures, shape_of(t, rows), rows["missing"].notna().tolist()))
+    for rule, tables in by_rule.items():
+        for name, protected in protect_together(tables, rule, measure_sums()).items():
+            built.published[name] = protected.frame
+    built.published = {t.name: built.published[t.name] for t in built.tables}
     return built
 
 

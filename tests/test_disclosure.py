@@ -1,32 +1,40 @@
 """Disclosure control (DESIGN.md "Partner exports"): small counts hidden, nothing hidden
-can be worked back out from a total in the same table, health counts per NHS Digital.
+can be worked back out from a total in the same table — nor from the other tables of the
+same export read beside it — and health counts per NHS Digital.
 
-The attacker here is written independently of `exports.disclosure`: it knows only what a
-partner sees (the published table and which rows are totals of which) and tries simple
-differencing, exact Gaussian elimination over fractions, and narrowing each hidden cell's
-range (a `[c]` is at least 1 because zero stays zero; a rounded count is within 2; an `[x]`
-could be anything). The real tables come from the small generated drop built by dbt
-(tests/support/published.py), selected and protected as the publisher does.
+The attacker (tests/support/attacker.py) is written independently of
+`exports.disclosure`: it knows only what a partner sees and tries differencing, exact
+elimination and narrowing each hidden cell's range. The real tables come from the small
+generated drop built by dbt (tests/support/published.py), selected and protected as the
+publisher does.
 """
 
 from __future__ import annotations
 
 import random
-from fractions import Fraction
 
 import pandas as pd
 import pytest
+from support.attacker import (
+    CSP_FIGURES,
+    OPCC_FIGURES,
+    attack,
+    attack_export,
+)
 
 from exports.disclosure import (
     NOT_AVAILABLE,
     SUPPRESSED,
     ColumnSum,
     DisclosureError,
+    Link,
     Margin,
+    MeasureSum,
     RateOver,
+    Table,
     TableShape,
-    equations,
     protect,
+    protect_together,
 )
 from exports.partners import (
     ALREADY_PUBLIC,
@@ -42,99 +50,6 @@ from exports.partners import (
 )
 
 INF = float("inf")
-
-# ------------------------------------------------------------------- the attacker
-
-
-def _knowledge(value: object, rule: DisclosureRule) -> tuple[float, float]:
-    if value == NOT_AVAILABLE:
-        return 0.0, INF  # not available: it may be anything, zero included
-    if value == SUPPRESSED:
-        return 1.0, INF
-    v = int(value)
-    if rule.round_to and v:
-        half = rule.round_to // 2
-        return float(max(v - half, rule.suppress_to + 1)), float(v + half)
-    return float(v), float(v)
-
-
-def attack(published: pd.DataFrame, shape: TableShape, rule: DisclosureRule) -> dict:
-    """Every hidden cell the attacker can pin to one value: {cell: value}."""
-    eqs = [(e.total, list(e.parts)) for e in equations(published, shape)]
-    cells = {c for t, ps in eqs for c in (t, *ps)}
-    know = {c: _knowledge(published.at[c[0], c[1]], rule) for c in cells}
-    hidden = {c for c in cells if published.at[c[0], c[1]] == SUPPRESSED}
-    found: dict = {}
-
-    # 1. differencing: an equation with one unknown left gives it away; repeat.
-    exact = {c: lo for c, (lo, hi) in know.items() if lo == hi}
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in eqs:
-            terms = [(-1, total)] + [(1, p) for p in parts]
-            unknown = [(a, c) for a, c in terms if c not in exact]
-            if len(unknown) == 1:
-                a, c = unknown[0]
-                rest = sum(s * exact[x] for s, x in terms if x != c)
-                exact[c] = -rest / a
-                changed = True
-    found.update({c: exact[c] for c in hidden if c in exact})
-
-    # 2. Gaussian elimination over fractions on the unknowns.
-    unknowns = sorted(c for c in cells if know[c][0] != know[c][1])
-    col = {c: i for i, c in enumerate(unknowns)}
-    rows = []
-    for total, parts in eqs:
-        coef = [Fraction(0)] * len(unknowns)
-        rhs = Fraction(0)
-        for a, c in [(-1, total)] + [(1, p) for p in parts]:
-            if c in col:
-                coef[col[c]] += a
-            else:
-                rhs -= a * Fraction(know[c][0])
-        if any(coef):
-            rows.append([*coef, rhs])
-    pivots = []
-    r = 0
-    for j in range(len(unknowns)):
-        p = next((i for i in range(r, len(rows)) if rows[i][j] != 0), None)
-        if p is None:
-            continue
-        rows[r], rows[p] = rows[p], rows[r]
-        rows[r] = [x / rows[r][j] for x in rows[r]]
-        for i in range(len(rows)):
-            if i != r and rows[i][j] != 0:
-                f = rows[i][j]
-                rows[i] = [x - f * y for x, y in zip(rows[i], rows[r], strict=True)]
-        pivots.append((r, j))
-        r += 1
-    for r, j in pivots:
-        if all(rows[r][k] == 0 for k in range(len(unknowns)) if k != j):
-            c = unknowns[j]
-            if c in hidden:
-                found[c] = float(rows[r][-1])
-
-    # 3. narrowing ranges through every equation until nothing moves.
-    bounds = dict(know)
-    for _ in range(200):
-        moved = False
-        for total, parts in eqs:
-            terms = [(-1, total)] + [(1, p) for p in parts]
-            for a, c in terms:
-                others = [(s, x) for s, x in terms if x != c]
-                lo_o = sum(min(s * bounds[x][0], s * bounds[x][1]) for s, x in others)
-                hi_o = sum(max(s * bounds[x][0], s * bounds[x][1]) for s, x in others)
-                lo, hi = (-hi_o, -lo_o) if a == 1 else (lo_o, hi_o)
-                new = (max(bounds[c][0], lo), min(bounds[c][1], hi))
-                if new != bounds[c]:
-                    bounds[c], moved = new, True
-        if not moved:
-            break
-    for c in hidden:
-        if bounds[c][0] == bounds[c][1]:
-            found[c] = bounds[c][0]
-    return found
 
 
 # --------------------------------------------------------------------- tables
@@ -390,6 +305,106 @@ def test_thresholds_are_configured_per_partner_in_one_place(catalog, monkeypatch
     assert disclosure_rule("icb", HEALTH) is NHS_DIGITAL
 
 
+# ------------------------------------------------------- tables read side by side
+
+MONTHS = pd.DataFrame({"month": ["2023-04-01", "2023-05-01", "2023-06-01"],
+                       "knife": [1, 0, 9]})
+QUARTER = pd.DataFrame({"period": ["2023-24Q1"], "period_start": ["2023-04-01"],
+                        "period_end": ["2023-06-30"], "knife": [10]})
+MONTH_SHAPE = TableShape(keys=("month",), counts=("knife",))
+QUARTER_SHAPE = TableShape(keys=("period",), counts=("knife",))
+KNIFE = [("knife", "by_month", "knife", {}), ("knife", "by_quarter", "knife", {})]
+
+
+def test_a_month_hidden_in_one_table_is_recovered_from_the_quarter_in_another():
+    """Each table protected on its own is safe alone, but the quarter's total in the
+    second table less the months shown in the first gives the hidden month away."""
+    alone = {"by_month": protect(MONTHS, MONTH_SHAPE, ONS_SMALL_COUNTS).frame,
+             "by_quarter": protect(QUARTER, QUARTER_SHAPE, ONS_SMALL_COUNTS).frame}
+    assert alone["by_month"]["knife"].tolist() == [SUPPRESSED, 0, 9]
+    assert attack_export(alone, {"by_month": MONTH_SHAPE, "by_quarter": QUARTER_SHAPE},
+                         ONS_SMALL_COUNTS, KNIFE) == {("by_month", 0, "knife"): 1.0}
+
+
+def test_tables_that_share_a_figure_are_protected_together():
+    shapes = {
+        "by_month": TableShape(keys=("month",), counts=("knife",), links=(
+            Link("knife", "knife", period="month"),)),
+        "by_quarter": TableShape(keys=("period",), counts=("knife",), links=(
+            Link("knife", "knife"),)),
+    }
+    out = protect_together([Table("by_month", MONTHS, shapes["by_month"]),
+                            Table("by_quarter", QUARTER, shapes["by_quarter"])],
+                           ONS_SMALL_COUNTS)
+    published = {name: p.frame for name, p in out.items()}
+    assert published["by_month"]["knife"].tolist()[0] == SUPPRESSED
+    assert out["by_month"].secondary + out["by_quarter"].secondary == 1
+    assert attack_export(published, shapes, ONS_SMALL_COUNTS, KNIFE) == {}
+
+
+def test_a_figure_that_is_the_sum_of_others_links_months_to_groups():
+    """Sexual violence by month in one table; rape and other sexual offences by quarter
+    in another: the quarter's sexual violence, shown nowhere, is both the sum of its
+    months and rape plus other sexual offences."""
+    months = pd.DataFrame({"month": ["2023-04-01", "2023-05-01", "2023-06-01"],
+                           "sexual": [2, 6, 7]})
+    groups = pd.DataFrame({"period": ["2023-24Q1"] * 3, "period_start": ["2023-04-01"] * 3,
+                           "period_end": ["2023-06-30"] * 3,
+                           "sv_group": ["rape", "other_sexual_offences", "all"],
+                           "offences": [6, 9, 15]})
+    shapes = {
+        "by_month": TableShape(keys=("month",), counts=("sexual",), links=(
+            Link("sexual", "sexual_violence", period="month"),)),
+        "by_group": TableShape(keys=("period", "sv_group"), counts=("offences",),
+                               links=(Link("offences", "sv_group:{sv_group}"),)),
+    }
+    figures = [("sexual violence", "by_month", "sexual", {}),
+               ("rape", "by_group", "offences", {"sv_group": "rape"}),
+               ("other sexual offences", "by_group", "offences",
+                {"sv_group": "other_sexual_offences"})]
+    sums = [MeasureSum("sexual_violence", ("sv_group:rape", "sv_group:other_sexual_offences"))]
+    tables = [Table("by_month", months, shapes["by_month"]),
+              Table("by_group", groups, shapes["by_group"])]
+    unlinked = {name: protect(t.frame, t.shape, ONS_SMALL_COUNTS).frame
+                for name, t in zip(shapes, tables, strict=True)}
+    assert attack_export(unlinked, shapes, ONS_SMALL_COUNTS, figures) == {
+        ("by_month", 0, "sexual"): 2.0}
+    out = protect_together(tables, ONS_SMALL_COUNTS, sums)
+    published = {name: p.frame for name, p in out.items()}
+    assert attack_export(published, shapes, ONS_SMALL_COUNTS, figures) == {}
+
+
+def test_a_year_earlier_column_is_the_figure_a_year_before():
+    this_year = pd.DataFrame({"month": ["2023-04-01", "2023-05-01"], "n": [12, 20],
+                              "n_year_earlier": [2, 9]})
+    last_year = pd.DataFrame({"period": ["x"], "period_start": ["2022-04-01"],
+                              "period_end": ["2022-05-31"], "n": [11]})
+    shapes = {
+        "months": TableShape(keys=("month",), counts=("n", "n_year_earlier"), links=(
+            Link("n", "sv", period="month"),
+            Link("n_year_earlier", "sv", period="month", years_earlier=1))),
+        "earlier": TableShape(keys=("period",), counts=("n",), links=(Link("n", "sv"),)),
+    }
+    figures = [("sv", "months", "n", {}), ("sv", "months", "n_year_earlier", {}),
+               ("sv", "earlier", "n", {})]
+    tables = [Table(n, f, shapes[n]) for n, f in (("months", this_year),
+                                                  ("earlier", last_year))]
+    out = protect_together(tables, ONS_SMALL_COUNTS)
+    published = {name: p.frame for name, p in out.items()}
+    assert published["months"]["n_year_earlier"].tolist() == [SUPPRESSED, SUPPRESSED]
+    assert attack_export(published, shapes, ONS_SMALL_COUNTS, figures) == {}
+
+
+def test_tables_that_disagree_on_a_shared_figure_are_refused():
+    shapes = [TableShape(keys=("month",), counts=("knife",), links=(
+        Link("knife", "knife", period="month"),)),
+        TableShape(keys=("period",), counts=("knife",), links=(Link("knife", "knife"),))]
+    wrong = QUARTER.assign(knife=[11])
+    with pytest.raises(DisclosureError, match=r"by_quarter.*add up to 10"):
+        protect_together([Table("by_quarter", wrong, shapes[1]),
+                          Table("by_month", MONTHS, shapes[0])], ONS_SMALL_COUNTS)
+
+
 # ------------------------------------------------- every real export table, attacked
 
 
@@ -429,3 +444,25 @@ def test_no_published_table_mixes_health_and_police_counts_and_none_leaks(built_
                     assert not rule.suppress_from <= int(v) <= rule.suppress_to
                     if rule.round_to:
                         assert int(v) % rule.round_to == 0
+
+
+@pytest.mark.slow
+def test_no_hidden_cell_is_recovered_reading_an_exports_tables_side_by_side(built_exports):
+    """The attacker reads all of one export's tables under one rule together, knowing
+    which figures they share (tests/support/attacker.py: written from the tables'
+    descriptions, not from the exporter's links)."""
+    exports: dict = {}
+    for partner, q, table, shape, published, _ in built_exports:
+        rule = disclosure_rule(partner, table.kind)
+        key = (partner, q, rule)
+        exports.setdefault(key, ({}, {}))
+        exports[key][0][table.name] = published
+        exports[key][1][table.name] = shape
+    attacked = 0
+    for (partner, q, rule), (published, shapes) in exports.items():
+        figures = CSP_FIGURES if partner.startswith("csp-") else OPCC_FIGURES
+        if not any(t in published for _, t, _, _ in figures):
+            continue
+        attacked += 1
+        assert attack_export(published, shapes, rule, figures) == {}, (partner, q)
+    assert attacked >= 9 * 4  # eight CSPs and opcc, every quarter

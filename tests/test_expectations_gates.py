@@ -217,19 +217,21 @@ def test_totals_that_do_not_reconcile_with_the_warehouse_block_that_partner_only
     altered one (here: Rutland's district count for Q4, one too many) is stopped."""
     import exports.publish as publish_module
 
-    real_protect = publish_module.protect
+    real_protect = publish_module.protect_together
     sv_by_area = catalog.partner("csp-rutland").tables[-1]
     assert sv_by_area.name == "sv_by_area"
 
-    def protect_and_miscount(frame, shape, rule, not_available=None):
-        protected = real_protect(frame, shape, rule, not_available)
-        out = protected.frame
-        if list(out.columns) == list(sv_by_area.columns):
+    def protect_and_miscount(tables, rule, sums=()):
+        protected = real_protect(tables, rule, sums)
+        if "sv_by_area" in protected and any(
+                "area_code" in t.frame and (t.frame["area_code"] == "E06000017").any()
+                for t in tables):
+            out = protected["sv_by_area"].frame
             row = (out["area_code"] == "E06000017") & (out["period"] == QUARTER)
             out.loc[row, "offences"] = [v + 1 for v in out.loc[row, "offences"]]
         return protected
 
-    monkeypatch.setattr(publish_module, "protect", protect_and_miscount)
+    monkeypatch.setattr(publish_module, "protect_together", protect_and_miscount)
     report = publish(warehouse, tmp_path / "exports", catalog,
                      ["csp-melton", "csp-rutland", "home_office", "opcc"])
     assert outcomes(report) == {"csp-melton": "published", "csp-rutland": "blocked",
@@ -246,8 +248,9 @@ def test_an_unsuppressed_small_count_is_caught_by_the_soda_contract(
     import exports.publish as publish_module
     from exports.disclosure import Protected
 
-    monkeypatch.setattr(publish_module, "protect",
-                        lambda frame, shape, rule, not_available=None: Protected(frame, 0, 0))
+    monkeypatch.setattr(publish_module, "protect_together",
+                        lambda tables, rule, sums=(): {t.name: Protected(t.frame, 0, 0)
+                                                       for t in tables})
     report = publish(warehouse, tmp_path / "exports", catalog, ["icb", "opcc"])
     assert set(outcomes(report).values()) == {"blocked"}
     for o in report.blocked:

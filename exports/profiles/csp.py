@@ -189,6 +189,24 @@ MONTH_PARTS = ("knife_or_sharp_object_offences", "domestic_abuse_offences",
                "victim_under_25_offences")
 
 
+YEAR_EARLIER = "offences_year_earlier"
+
+
+def _with_year_earlier(frame: pd.DataFrame) -> tuple[list[str], tuple[Any, ...]]:
+    """The months of the table, preceded by the same months a year earlier where the
+    table has them (its `offences_year_earlier`; months before the data, `[x]`, left
+    out at the start), and all serious violence for each: up to 24 months."""
+    months = [labels.month_label(m) for m in frame["month"]]
+    values = tuple(frame["offences"])
+    if YEAR_EARLIER not in frame.columns:
+        return months, values
+    earlier = [(labels.month_label(pd.Timestamp(m) - pd.DateOffset(years=1)), v)
+               for m, v in zip(frame["month"], frame[YEAR_EARLIER], strict=True)]
+    while earlier and earlier[0][1] == NOT_AVAILABLE:
+        earlier.pop(0)
+    return [m for m, _ in earlier] + months, tuple(v for _, v in earlier) + values
+
+
 def trend_section(ctx: Context) -> Section | None:
     frame = ctx.src.get("sv_by_month", "month", "offences")
     if frame is None or not len(frame):
@@ -196,9 +214,12 @@ def trend_section(ctx: Context) -> Section | None:
     months = [labels.month_label(m) for m in frame["month"]]
     short = tuple(short_month(m) for m in months)
     span = month_span(months)
+    long_months, long_values = _with_year_earlier(frame)
+    long_span = month_span(long_months)
     blocks: list[Block] = [chart_block(LineChart(
-        "trend-all", f"Serious violence offences by month, {span}", short,
-        (Series("All serious violence", tuple(frame["offences"])),),
+        "trend-all", f"Serious violence offences by month, {long_span}",
+        tuple(short_month(m) for m in long_months),
+        (Series("All serious violence", long_values),),
         "Offences per month", "Month recorded"), ctx.place)]
     parts = [c for c in MONTH_PARTS if c in frame.columns]
     drawn = [c for c in parts if any(number(v) for v in frame[c])]
@@ -217,16 +238,16 @@ def trend_section(ctx: Context) -> Section | None:
         blocks.append(Paragraph(
             f"Knife, domestic abuse and young victims by month are not drawn: every "
             f"monthly figure for {ctx.place} is 0 or below 5 and withheld ([c])."))
-    header = ("Month", *(labels.column_label(None, c) for c in ("offences", *parts)))
+    columns = ["offences", *parts] + ([YEAR_EARLIER] if YEAR_EARLIER in frame.columns else [])
+    header = ("Month", *(labels.column_label(None, c) for c in columns))
     rows = tuple((m, *(count_text(v) for v in r)) for m, r in zip(
-        months, frame[["offences", *parts]].itertuples(index=False, name=None), strict=True))
+        months, frame[columns].itertuples(index=False, name=None), strict=True))
     blocks.append(Table(f"Serious violence offences by month, {span}", header, rows,
                         source="sv_by_month.csv"))
-    if len(months) < 24:
-        blocks.append(Paragraph(f"The monthly table of this export holds {len(months)} "
-                                "months, the rolling 12 months ending with the quarter."
-                                if len(months) == 12 else
-                                f"The monthly table of this export holds {span}."))
+    if len(long_months) < 24:
+        blocks.append(Paragraph(
+            f"The trend covers {long_span}: the months before it are not available "
+            "(before the data begin, or drawing on a partner file not received)."))
     return Section("Trend", tuple(blocks), "trend")
 
 
