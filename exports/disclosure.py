@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from exports.partners import DisclosureRule
+from vrn import periods
 
 SUPPRESSED = "[c]"
 # GSS shorthand for "not available": a figure drawing on a partner file that was never
@@ -577,11 +578,6 @@ def _day(value: object) -> date:
     return pd.Timestamp(value).date()
 
 
-def _months_later(day: date, months: int) -> date:
-    m = day.month - 1 + months
-    return date(day.year + m // 12, m % 12 + 1, 1)
-
-
 def _years_earlier(first: date, last: date, years: int) -> tuple[date, date]:
     if not years:
         return first, last
@@ -593,10 +589,10 @@ def _years_earlier(first: date, last: date, years: int) -> tuple[date, date]:
 def _link_days(link: Link, row: Mapping[str, object]) -> tuple[date, date]:
     if link.period == "month":
         first = _day(row["month"]).replace(day=1)
-        last = _months_later(first, 1) - timedelta(days=1)
+        last = periods.add_months(first, 1) - timedelta(days=1)
     elif link.period == "financial_year":
-        year = int(str(row["financial_year"])[:4])
-        first, last = date(year, 4, 1), date(year + 1, 3, 31)
+        year = periods.financial_year(str(row["financial_year"]))
+        first, last = year.start, year.end
     else:
         first, last = _day(row["period_start"]), _day(row["period_end"])
     return _years_earlier(first, last, link.years_earlier)
