@@ -20,6 +20,8 @@ writable connection once no reader is open (`write_audit_rows`).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -46,6 +48,7 @@ from exports.render import (
 )
 from exports.warehouse import Published, read_only, read_published
 from vrn import periods
+from vrn.listing import code_digest
 
 Echo = Callable[[str], None]
 
@@ -76,13 +79,15 @@ class PartnerOutcome:
     reason: str
     published_at: datetime
     held_by: tuple[str, ...] = ()  # one line per check that held the export back
+    inputs_sha256: str | None = None  # what the published folder was made from
 
     def audit_row(self, run_id: str | None = None) -> dict[str, Any]:
         """A row of `audit.exports` (ingest/schema.py)."""
         return {"partner": self.partner, "fy_quarter": self.fy_quarter, "folder": self.folder,
                 "manifest_sha256": self.manifest_sha256,
                 "published_at": self.published_at.replace(tzinfo=None),
-                "outcome": self.outcome, "reason": self.reason, "run_id": run_id}
+                "outcome": self.outcome, "reason": self.reason, "run_id": run_id,
+                "inputs_sha256": self.inputs_sha256}
 
 
 @dataclass
@@ -110,9 +115,11 @@ def write_audit_rows(con: duckdb.DuckDBPyConnection, rows: Iterable[Mapping[str,
     for r in rows:
         con.execute(
             "INSERT INTO audit.exports (partner, fy_quarter, folder, manifest_sha256, "
-            "published_at, outcome, reason, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "published_at, outcome, reason, run_id, inputs_sha256) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [r["partner"], r["fy_quarter"], r["folder"], r["manifest_sha256"],
-             r["published_at"], r["outcome"], r["reason"], r.get("run_id")])
+             r["published_at"], r["outcome"], r["reason"], r.get("run_id"),
+             r.get("inputs_sha256")])
     return len(rows)
 
 
@@ -376,6 +383,37 @@ def publish_exports(
     return report
 
 
+def inputs_sha256(export: Export, missing: Sequence[Mapping[str, Any]],
+                  sources: Sequence[Mapping[str, str]],
+                  checks: Sequence[Mapping[str, Any]]) -> str:
+    """What the export's folder is made from: its tables' rows before disclosure control
+    (every column, bookkeeping included), the lineage and files they read, the files
+    missing, the gates' verdicts the manifest records, and the code (every rule, template
+    and renderer: `vrn.listing.code_digest`). Disclosure control, rendering and the Soda
+    contracts are functions of these, so the same inputs make the same folder."""
+    h = hashlib.sha256()
+    for part in (export.partner.name, export.fy_quarter, code_digest(),
+                 json.dumps([missing, sources, checks, export.reads], sort_keys=True,
+                            default=str)):
+        h.update(part.encode())
+        h.update(b"\0")
+    for name, rows in export.rows.items():
+        h.update(f"{name}:{list(rows.columns)}:{list(map(str, rows.dtypes))}".encode())
+        h.update(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def unchanged_since(pub: Published, export: Export, final: Path, inputs: str) -> bool:
+    """The latest publication was made from `inputs` and its folder is as it wrote it."""
+    recorded = pub.published.get((export.partner.name, export.fy_quarter))
+    if recorded is None or recorded[0] != inputs or not final.is_dir():
+        return False
+    manifest = folders.read_manifest(final)
+    return (manifest is not None
+            and folders.file_sha256(final / folders.MANIFEST) == recorded[1]
+            and folders.is_intact(final, manifest))
+
+
 def _blocked(export: Export, folder: Path, now: datetime, held: Sequence[str]) -> PartnerOutcome:
     return PartnerOutcome(export.partner.name, export.fy_quarter, "blocked", str(folder), None,
                           " | ".join(held), now, tuple(held))
@@ -391,14 +429,23 @@ def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root:
     if held:
         return _blocked(export, final, now, [f.text() for f in held])
 
+    missing = missing_files(pub, export)
+    sources = sources_for(pub, export)
+    checks = [g.for_export(export.draws) for g in gates if g.guards(reads)]
+    inputs = inputs_sha256(export, missing, sources, checks)
+    if unchanged_since(pub, export, final, inputs):
+        sha = folders.file_sha256(final / folders.MANIFEST)
+        return PartnerOutcome(partner.name, fy_quarter, "unchanged", str(final), sha,
+                              "made from the same rows, files, checks and code as the "
+                              "published folder; nothing built or written", now,
+                              inputs_sha256=inputs)
+
     try:
         built = build(export)
     except Exception as error:  # e.g. a table that is not additive as declared
         return _blocked(export, final, now,
                         [f"exports {partner.name}: could not build the tables: "
                          f"{type(error).__name__}: {error}"])
-    missing = missing_files(pub, export)
-    sources = sources_for(pub, export)
     try:
         files = render_with_profile(export, built, missing, final, sources)
     except Exception as error:  # a renderer's failure holds back this export only
@@ -408,7 +455,8 @@ def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root:
     if final.is_dir() and folders.is_unchanged(final, files):
         sha = folders.file_sha256(final / folders.MANIFEST)
         return PartnerOutcome(partner.name, fy_quarter, "unchanged", str(final), sha,
-                              "identical content already published; nothing written", now)
+                              "identical content already published; nothing written", now,
+                              inputs_sha256=inputs)
 
     verdicts: Sequence[Verdict] = ()
     if verify is not None:
@@ -423,7 +471,6 @@ def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root:
         if failed:
             return _blocked(export, final, now, failed)
 
-    checks = [g.for_export(export.draws) for g in gates if g.guards(reads)]
     checks += [v.for_manifest() for v in verdicts]
     generated_at = timestamp(now)
 
@@ -438,7 +485,7 @@ def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root:
         return _blocked(export, final, now, [f"could not write {final}: "
                                              f"{type(error).__name__}: {error}"])
     return PartnerOutcome(partner.name, fy_quarter, done.outcome, str(done.folder),
-                          done.manifest_sha256, done.reason, now)
+                          done.manifest_sha256, done.reason, now, inputs_sha256=inputs)
 
 
 # ---------------------------------------------------------------------------- saying

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -64,6 +64,8 @@ class Published:
     reads: dict[str, tuple[str, ...]]  # model -> `<source>/<entity>` it reads (lineage)
     missing: pd.DataFrame  # source, entity, period, period_start, period_end, file_name, reason
     loaded_files: pd.DataFrame  # file_name, source, entity, period, sha256
+    # (partner, fy_quarter) -> (inputs_sha256, manifest_sha256) of its latest publication
+    published: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
 def read_published(con: duckdb.DuckDBPyConnection,
@@ -86,4 +88,19 @@ def read_published(con: duckdb.DuckDBPyConnection,
                           "ORDER BY source, entity, period_start", COVERAGE)
     loaded = _frame(con, "SELECT file_name, source, entity, period, sha256 FROM audit.files "
                          "WHERE outcome = 'loaded' ORDER BY file_name", "audit.files")
-    return Published(list(quarters["export_quarter"]), rows, reads, missing, loaded)
+    return Published(list(quarters["export_quarter"]), rows, reads, missing, loaded,
+                     latest_publications(con))
+
+
+def latest_publications(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[str, str]]:
+    """Each partner × quarter's latest publication that recorded its inputs: what it was
+    made from and its manifest's hash (none before the first run wrote `audit.exports`)."""
+    try:
+        rows = con.execute("""
+            SELECT partner, fy_quarter, inputs_sha256, manifest_sha256 FROM audit.exports
+            WHERE outcome <> 'blocked'
+            QUALIFY row_number() OVER (PARTITION BY partner, fy_quarter
+                                       ORDER BY published_at DESC) = 1""").fetchall()
+    except duckdb.Error:  # no audit.exports yet, or one without inputs_sha256
+        return {}
+    return {(p, q): (i, m) for p, q, i, m in rows if i is not None and m is not None}

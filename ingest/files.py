@@ -163,3 +163,4 @@ def fingerprint(path: Path) -> tuple[str, int]:
             h.update(chunk)
             size += len(chunk)
     return h.hexdigest(), size
+

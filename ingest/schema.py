@@ -89,13 +89,20 @@ def create_schemas(con: duckdb.DuckDBPyConnection) -> None:
         ("outcome", "VARCHAR NOT NULL"),  # published | republished | blocked | unchanged
         ("reason", "VARCHAR"),
         ("run_id", "VARCHAR"),  # the Dagster run that decided it (audit.runs.run_id)
+        # What the folder was made from (exports.publish.inputs_sha256): the same again
+        # and the folder intact, the export is not rebuilt.
+        ("inputs_sha256", "VARCHAR"),
     ])
-    # Warehouses made before exports carried their run: add the column in place.
+    # Warehouses made before exports carried these: add the columns in place.
     con.execute("ALTER TABLE audit.exports ADD COLUMN IF NOT EXISTS run_id VARCHAR")
+    con.execute("ALTER TABLE audit.exports ADD COLUMN IF NOT EXISTS inputs_sha256 VARCHAR")
     _create(con, "audit.runs", [
         ("run_id", "VARCHAR NOT NULL"),
         ("started_at", "TIMESTAMP NOT NULL"),
         ("finished_at", "TIMESTAMP"),
         ("status", "VARCHAR NOT NULL"),  # running | succeeded | blocked | failed
         ("detail", "VARCHAR"),
+        # What the run's result depends on (orchestration/inputs.py), as JSON digests.
+        ("inputs", "VARCHAR"),
     ])
+    con.execute("ALTER TABLE audit.runs ADD COLUMN IF NOT EXISTS inputs VARCHAR")

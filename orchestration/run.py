@@ -20,6 +20,7 @@ from typing import Any
 from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult
 
 from ingest.schema import create_schemas
+from orchestration.inputs import RunInputs
 from orchestration.instance import open_instance
 from vrn.lock import connect_for_writing
 from vrn.settings import Settings
@@ -72,10 +73,14 @@ def run_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> RunOutcome:
+def run_pipeline(settings: Settings, echo: Callable[[str], None] = print,
+                 inputs: RunInputs | None = None) -> RunOutcome:
+    """Every step; `inputs` (taken before the run, `orchestration.inputs`) are recorded
+    with it, so that the next `vrn run` can tell nothing has changed since."""
     # Dagster's own run ids are uuid4 strings; choosing it here lets `audit.runs` record
     # the run before the job starts, under the id Dagster then runs it with.
     run_id = str(uuid.uuid4())
+    inputs = inputs or RunInputs.of(settings)
     _record_start(settings.warehouse, run_id)
 
     from orchestration.definitions import defs
@@ -89,7 +94,8 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
         )
         outcome = outcome_of(result, planned_assets(instance, run_id))
     outcome.exports, outcome.held_back = export_lines(settings.warehouse, run_id)
-    _record_finish(settings.warehouse, outcome)
+    # The exports folder as this run left it: the next run compares with that.
+    _record_finish(settings.warehouse, outcome, inputs.with_exports(settings.exports))
     # What went wrong, then the verdict, then (DESIGN.md "Quality gates") one line per
     # partner: the quarters published and those held back, with check, file and why.
     for line in report_lines(outcome):
@@ -191,17 +197,18 @@ def _record_start(warehouse: Path, run_id: str) -> None:
     with connect_for_writing(warehouse) as con:
         create_schemas(con)
         con.execute(
-            "INSERT INTO audit.runs VALUES (?, ?, NULL, 'running', NULL)",
+            "INSERT INTO audit.runs (run_id, started_at, status) VALUES (?, ?, 'running')",
             [run_id, datetime.now()],
         )
 
 
-def _record_finish(warehouse: Path, outcome: RunOutcome) -> None:
+def _record_finish(warehouse: Path, outcome: RunOutcome, inputs: RunInputs) -> None:
     with connect_for_writing(warehouse) as con:
         con.execute(
-            "UPDATE audit.runs SET finished_at = ?, status = ?, detail = ? WHERE run_id = ?",
+            "UPDATE audit.runs SET finished_at = ?, status = ?, detail = ?, inputs = ? "
+            "WHERE run_id = ?",
             [datetime.now(), outcome.status,
              f"{len(outcome.materialized)} assets, {len(outcome.failed_checks)} failed checks, "
              f"{len(outcome.failed_steps)} failed steps, {outcome.held_back} exports held back",
-             outcome.run_id],
+             inputs.as_json(), outcome.run_id],
         )

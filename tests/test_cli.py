@@ -79,6 +79,14 @@ def test_run_on_a_clean_drop_publishes_everything_and_exits_0(deployment: Deploy
 
 def test_second_run_on_same_landing_changes_nothing(deployment: Deployment) -> None:
     assert deployment.second.returncode == 0, deployment.second.stdout[-3000:]
+    # Same files, same code, the exports as the first run left them: nothing to do, and
+    # the partners' lines still say what they have.
+    assert "nothing new since run" in deployment.second.stdout
+    assert "csp-rutland: 4 quarter(s) published" in deployment.second.stdout
+    with duckdb.connect(str(deployment.warehouse), read_only=True) as con:
+        runs = con.execute("SELECT status, detail FROM audit.runs ORDER BY started_at").fetchall()
+    assert [status for status, _ in runs] == ["succeeded", "succeeded"]
+    assert runs[1][1].startswith("nothing new since run")
     manifest = json.loads(
         (deployment.exports / "2023-24Q4" / "opcc" / "manifest.json").read_text())
     assert manifest["supersedes"] is None  # identical content was not re-published

@@ -178,6 +178,52 @@ def test_republishing_identical_content_writes_nothing(warehouse, tmp_path, publ
     assert not (exports / QUARTER / "_previous").exists()
 
 
+def _publish_and_record(publish, warehouse: Path, exports: Path,
+                        now: datetime) -> ExportReport:
+    """Publish, then record the outcomes in `audit.exports`, as a run does."""
+    report = publish(warehouse, exports, now)
+    with duckdb.connect(str(warehouse)) as con:
+        create_schemas(con)
+        write_audit_rows(con, report.audit_rows())
+    return report
+
+
+def test_an_export_made_from_the_same_inputs_is_not_built_again(warehouse, tmp_path, publish,
+                                                                 monkeypatch):
+    exports = tmp_path / "exports"
+    first = _publish_and_record(publish, warehouse, exports, T0)
+    assert all(o.inputs_sha256 for o in first.outcomes)
+    before = {p: p.stat().st_mtime_ns for p in exports.rglob("*")}
+
+    def no_build(*_: object) -> None:
+        raise AssertionError("built again although nothing it is made from changed")
+
+    monkeypatch.setattr("exports.publish.build", no_build)
+    second = _publish_and_record(publish, warehouse, exports, T1)
+    assert [o.outcome for o in second.outcomes] == ["unchanged", "unchanged"]
+    assert all("nothing built or written" in o.reason for o in second.outcomes)
+    assert [o.inputs_sha256 for o in second.outcomes] == [o.inputs_sha256 for o in first.outcomes]
+    assert [o.manifest_sha256 for o in second.outcomes] == \
+        [o.manifest_sha256 for o in first.outcomes]
+    assert {p: p.stat().st_mtime_ns for p in exports.rglob("*")} == before
+
+
+def test_an_export_is_built_again_when_its_folder_was_altered_or_its_rows_changed(
+        warehouse, tmp_path, publish):
+    exports = tmp_path / "exports"
+    first = {o.partner: o for o in _publish_and_record(publish, warehouse, exports, T0).outcomes}
+    (exports / QUARTER / "icb" / "manifest.json").unlink()  # someone tidied the folder
+    _move_one_rutland_crime(warehouse)
+    second = {o.partner: o for o in _publish_and_record(publish, warehouse, exports, T1).outcomes}
+    # The icb's rows are the same, but its folder is not as published: it is written again.
+    assert second["icb"].inputs_sha256 == first["icb"].inputs_sha256
+    assert second["icb"].outcome in ("published", "republished")
+    assert (exports / QUARTER / "icb" / "manifest.json").is_file()
+    # Rutland's rows changed: built, and republished.
+    assert second["csp-rutland"].inputs_sha256 != first["csp-rutland"].inputs_sha256
+    assert second["csp-rutland"].outcome == "republished"
+
+
 def _move_one_rutland_crime(warehouse: Path, to: str = "other") -> None:
     """What a corrected re-send of the Q4 crimes file does: a new version of the file,
     and one Rutland crime of Q4 now at another kind of location (its Q4 row and the

@@ -12,12 +12,15 @@ import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from vrn.privacy import disable_telemetry
 from vrn.settings import Settings
+
+if TYPE_CHECKING:
+    from orchestration.inputs import RunInputs
 
 disable_telemetry()
 
@@ -112,14 +115,41 @@ def run(
     wait: Annotated[
         bool, typer.Option(help="Wait for another running vrn to finish (else exit 2).")
     ] = True,
+    force: Annotated[
+        bool, typer.Option(help="Run every step even when nothing has changed since the "
+                                "last successful run.")
+    ] = False,
 ) -> None:
-    """Ingest new files, build every model, run every check, publish what passed."""
+    """Ingest new files, build every model, run every check, publish what passed.
+
+    When the landing files, the code and the exports folder are exactly as the last
+    successful run left them, there is nothing to do: the run says so and stops."""
     settings = Settings.from_env(landing, warehouse, exports)
-    code = _run(settings, wait)
+    code = _run(settings, wait, force)
     raise typer.Exit(code)
 
 
-def _run(settings: Settings, wait: bool) -> int:
+def _nothing_new(settings: Settings, inputs: RunInputs) -> bool:
+    """If nothing changed since the last successful run, record and say so (True)."""
+    import uuid
+
+    from orchestration.inputs import last_run, nothing_new, record_nothing_new
+
+    last = last_run(settings.warehouse)
+    if last is None or not nothing_new(inputs, last):
+        return False
+    started_at, run_id = datetime.now(), str(uuid.uuid4())
+    typer.echo(f"run {run_id}: landing {settings.landing} → warehouse {settings.warehouse}")
+    typer.echo(record_nothing_new(settings.warehouse, run_id, inputs, last, started_at))
+    from vrn.status import unchanged_lines
+
+    typer.echo("nothing to do (vrn run --force runs every step); the exports as published:")
+    for line in unchanged_lines(settings.warehouse):
+        typer.echo(line)
+    return True
+
+
+def _run(settings: Settings, wait: bool, force: bool = False) -> int:
     from vrn.lock import WarehouseBusy, check_no_other_program_holds, warehouse_lock
 
     if not settings.landing.is_dir():
@@ -135,9 +165,15 @@ def _run(settings: Settings, wait: bool) -> int:
             ),
         ):
             check_no_other_program_holds(settings.warehouse)
+            from orchestration.inputs import RunInputs
+
+            # Taken before anything heavy is imported: a run with nothing new is a second.
+            inputs = RunInputs.of(settings)
+            if not force and _nothing_new(settings, inputs):
+                return 0
             from orchestration.run import run_pipeline
 
-            outcome = run_pipeline(settings, echo=typer.echo)
+            outcome = run_pipeline(settings, echo=typer.echo, inputs=inputs)
     except WarehouseBusy as e:
         raise _fail(str(e)) from None
     return outcome.exit_code

@@ -25,13 +25,19 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
+# What dbt parses: the project's own folders and files. Never its `target/` (tens of
+# thousands of compiled files after a few builds: walking it cost seconds at every start).
+_SOURCE_FOLDERS = ("models", "seeds", "macros", "tests", "analyses", "snapshots")
+_SOURCE_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml")
+
+
 def _newest_source_mtime() -> float:
-    newest = 0.0
-    for pattern in ("*.sql", "*.yml", "*.yaml", "*.csv", "*.md"):
-        for p in DBT_PROJECT_DIR.rglob(pattern):
-            if "target" in p.parts or "dbt_packages" in p.parts or "logs" in p.parts:
-                continue
-            newest = max(newest, p.stat().st_mtime)
+    newest = max((p.stat().st_mtime for name in _SOURCE_FILES
+                  if (p := DBT_PROJECT_DIR / name).exists()), default=0.0)
+    for folder in _SOURCE_FOLDERS:
+        for root, _dirs, files in os.walk(DBT_PROJECT_DIR / folder):
+            for name in files:
+                newest = max(newest, os.stat(os.path.join(root, name)).st_mtime)
     return newest
 
 

@@ -74,6 +74,18 @@ def _table(title: str, rows: list[dict[str, Any]]) -> str:
     return f"{title}\n{pd.DataFrame(rows).to_string(index=False)}\n"
 
 
+def unchanged_lines(warehouse: Path) -> list[str]:
+    """One line per partner for a run that found nothing new: what partners hold, none of
+    it written by this run."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = [{**e, "outcome": "unchanged" if e["outcome"] != "blocked" else "blocked"}
+                for e in exports_state(con)]
+    by_partner: dict[str, list[dict[str, Any]]] = {}
+    for e in rows:
+        by_partner.setdefault(e["partner"], []).append(e)
+    return [partner_line(p, outcomes_from_audit(r)) for p, r in by_partner.items()]
+
+
 def render_status(data: dict[str, Any]) -> str:
     runs = [{**r, "run_id": str(r["run_id"])[:8]} for r in data["runs"]]
     by_partner: dict[str, list[dict[str, Any]]] = {}
