@@ -163,4 +163,3 @@ def fingerprint(path: Path) -> tuple[str, int]:
             h.update(chunk)
             size += len(chunk)
     return h.hexdigest(), size
-
