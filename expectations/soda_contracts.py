@@ -285,14 +285,16 @@ def reconcile_rows(published: Mapping[str, pd.DataFrame], figures: Mapping[str, 
     for name, shown in published.items():
         table, raw = tables[name], figures[name]
         tolerance = float((rules[table.kind].round_to or 0) // 2)
+        keys = {k: shown[k].tolist() for k in table.shape.keys}
+        counts = {c: (shown[c].tolist(), raw[c].tolist()) for c in table.shape.counts}
         for r in range(len(shown)):
-            key = ", ".join(f"{k}={shown.iloc[r][k]}" for k in table.shape.keys)
-            for c in table.shape.counts:
-                value = shown.iloc[r][c]
-                if isinstance(value, str) or value is None or pd.isna(raw.iloc[r][c]):
+            key = ", ".join(f"{k}={values[r]}" for k, values in keys.items())
+            for c, (values, expected) in counts.items():
+                value = values[r]
+                if isinstance(value, str) or value is None or pd.isna(expected[r]):
                     continue  # [c], [x] or blank: nothing shown to compare
                 rows.append({"table_name": name, "check_key": key, "column_name": c,
-                             "published": float(value), "expected": float(raw.iloc[r][c]),
+                             "published": float(value), "expected": float(expected[r]),
                              "tolerance": tolerance, "row_found": True,
                              "source": table.model})
     return pd.DataFrame(rows, columns=list(RECONCILE_COLUMNS))
