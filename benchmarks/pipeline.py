@@ -273,7 +273,8 @@ def read_run(m: Measured, warehouse: Path) -> None:
             stages["before first step"] = min(starts) - m.started
         if ends:
             stages["after last step"] = m.ended - max(ends)
-        m.stages = stages
+        # No steps: the run found nothing new and stopped before loading the pipeline.
+        m.stages = stages if stats else None
     except Exception as exc:  # a figure missing is reported, not fatal
         notes.append(f"stages unavailable: {type(exc).__name__}: {exc}")
     try:
@@ -514,7 +515,7 @@ def stage_table(r: ScaleResult) -> list[str]:
     lines = ["| run | " + " | ".join(STAGES) + " | wall | exports published | files loaded |",
              "| --- |" + " ---: |" * (len(STAGES) + 3)]
     for m in runs:
-        cells = [f"{m.stages[s]:.1f}" if m.stages else "?" for s in STAGES]
+        cells = [f"{m.stages[s]:.1f}" if m.stages else "–" for s in STAGES]
         lines.append(f"| {m.label.removeprefix('vrn run: ')} | " + " | ".join(cells)
                      + f" | {m.wall:.1f} | {m.published if m.published is not None else '?'}"
                      f" | {m.files_loaded} |")
@@ -548,6 +549,9 @@ def render(results: list[ScaleResult], info: dict[str, str], args: argparse.Name
         out += command_table(r)
         out += ["", "Time per stage of `vrn run` (wall s):", ""]
         out += stage_table(r)
+        if any(m.label.startswith("vrn run") and not m.stages for m in r.commands):
+            out += ["", "A run without stages (`–`) has no Dagster run: it found nothing new "
+                        "and stopped before the pipeline was loaded."]
         out += ["", "Targets (CPU seconds on the same run):", "",
                 "| target | measured | |", "| --- | --- | --- |"]
         out += [f"| {t} | {v} | {ok} |" for t, v, ok in targets(r)]
