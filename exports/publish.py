@@ -6,6 +6,8 @@ exports", "Published tables live in the warehouse"):
 1. its rows are selected from the `pub_` models it receives (a CSP's own rows only);
 2. a quality gate failing on a source its tables read, in a quarter its figures draw on,
    holds the export back (`exports.gates`); its earlier publication stays untouched;
+   an export made from the same inputs as its latest publication (`inputs_sha256`), whose
+   folder is still as published, is left alone without being built;
 3. each table goes through the partner's disclosure rule (`exports.disclosure`), rows
    drawing on a missing partner file shown as `[x]`;
 4. if the published folder already holds exactly these bytes, nothing is written;
@@ -434,7 +436,7 @@ def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root:
     checks = [g.for_export(export.draws) for g in gates if g.guards(reads)]
     inputs = inputs_sha256(export, missing, sources, checks)
     if unchanged_since(pub, export, final, inputs):
-        sha = folders.file_sha256(final / folders.MANIFEST)
+        sha = pub.published[(partner.name, fy_quarter)][1]  # the folder's, as checked
         return PartnerOutcome(partner.name, fy_quarter, "unchanged", str(final), sha,
                               "made from the same rows, files, checks and code as the "
                               "published folder; nothing built or written", now,
@@ -531,9 +533,10 @@ def outcomes_from_audit(rows: Iterable[Mapping[str, Any]]) -> list[PartnerOutcom
         for r in rows]
 
 
-def run_lines(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    """One line per partner for the `audit.exports` rows of one run, partners in order."""
+def run_lines(rows: Iterable[Mapping[str, Any]], when: str = "this run") -> list[str]:
+    """One line per partner for `audit.exports` rows (one run's, or each quarter's latest
+    decision), partners in order."""
     by_partner: dict[str, list[PartnerOutcome]] = {}
     for o in outcomes_from_audit(rows):
         by_partner.setdefault(o.partner, []).append(o)
-    return [partner_line(p, outs) for p, outs in by_partner.items()]
+    return [partner_line(p, outs, when) for p, outs in by_partner.items()]

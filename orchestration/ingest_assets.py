@@ -8,8 +8,6 @@ map to, so lineage runs from a raw table to every model reading it. The three co
 are one step, because each council table holds every council (`la_code`).
 """
 
-import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -34,6 +32,7 @@ from ingest.schema import POLICEUK_TABLE, SERVICE_RETURNS_TABLE
 from ingest.specs import ENTITIES
 from orchestration.resources import WarehouseResource
 from orchestration.row_counts import ROW_COUNT, count_rows
+from vrn.listing import digest
 
 RUN_JOB_NAME = "vrn_run_job"
 
@@ -145,8 +144,6 @@ def landing_listing(landing: Path) -> list[tuple[str, int, int]]:
     return sorted(out)
 
 
-def listing_digest(listing: list[tuple[str, int, int]]) -> str:
-    return hashlib.sha256(json.dumps(listing).encode()).hexdigest()
 
 
 # On from the start: a deployment that has to be switched on in the UI before it notices
@@ -162,13 +159,13 @@ def landing_sensor(context: SensorEvaluationContext,
         yield SkipReason(f"the landing folder {landing} does not exist")
         return
     listing = landing_listing(landing)
-    digest = listing_digest(listing)
-    if digest == context.cursor:
+    cursor = digest(listing)
+    if cursor == context.cursor:
         yield SkipReason(f"no new or changed files in {landing} ({len(listing)} files)")
         return
-    context.update_cursor(digest)
+    context.update_cursor(cursor)
     if not listing:
         yield SkipReason(f"the landing folder {landing} is empty")
         return
-    yield RunRequest(run_key=digest, job_name=RUN_JOB_NAME,
+    yield RunRequest(run_key=cursor, job_name=RUN_JOB_NAME,
                      tags={"vrn/trigger": "landing_sensor", "vrn/files": str(len(listing))})

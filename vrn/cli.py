@@ -136,10 +136,11 @@ def _nothing_new(settings: Settings, inputs: RunInputs) -> bool:
     from orchestration.inputs import last_run, nothing_new, record_nothing_new
 
     last = last_run(settings.warehouse)
-    if last is None or not nothing_new(inputs, last):
+    if not nothing_new(inputs, last):
         return False
     started_at, run_id = datetime.now(), str(uuid.uuid4())
     typer.echo(f"run {run_id}: landing {settings.landing} → warehouse {settings.warehouse}")
+    assert last is not None  # nothing_new says so
     typer.echo(record_nothing_new(settings.warehouse, run_id, inputs, last, started_at))
     from vrn.status import unchanged_lines
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from exports.publish import outcomes_from_audit, partner_line
+from exports.publish import run_lines
 from ingest.status import ingest_status, status_lines
 
 STATES = {"published": "published", "republished": "published", "unchanged": "published",
@@ -78,21 +78,13 @@ def unchanged_lines(warehouse: Path) -> list[str]:
     """One line per partner for a run that found nothing new: what partners hold, none of
     it written by this run."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = [{**e, "outcome": "unchanged" if e["outcome"] != "blocked" else "blocked"}
-                for e in exports_state(con)]
-    by_partner: dict[str, list[dict[str, Any]]] = {}
-    for e in rows:
-        by_partner.setdefault(e["partner"], []).append(e)
-    return [partner_line(p, outcomes_from_audit(r)) for p, r in by_partner.items()]
+        return run_lines([{**e, "outcome": "unchanged" if e["outcome"] != "blocked"
+                           else "blocked"} for e in exports_state(con)])
 
 
 def render_status(data: dict[str, Any]) -> str:
     runs = [{**r, "run_id": str(r["run_id"])[:8]} for r in data["runs"]]
-    by_partner: dict[str, list[dict[str, Any]]] = {}
-    for e in data["exports"]:
-        by_partner.setdefault(e["partner"], []).append(e)
-    exports = [partner_line(p, outcomes_from_audit(rows), "at the latest decision")
-               for p, rows in by_partner.items()]
+    exports = run_lines(data["exports"], "at the latest decision")
     kept = [f"  {e['partner']} {e['fy_quarter']}: partners keep the publication of "
             f"{e['last_published_at']:%Y-%m-%d %H:%M}" for e in data["exports"]
             if e["outcome"] == "blocked" and e["last_published_at"] is not None]
