@@ -10,10 +10,14 @@ The temporary folder is `<exports>/<fy_quarter>/.<partner>.tmp-<random>`: hidden
 partner's loader never sees it, and removed at the next publication if a killed run left
 it behind. Identical content (every file's SHA-256, and nothing else in the folder) means
 nothing is written and the outcome is `unchanged`.
+
+Everything written is readable by its owner only (files 0600, folders 0700, whatever the
+umask); `owner_only_tree` tightens what an earlier version published with wider modes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -24,6 +28,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from vrn import failpoints
+from vrn.lock import OWNER_ONLY_FILE, OWNER_ONLY_FOLDER, tighten
 
 MANIFEST = "manifest.json"
 PREVIOUS = "_previous"
@@ -61,10 +68,43 @@ def fsync_dir(path: Path) -> None:
 
 
 def _write(path: Path, data: bytes) -> None:
-    with path.open("wb") as f:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, OWNER_ONLY_FILE)
+    os.fchmod(fd, OWNER_ONLY_FILE)  # exactly 0600, whatever the umask
+    with os.fdopen(fd, "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
+
+
+def make_folder(path: Path) -> None:
+    """`path` and any folder missing above it, each created owner-only (0700); `path`
+    already there but wider than that is tightened (the folders above it are left as
+    they are)."""
+    if path.exists():
+        tighten(path, OWNER_ONLY_FOLDER)
+        return
+    missing = [path]
+    while not missing[-1].parent.exists():
+        missing.append(missing[-1].parent)
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile
+            folder.mkdir(mode=OWNER_ONLY_FOLDER)
+        os.chmod(folder, OWNER_ONLY_FOLDER)  # exactly 0700, whatever the umask
+
+
+def owner_only_tree(root: Path) -> int:
+    """Tighten `root` and every file (0600) and folder (0700) under it that its group or
+    others can open, as an earlier version published them; links are left alone. How
+    many it changed."""
+    if not root.is_dir():
+        return 0
+    changed = int(tighten(root, OWNER_ONLY_FOLDER))
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            changed += tighten(Path(folder) / name, OWNER_ONLY_FOLDER)
+        for name in files:
+            changed += tighten(Path(folder) / name, OWNER_ONLY_FILE)
+    return changed
 
 
 STAGING = ".staging"
@@ -81,16 +121,36 @@ def staging_dir(exports_root: Path, fy_quarter: str) -> Path:
     return exports_root / STAGING / fy_quarter
 
 
+def replacing_record(exports_root: Path, fy_quarter: str, partner: str) -> Path:
+    """Written while a published folder is moved aside for its new version (between two
+    renames): if the run dies there, the next run puts the old folder back."""
+    return staging_dir(exports_root, fy_quarter) / f".{partner}.replacing.json"
+
+
 def clean_leftovers(quarter_dir: Path, partner: str) -> list[Path]:
-    """Remove what a killed run left: this partner's temporary folders."""
+    """Undo what a killed run left: this partner's temporary folders are removed, and a
+    publication moved aside for a new version that never arrived is put back."""
     removed = []
-    staging = staging_dir(quarter_dir.parent, quarter_dir.name)
+    exports_root, fy_quarter = quarter_dir.parent, quarter_dir.name
+    staging = staging_dir(exports_root, fy_quarter)
     for folder in (quarter_dir, staging):
         if folder.is_dir():
             for p in folder.iterdir():
                 if p.name.startswith(temp_prefix(partner)) and p.is_dir():
                     shutil.rmtree(p, ignore_errors=True)
                     removed.append(p)
+    record = replacing_record(exports_root, fy_quarter, partner)
+    if record.is_file():
+        try:
+            moving = json.loads(record.read_text(encoding="utf-8"))
+            final, moved = exports_root / moving["final"], exports_root / moving["moved_to"]
+        except (OSError, ValueError, KeyError, TypeError):
+            final = moved = None
+        if final is not None and moved is not None and not final.exists() and moved.is_dir():
+            os.rename(moved, final)
+            fsync_dir(final.parent)
+            removed.append(moved)
+        record.unlink()
     return removed
 
 
@@ -266,6 +326,7 @@ def publish_folder(
     quarter_dir = exports_root / fy_quarter
     clean_leftovers(quarter_dir, partner)
     final = quarter_dir / partner
+    tighten(exports_root, OWNER_ONLY_FOLDER)
 
     if final.is_dir() and is_unchanged(final, files):
         manifest = final / MANIFEST
@@ -285,29 +346,39 @@ def publish_folder(
         }
 
     temp = staging_dir(exports_root, fy_quarter) / f"{temp_prefix(partner)}{uuid.uuid4().hex}"
-    temp.mkdir(parents=True)
+    make_folder(temp)
     moved_old: Path | None = None
     try:
-        for name, data in files.items():
+        for i, (name, data) in enumerate(files.items()):
             _write(temp / name, data)
+            if i == 0:
+                failpoints.reached("exports.mid_render")
         manifest_data = make_manifest(supersedes)
         _write(temp / MANIFEST, manifest_data)
         fsync_dir(temp)
         if supersedes is not None:
             target = exports_root / supersedes["folder"]
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(target.parent)
+            record = replacing_record(exports_root, fy_quarter, partner)
+            _write(record, json.dumps({"final": final.relative_to(exports_root).as_posix(),
+                                       "moved_to": supersedes["folder"]}).encode())
+            fsync_dir(record.parent)
             os.rename(final, target)
             moved_old = target
             fsync_dir(target.parent)
-        quarter_dir.mkdir(parents=True, exist_ok=True)
+            failpoints.reached("exports.mid_rename")
+        make_folder(quarter_dir)
         os.rename(temp, final)
         fsync_dir(quarter_dir)
+        if supersedes is not None:
+            replacing_record(exports_root, fy_quarter, partner).unlink(missing_ok=True)
         _remove_if_empty(temp.parent)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         if moved_old is not None and not final.exists():
             os.rename(moved_old, final)  # put the earlier publication back
             fsync_dir(quarter_dir)
+        replacing_record(exports_root, fy_quarter, partner).unlink(missing_ok=True)
         raise
     return Publication(
         partner, fy_quarter, final, "republished" if supersedes else "published",

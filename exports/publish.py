@@ -17,7 +17,9 @@ exports", "Published tables live in the warehouse"):
 
 Reading happens first, over one read-only connection that is closed before anything is
 written; the `audit.exports` rows come back in the report, for the caller to insert with a
-writable connection once no reader is open (`write_audit_rows`).
+writable connection once no reader is open (`write_audit_rows`, which also logs every
+folder written in `audit.access`: Data Protection Act 2018 s.62). Folders and files are
+owner-only (`exports.folder`); each call tightens what an earlier version left wider.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from exports.render import (
 from exports.warehouse import Published, read_only, read_published
 from vrn import periods
 from vrn.listing import code_digest
+from vrn.lock import PUBLISH, access_row, insert_access
 
 Echo = Callable[[str], None]
 
@@ -111,8 +114,13 @@ class ExportReport:
         return [o.audit_row(self.run_id) for o in self.outcomes]
 
 
+WRITTEN = ("published", "republished")  # the outcomes that wrote a folder
+
+
 def write_audit_rows(con: duckdb.DuckDBPyConnection, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Insert the report's rows into audit.exports (a writable connection, no reader open)."""
+    """Insert the report's rows into audit.exports (a writable connection, no reader open),
+    and log every folder written (published or republished: a blocked or unchanged export
+    wrote nothing) in audit.access, with who wrote it, for whom and in which run."""
     rows = list(rows)
     for r in rows:
         con.execute(
@@ -122,6 +130,9 @@ def write_audit_rows(con: duckdb.DuckDBPyConnection, rows: Iterable[Mapping[str,
             [r["partner"], r["fy_quarter"], r["folder"], r["manifest_sha256"],
              r["published_at"], r["outcome"], r["reason"], r.get("run_id"),
              r.get("inputs_sha256")])
+    insert_access(con, [access_row(PUBLISH, r["folder"], r["outcome"], recipient=r["partner"],
+                                   run_id=r.get("run_id"))
+                        for r in rows if r["outcome"] in WRITTEN])
     return len(rows)
 
 
@@ -367,6 +378,7 @@ def publish_exports(
     selected = [catalog.partner(p) for p in (partners or catalog.names)]
     say = echo or (lambda _: None)
     now = now or datetime.now(UTC)
+    folders.owner_only_tree(exports_root)  # what an earlier version published wider
 
     with read_only(warehouse) as con:
         pub = read_published(con, [t for p in selected for t in p.tables])

@@ -11,6 +11,7 @@ leaves the warehouse as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from ingest import (
+    SOURCES,
     commissioning,
     health,
     la_leicester,
@@ -30,10 +32,12 @@ from ingest import (
     policeuk,
     validate,
 )
-from ingest.files import LandingFile, discover, fingerprint
+from ingest.files import LandingFile, OutsideLanding, Stray, fingerprint, survey
 from ingest.schema import create_schemas
 from ingest.specs import BY_NAME
 from ingest.tabular import ParsedFile, Scratch
+from vrn import failpoints
+from vrn.settings import apply_memory_limit
 
 Parser = Callable[..., ParsedFile]
 PARSERS: dict[str, Parser] = {
@@ -76,6 +80,7 @@ class FileResult:
 @dataclass
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # lock and temporary files, not read
 
     def with_outcome(self, outcome: str) -> list[FileResult]:
         return [f for f in self.files if f.outcome == outcome]
@@ -109,7 +114,8 @@ class IngestReport:
         return (f"{len(self.loaded)} file(s) loaded ({len(self.superseding)} replacing an "
                 f"earlier version), {len(self.rejected)} rejected, {len(self.unchanged)} "
                 f"unchanged; {self.rows_loaded} rows loaded, {self.rows_quarantined} "
-                "quarantined")
+                "quarantined" + (f"; {len(self.ignored)} lock or temporary file(s) ignored "
+                                 f"({', '.join(self.ignored)})" if self.ignored else ""))
 
 
 # --- reading the warehouse (outside any write transaction) ----------------------------
@@ -202,6 +208,7 @@ def write_file(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> str:
         _insert_rows(con, parsed)
         _insert_quarantine(con, parsed)
         _record(con, parsed, outcome)
+        failpoints.reached("ingest.mid_file")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -209,16 +216,49 @@ def write_file(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> str:
     return outcome
 
 
+def record_stray(con: duckdb.DuckDBPyConnection, stray: Stray) -> FileResult:
+    """Something under the landing folder that is never read (`ingest.files.survey`):
+    recorded as rejected with its reason, once; it has no SHA-256 because it was never
+    opened. Like any rejected version, it replaces a file of the same name (spec,
+    re-sends: nothing of the older version survives)."""
+    current = con.execute(
+        "SELECT outcome, reason, size_bytes FROM audit.files WHERE file_name = ? "
+        "AND outcome <> 'superseded' ORDER BY loaded_at DESC LIMIT 1",
+        [stray.file_name]).fetchall()
+    result = FileResult(stray.file_name, stray.source or "", None, None, "rejected",
+                        reason=stray.reason)
+    if current and current[0] == ("rejected", stray.reason, stray.size_bytes):
+        return dataclasses.replace(result, outcome="unchanged")
+    placeholder = LandingFile(Path(stray.file_name), stray.file_name,
+                              stray.source,  # type: ignore[arg-type]  # None: no source
+                              None, None, "")
+    write_file(con, ParsedFile(placeholder, None, stray.size_bytes, rejected=stray.reason))
+    return result
+
+
 def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile,
                 scratch: Scratch = None) -> FileResult:
-    """One landing file: unchanged, loaded (perhaps replacing a version) or rejected."""
-    sha256, size = fingerprint(file.path)
+    """One landing file: unchanged, loaded (perhaps replacing a version) or rejected.
+
+    The file is read through `ingest.files.fingerprint` only (never through a link), and
+    a new version is parsed from the private copy made as it is hashed."""
+    try:
+        sha256, size = fingerprint(file)
+    except OutsideLanding as e:
+        return record_stray(con, Stray(file.file_name, file.source, None, str(e)))
     current = current_version(con, file.file_name)
     if current is not None and current[0] == sha256:
         return FileResult(file.file_name, file.source, file.entity, file.period, "unchanged",
                           current[2] or 0, current[3] or 0, current[4] or 0, current[5])
     with tempfile.TemporaryDirectory(prefix="vrn-ingest-") as tmp:
-        parsed = parse_landing_file(con, file, Path(tmp), sha256, size, scratch)
+        copy = Path(tmp) / "landed" / file.path.name
+        copy.parent.mkdir()
+        try:
+            sha256, size = fingerprint(file, copy_to=copy)
+        except OutsideLanding as e:
+            return record_stray(con, Stray(file.file_name, file.source, None, str(e)))
+        parsed = parse_landing_file(con, dataclasses.replace(file, path=copy), Path(tmp),
+                                    sha256, size, scratch)
         outcome = write_file(con, parsed)
     return FileResult(
         file.file_name, file.source, file.entity, file.period, outcome, parsed.rows_read,
@@ -230,18 +270,39 @@ def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile,
 
 def ingest_landing(con: duckdb.DuckDBPyConnection, landing: Path,
                    sources: Iterable[str] | None = None,
-                   progress: Callable[[str], None] | None = None) -> IngestReport:
+                   progress: Callable[[str], None] | None = None,
+                   unplaced: bool | None = None) -> IngestReport:
     """Ingest every new or changed file of the chosen sources (all when None), in load
-    order (source, entity, period: a key is checked against earlier periods' files)."""
+    order (source, entity, period: a key is checked against earlier periods' files), and
+    record what lies in or under their folders but is never read (links, pipes, files in
+    subfolders). `unplaced` (default: when every source is chosen) also records what lies
+    outside every source folder, so that each thing under the landing folder is accounted
+    for by exactly one step."""
     landing = Path(landing)
     if not landing.is_dir():
         raise FileNotFoundError(f"the landing folder {landing} does not exist")
+    chosen = list(SOURCES if sources is None else sources)
+    unknown = [s for s in chosen if s not in SOURCES]
+    if unknown:
+        raise ValueError(f"unknown source(s) {unknown}; expected some of {list(SOURCES)}")
+    unplaced = sources is None if unplaced is None else unplaced
     create_schemas(con)
-    report = IngestReport()
+    found = survey(landing)
+    report = IngestReport(ignored=[s.file_name for s in found.ignored
+                                   if s.source in chosen or (unplaced and s.source is None)])
+
+    def say(result: FileResult) -> None:
+        report.files.append(result)
+        if progress is not None:
+            progress(result.describe())
+
+    for stray in found.rejected:
+        if stray.source in chosen or (unplaced and stray.source is None):
+            say(record_stray(con, stray))
     with duckdb.connect() as scratch:  # in memory: where each file is validated
-        for file in discover(landing, sources):
-            result = ingest_file(con, file, scratch)
-            report.files.append(result)
-            if progress is not None:
-                progress(result.describe())
+        apply_memory_limit(scratch)  # VRN_MEMORY_LIMIT: a hostile file spills, not the run
+        for file in found.files:
+            if file.source in chosen:
+                say(ingest_file(con, file, scratch))
+                failpoints.reached("ingest.between_files")
     return report

@@ -53,6 +53,9 @@ def parse(file: LandingFile, workdir: Path, *, sha256: str | None = None,
         except duckdb.Error as e:
             result.rejected = csv_problem(e)
             return result
+        except read.UnreadableFile as e:
+            result.rejected = f"{e}. The whole file is rejected and nothing was loaded"
+            return result
         cols = ", ".join(validate.q(c) for c in POLICEUK_COLUMNS)
         con.execute(
             f"COPY (SELECT {cols}, {validate.lit(tags['file_name'])} AS file_name, "

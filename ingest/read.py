@@ -11,11 +11,17 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+import struct
+import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+
+from vrn.settings import MAX_CELLS, MAX_COMPRESSION_RATIO, MAX_SHEETS, MAX_WORKBOOK_MB, Limits
 
 BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 20
@@ -106,9 +112,176 @@ def clean_header(names: Sequence[Any]) -> list[str]:
 
 
 # --- workbooks -----------------------------------------------------------------------
+# An .xlsx is a zip of XML parts, unpacked and parsed here, in the run's process: a small
+# file can unpack to gigabytes (a "zip bomb", or a shared-string table of millions of
+# strings). Before openpyxl opens anything the archive is checked against `Limits`
+# (vrn/settings.py): its central directory first (no decompression), then one streaming
+# pass over its parts counting sheets, cells and shared strings with bounded memory.
+# zipfile never unpacks a part beyond the size the central directory declares for it
+# (it stops there and checks the CRC), so the declared sizes bound what openpyxl can
+# unpack too: a part whose header lies fails its CRC check instead.
+
+_SHEET_PART = re.compile(r"^xl/(worksheets|chartsheets)/[^/]+\.xml$", re.IGNORECASE)
+_SHARED_STRINGS_PART = "xl/sharedstrings.xml"
+# Cells (`<c …>`), shared strings (`<si>`) and sheets (`<sheet …/>` in workbook.xml),
+# with or without a namespace prefix (`<x:c …>`); at most _ELEMENT_SPAN bytes long.
+_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,19}:)?(c|si|sheet)[\s/>]")
+_ELEMENT_SPAN = 32
+_RATIO_FLOOR = 1 << 20  # parts smaller than this unpacked are never a bomb worth naming
+_PART_SHARE = 8  # a part openpyxl parses whole: at most 1/8 of the workbook limit
+_PARTS_PER_SHEET = 50  # sheet, rels, drawings, charts, comments, tables, images...
+_DIRECTORY_ENTRY = 1024  # bytes a part may take in the central directory (46 + its name)
+# A shared-string table may hold this many strings no cell uses (Excel rebuilds it on
+# save; more unused strings than this is a table built to be unpacked, not read).
+_UNUSED_STRINGS = 10_000
 
 
-@dataclass(frozen=True)
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
+def _directory_extent(fh: BinaryIO) -> tuple[int, int]:
+    """(parts, bytes) of the central directory, as the zip's end record declares them,
+    read before zipfile builds an object for every part it finds in those bytes (a
+    directory of millions of parts would cost gigabytes)."""
+    fh.seek(0, io.SEEK_END)
+    size = fh.tell()
+    tail_len = min(size, 22 + 0xFFFF + 20)  # end record, longest comment, zip64 locator
+    fh.seek(size - tail_len)
+    tail = fh.read(tail_len)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        raise UnreadableFile("not a readable .xlsx workbook (it is not a zip archive, as "
+                             "every .xlsx file is)")
+    entries, directory = struct.unpack_from("<HI", tail, at + 10)
+    if entries != 0xFFFF and directory != 0xFFFFFFFF:
+        return entries, directory
+    # zip64: the locator just before the end record gives the zip64 end record's offset.
+    if at < 20 or tail[at - 20:at - 16] != b"PK\x06\x07":
+        raise UnreadableFile("not a readable .xlsx workbook (damaged zip directory)")
+    (offset,) = struct.unpack_from("<Q", tail, at - 20 + 8)
+    fh.seek(offset)
+    record = fh.read(56)
+    if len(record) < 56 or record[:4] != b"PK\x06\x06":
+        raise UnreadableFile("not a readable .xlsx workbook (damaged zip64 directory)")
+    entries, directory = struct.unpack_from("<QQ", record, 32)
+    return entries, directory
+
+
+def _check_directory(zf: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo]:
+    """The checks the central directory answers: sizes, compression, sheet parts."""
+    infos = zf.infolist()
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_workbook_bytes:
+        raise UnreadableFile(
+            f"the workbook unpacks to {_mb(total)}, more than the limit of "
+            f"{limits.max_workbook_mb:,} MB ({MAX_WORKBOOK_MB}; a data engineer can raise "
+            "it for a real workbook this large)")
+    part_limit = limits.max_workbook_bytes // _PART_SHARE
+    for i in infos:
+        if (i.file_size > _RATIO_FLOOR
+                and i.file_size > limits.max_compression_ratio * max(i.compress_size, 1)):
+            ratio = i.file_size / max(i.compress_size, 1)
+            raise UnreadableFile(
+                f"its part {i.filename} unpacks {ratio:,.0f} times larger than it is packed "
+                f"({_mb(i.compress_size)} to {_mb(i.file_size)}), more than the limit of "
+                f"{limits.max_compression_ratio:,} to 1 ({MAX_COMPRESSION_RATIO}): a zip "
+                "bomb, not a workbook")
+        name = i.filename.casefold()
+        whole = (name.endswith((".xml", ".rels")) and not _SHEET_PART.match(name)
+                 and name != _SHARED_STRINGS_PART)
+        if whole and i.file_size > part_limit:
+            raise UnreadableFile(
+                f"its part {i.filename} unpacks to {_mb(i.file_size)}; a part other than a "
+                f"sheet or the shared strings may unpack to at most {_mb(part_limit)} (an "
+                f"eighth of {MAX_WORKBOOK_MB}={limits.max_workbook_mb})")
+    sheets = sum(bool(_SHEET_PART.match(i.filename)) for i in infos)
+    if sheets > limits.max_sheets:
+        raise UnreadableFile(_too_many_sheets(sheets, limits))
+    return infos
+
+
+def _too_many_sheets(sheets: int | None, limits: Limits) -> str:
+    """`sheets` None: counting stopped at the limit."""
+    has = f"{sheets:,} sheets, more" if sheets is not None else "more sheets"
+    return (f"the workbook has {has} than the limit of {limits.max_sheets:,} "
+            f"({MAX_SHEETS}; a data engineer can raise it)")
+
+
+def _too_many_cells(limits: Limits, where: str = "") -> str:
+    return (f"the workbook has more cells than the limit of {limits.max_cells:,}{where} "
+            f"({MAX_CELLS}; a data engineer can raise it for a real workbook this large)")
+
+
+def _count_elements(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                    limits: Limits) -> None:
+    """One streaming pass over every part (1 MiB at a time, never more than its declared
+    size): cells, shared strings and sheets counted, stopping at the first limit passed."""
+    counts = {b"c": 0, b"si": 0, b"sheet": 0}
+    for info in infos:
+        read = 0
+        tail = b""
+        with zf.open(info) as part:
+            while True:
+                chunk = part.read(_CHUNK)
+                read += len(chunk)
+                if read > info.file_size:  # zipfile stops at the declared size; be sure
+                    raise UnreadableFile(f"not a readable .xlsx workbook (its part "
+                                         f"{info.filename} is longer than it declares)")
+                buf = tail + chunk
+                # A match starting in the last _ELEMENT_SPAN bytes is counted next time,
+                # when it is whole.
+                end = len(buf) - _ELEMENT_SPAN if chunk else len(buf)
+                for m in _ELEMENT.finditer(buf):
+                    if m.start() >= end:
+                        break
+                    counts[m.group(1)] += 1
+                tail = buf[max(end, 0):]
+                if counts[b"c"] > limits.max_cells:
+                    raise UnreadableFile(_too_many_cells(limits))
+                if counts[b"si"] > limits.max_cells:
+                    raise UnreadableFile(_too_many_cells(limits, ": its shared-string "
+                                                         "table alone holds more strings"))
+                if counts[b"sheet"] > limits.max_sheets:
+                    raise UnreadableFile(_too_many_sheets(None, limits))
+                if not chunk:
+                    break
+    cells, strings = counts[b"c"], counts[b"si"]
+    if strings > cells + _UNUSED_STRINGS:
+        raise UnreadableFile(
+            f"the workbook's shared-string table holds {strings:,} strings for {cells:,} "
+            "cells: strings no cell uses, made to be unpacked rather than read")
+
+
+def check_workbook(fh: BinaryIO, limits: Limits | None = None) -> None:
+    """Raise UnreadableFile, naming the limit and how to raise it, when the workbook in
+    `fh` is not a zip or unpacks past `limits`; memory and time stay bounded whatever the
+    file holds (its central directory is read first, then each part streamed)."""
+    limits = limits or Limits.from_env()
+    entries, directory = _directory_extent(fh)
+    most = 100 + _PARTS_PER_SHEET * limits.max_sheets
+    if entries > most or directory > most * _DIRECTORY_ENTRY:
+        entries = max(entries, directory // _DIRECTORY_ENTRY)
+        raise UnreadableFile(
+            f"the workbook has {entries:,} parts, more than a workbook of at most "
+            f"{limits.max_sheets:,} sheets may have ({most:,}; {MAX_SHEETS} raises it)")
+    fh.seek(0)
+    try:
+        with zipfile.ZipFile(fh) as zf:
+            infos = _check_directory(zf, limits)
+            _count_elements(zf, infos, limits)
+    except UnreadableFile:
+        raise
+    except zipfile.BadZipFile as e:
+        raise UnreadableFile(f"not a readable .xlsx workbook ({e})") from e
+    except (OSError, EOFError, RuntimeError, NotImplementedError, zlib.error) as e:
+        # a damaged or truncated part, an encrypted one, a compression zipfile lacks
+        raise UnreadableFile(f"not a readable .xlsx workbook ({type(e).__name__}: {e})") from e
+    finally:
+        fh.seek(0)
+
+
+@dataclass(frozen=True, slots=True)
 class Cell:
     """A workbook cell's value with the number format that says how it is shown."""
 
@@ -116,31 +289,55 @@ class Cell:
     number_format: str = "General"
 
 
+_EMPTY = Cell(None)
+
+
+def _cell(c: Any) -> Cell:
+    value = c.value
+    number_format = getattr(c, "number_format", "General")
+    if value is None and number_format == "General":
+        return _EMPTY  # one object for the many empty cells a sheet pads its rows with
+    return Cell(value, number_format)
+
+
 def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[tuple[int, list[Cell]]]:
     """(sheet row number, cells) for each row of one sheet (the first unless named).
 
-    Raises UnreadableFile when the workbook cannot be opened or the sheet is missing.
+    Raises UnreadableFile when the workbook cannot be opened, the sheet is missing, or
+    the workbook passes a limit of `vrn.settings.Limits` (checked before openpyxl reads
+    anything, and while rows are read: cells, a row counting at least one).
     """
     from openpyxl import load_workbook
 
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
-        raise UnreadableFile(f"not a readable .xlsx workbook ({type(e).__name__}: {e})") from e
-    try:
-        if sheet is None:
-            ws = wb.worksheets[0]
-        else:
-            names = {n.strip().casefold(): n for n in wb.sheetnames}
-            if sheet.casefold() not in names:
-                raise UnreadableFile(
-                    f"the workbook has no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})"
-                )
-            ws = wb[names[sheet.casefold()]]
-        for number, row in enumerate(ws.iter_rows(), start=1):
-            yield number, [Cell(c.value, getattr(c, "number_format", "General")) for c in row]
-    finally:
-        wb.close()
+    limits = Limits.from_env()
+    with path.open("rb") as fh:  # one open file for the checks and openpyxl
+        check_workbook(fh, limits)
+        try:
+            wb = load_workbook(fh, read_only=True, data_only=True)
+        except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
+            raise UnreadableFile(
+                f"not a readable .xlsx workbook ({type(e).__name__}: {e})") from e
+        try:
+            if sheet is None:
+                ws = wb.worksheets[0]
+            else:
+                names = {n.strip().casefold(): n for n in wb.sheetnames}
+                if sheet.casefold() not in names:
+                    raise UnreadableFile(
+                        f"the workbook has no sheet {sheet!r} (sheets: "
+                        f"{', '.join(wb.sheetnames)})"
+                    )
+                ws = wb[names[sheet.casefold()]]
+            cells = 0
+            for number, row in enumerate(ws.iter_rows(), start=1):
+                # Rows are padded to the sheet's declared width: count what is yielded.
+                cells += max(len(row), 1)
+                if cells > limits.max_cells:
+                    raise UnreadableFile(_too_many_cells(limits, f", passed at sheet row "
+                                                                 f"{number:,}"))
+                yield number, [_cell(c) for c in row]
+        finally:
+            wb.close()
 
 
 def is_blank(value: Any) -> bool:

@@ -71,8 +71,10 @@ def create_schemas(con: duckdb.DuckDBPyConnection) -> None:
         ("source", "VARCHAR"),
         ("entity", "VARCHAR"),
         ("period", "VARCHAR"),
-        ("sha256", "VARCHAR NOT NULL"),
-        ("size_bytes", "BIGINT NOT NULL"),
+        # Null for what was never opened: a link, pipe or device, a file outside the
+        # source folders (ingest.files.survey).
+        ("sha256", "VARCHAR"),
+        ("size_bytes", "BIGINT"),
         ("rows_read", "INTEGER"),
         ("rows_loaded", "INTEGER"),
         ("rows_quarantined", "INTEGER"),
@@ -93,6 +95,12 @@ def create_schemas(con: duckdb.DuckDBPyConnection) -> None:
         # and the folder intact, the export is not rebuilt.
         ("inputs_sha256", "VARCHAR"),
     ])
+    # Warehouses made before strays were recorded held every file's hash and size.
+    for column in ("sha256", "size_bytes"):
+        if con.execute("SELECT is_nullable FROM information_schema.columns WHERE "
+                       "table_schema = 'audit' AND table_name = 'files' AND column_name = ?",
+                       [column]).fetchone() == ("NO",):
+            con.execute(f"ALTER TABLE audit.files ALTER COLUMN {column} DROP NOT NULL")
     # Warehouses made before exports carried these: add the columns in place.
     con.execute("ALTER TABLE audit.exports ADD COLUMN IF NOT EXISTS run_id VARCHAR")
     con.execute("ALTER TABLE audit.exports ADD COLUMN IF NOT EXISTS inputs_sha256 VARCHAR")
@@ -106,3 +114,30 @@ def create_schemas(con: duckdb.DuckDBPyConnection) -> None:
         ("inputs", "VARCHAR"),
     ])
     con.execute("ALTER TABLE audit.runs ADD COLUMN IF NOT EXISTS inputs VARCHAR")
+    create_access_log(con)
+
+
+def create_access_log(con: duckdb.DuckDBPyConnection) -> None:
+    """`audit.access`, the access log of Data Protection Act 2018, Part 3, s.62: one row per
+    access to the personal data, written before a `vrn query` is answered (its outcome
+    follows as a second row of the same `access_id`) and for every folder an export wrote.
+    Rows are only ever added: never updated, never deleted. On its own, because `vrn query`
+    writes it into whatever warehouse it is given."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    _create(con, "audit.access", [
+        ("access_id", "VARCHAR NOT NULL"),  # one access; a query's outcome row shares it
+        ("accessed_at", "TIMESTAMP NOT NULL"),  # UTC
+        ("os_user", "VARCHAR NOT NULL"),  # the OS account the process ran as
+        ("uid", "BIGINT"),
+        ("host", "VARCHAR"),
+        ("pid", "INTEGER NOT NULL"),
+        ("action", "VARCHAR NOT NULL"),  # query | publish
+        ("detail", "VARCHAR NOT NULL"),  # the SQL text exactly as given | the folder written
+        # query: requested (before it runs), then served | failed; publish: published |
+        # republished
+        ("outcome", "VARCHAR NOT NULL"),
+        ("rows_returned", "BIGINT"),  # a served query's rows
+        ("recipient", "VARCHAR"),  # a publication's partner
+        ("run_id", "VARCHAR"),  # the run that published (audit.runs.run_id)
+        ("reason", "VARCHAR"),  # why a query failed
+    ])

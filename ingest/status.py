@@ -7,10 +7,12 @@ tests can compare them. Read-only: safe on a `read_only` connection.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from ingest.files import survey
 from ingest.specs import CRIME_PEOPLE, CRIMES, OUTCOMES
 
 OUTCOMES_SEEN = ("loaded", "rejected", "superseded")
@@ -42,18 +44,38 @@ def waiting_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return out
 
 
-def ingest_status(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def landing_status(con: duckdb.DuckDBPyConnection | None, landing: Path) -> dict[str, Any]:
+    """What the landing folder holds that the audit trail alone does not say: lock and
+    temporary files ignored, and loaded files no longer there (their rows are kept, as
+    the spec keeps a period until a file of the same name replaces it)."""
+    if not landing.is_dir():
+        return {"ignored": [], "gone": []}
+    found = survey(landing)
+    present = {f.file_name for f in found.files}
+    loaded = [] if con is None or not _has_table(con, "audit", "files") else [
+        name for (name,) in con.execute(
+            "SELECT file_name FROM audit.files WHERE outcome = 'loaded' ORDER BY file_name"
+        ).fetchall()]
+    return {"ignored": [s.file_name for s in found.ignored],
+            "gone": [name for name in loaded if name not in present]}
+
+
+def ingest_status(con: duckdb.DuckDBPyConnection, landing: Path | None = None
+                  ) -> dict[str, Any]:
     """Everything `vrn status` says about ingest.
 
     Keys: `files` (count per outcome), `last_loaded_at`, `rejected_files` (current
     rejections with reasons), `quarantine` (per file and reason code: rows and one
-    example reason), `quarantined_rows` (total), `waiting` (rows per entity).
+    example reason), `quarantined_rows` (total), `waiting` (rows per entity) and, given
+    the landing folder, `landing` (`landing_status`).
     """
     empty: dict[str, Any] = {
         "files": dict.fromkeys(OUTCOMES_SEEN, 0), "last_loaded_at": None,
         "rejected_files": [], "quarantine": [], "quarantined_rows": 0,
         "waiting": {CRIME_PEOPLE.entity: 0, OUTCOMES.entity: 0},
     }
+    if landing is not None:
+        empty["landing"] = landing_status(con, landing)
     if not _has_table(con, "audit", "files"):
         return empty
     status = dict(empty)
@@ -88,4 +110,12 @@ def status_lines(status: dict[str, Any]) -> list[str]:
     w = status["waiting"]
     lines.append(f"waiting for their crime: {w['crime_people']} crime_people rows, "
                  f"{w['outcomes']} outcomes rows")
+    landing = status.get("landing")
+    if landing and landing["ignored"]:
+        lines.append(f"ignored: {len(landing['ignored'])} editor lock or temporary file(s), "
+                     "not extracts: " + ", ".join(landing["ignored"]))
+    if landing and landing["gone"]:
+        lines.append(f"no longer in the landing folder: {len(landing['gone'])} loaded "
+                     "file(s); their rows stay until a file of the same name replaces "
+                     "them: " + ", ".join(landing["gone"]))
     return lines

@@ -10,6 +10,7 @@ transaction; tests read them with `ParsedFile.rows()` / `.quarantine()`.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from ingest import read, validate
+from ingest import csvtext, read, validate
 from ingest.files import LandingFile, fingerprint
 from ingest.specs import BY_NAME, Entity
 
@@ -103,28 +104,58 @@ def start(file: LandingFile, sha256: str | None) -> ParsedFile:
 def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, names: list[str],
               numbered: bool = False) -> None:
     """Load the data rows of a UTF-8 CSV as text into `staged` (row_number + one column
-    per name, trimmed, blank as NULL). `numbered`: the first field is the row number."""
-    fields = (["__row_number"] if numbered else []) + [f"c{i}" for i in range(len(names))]
-    columns = "{" + ", ".join(f"{validate.lit(f)}: 'VARCHAR'" for f in fields) + "}"
-    con.execute(
-        f"""CREATE TABLE staged_text AS SELECT * FROM read_csv({validate.lit(str(path))},
-            header = false, skip = 1, all_varchar = true, delim = ',', quote = '"',
-            escape = '"', columns = {columns}, auto_detect = false)"""
-    )
+    per name, trimmed, blank as NULL, and `__row_problem`: why a row could not be read as
+    sent, else NULL). `numbered`: the first field is the row number (a workbook's rows,
+    written by `workbook_as_csv`).
+
+    DuckDB reads the file when it can; a file it refuses (mixed line endings, a row of
+    the wrong width, a stray quote) is rewritten record by record (`ingest.csvtext`), so
+    that a bad row is quarantined and the rest loads. A file whose records cannot be told
+    apart raises `read.UnreadableFile`, naming the line."""
+    try:
+        _read_csv(con, path, len(names), numbered, problems=False)
+    except duckdb.Error:
+        if numbered:
+            raise
+        con.execute("DROP TABLE IF EXISTS staged_text")
+        with tempfile.TemporaryDirectory(prefix="vrn-records-") as tmp:
+            rewritten = Path(tmp) / "records.csv"
+            csvtext.rewrite(path, len(names), rewritten)
+            _read_csv(con, rewritten, len(names), numbered=True, problems=True)
+        numbered = True
+        problem = f"NULLIF({csvtext.PROBLEM_COLUMN}, '')"
+    else:
+        problem = "CAST(NULL AS VARCHAR)"
     row_number = "CAST(__row_number AS INTEGER)" if numbered else "CAST(rowid + 1 AS INTEGER)"
     cols = ", ".join(
         f"NULLIF(trim(c{i}), '') AS {validate.q(n)}" for i, n in enumerate(names)
     )
     # A view: the trimmed text is computed once, as the validator reads it.
-    con.execute(f"CREATE VIEW staged AS SELECT {row_number} AS row_number, {cols} "
-                "FROM staged_text")
+    con.execute(f"CREATE VIEW staged AS SELECT {row_number} AS row_number, {cols}, "
+                f"{problem} AS {csvtext.PROBLEM_COLUMN} FROM staged_text")
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, width: int, numbered: bool,
+              problems: bool) -> None:
+    fields = ((["__row_number"] if numbered else []) + [f"c{i}" for i in range(width)]
+              + ([csvtext.PROBLEM_COLUMN] if problems else []))
+    columns = "{" + ", ".join(f"{validate.lit(f)}: 'VARCHAR'" for f in fields) + "}"
+    con.execute(
+        f"""CREATE TABLE staged_text AS SELECT * FROM read_csv({validate.lit(str(path))},
+            header = false, skip = 1, all_varchar = true, delim = ',', quote = '"',
+            escape = '"', columns = {columns}, auto_detect = false,
+            max_line_size = {csvtext.MAX_RECORD_BYTES})"""
+    )
 
 
 def csv_problem(e: duckdb.Error) -> str:
     """DuckDB's CSV error, shortened to what a partner can act on."""
     lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+    # Never the line itself ("Original Line: …"): it may be megabytes, and it is the
+    # partner's data, not a reason.
     keep = [ln for ln in lines if not ln.startswith(("Possible fixes", "*", "file =",
-                                                    "delimiter", "quote", "escape"))]
+                                                    "delimiter", "quote", "escape",
+                                                    "Original Line"))]
     text = "; ".join(keep[:3]).replace("Invalid Input Error: ", "")
     return (f"the file is not a well-formed CSV ({text}); every row must have as many "
             "fields as the header. The whole file is rejected and nothing was loaded")
@@ -220,6 +251,9 @@ def parse_table(file: LandingFile, workdir: Path, *, sha256: str | None = None,
             stage_csv(con, data_path, entity.header, numbered=numbered)
         except duckdb.Error as e:
             result.rejected = csv_problem(e)
+            return result
+        except read.UnreadableFile as e:
+            result.rejected = f"{e}. The whole file is rejected and nothing was loaded"
             return result
         style = "iso"
         if (sql := validate.detect_style_sql("staged", entity.columns)) is not None:

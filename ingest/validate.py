@@ -15,11 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from ingest.csvtext import MAX_FIELD_CHARS, PROBLEM_COLUMN
 from ingest.specs import RAW_IDENTIFIER_COLUMNS, Column, Entity
 from vrn import reference
 from vrn.periods import Period
 
 RULES: tuple[str, ...] = (
+    # Not a rule of the spec's table: a row that could not be read as sent (a row of the
+    # wrong width, a broken quote: `ingest.csvtext`) or a field far longer than any value
+    # of its column. Judged first: such a row's values cannot be judged by the rules.
+    "bad_value",
     "missing_value",
     "unknown_code",
     "bad_date",
@@ -226,6 +231,18 @@ def _fmt_day(d) -> str:
     return d.isoformat()
 
 
+def _checks_bad_value(entity: Entity) -> list[Check]:
+    problem = q(PROBLEM_COLUMN)
+    longest = f" characters long; no value of this column is longer than {MAX_FIELD_CHARS:,}"
+    row = Check("bad_value", "", -1, f"{problem} IS NOT NULL", "NULL", problem)
+    return [row, *(
+        Check("bad_value", c.name, i, f"length({q(c.name)}) > {MAX_FIELD_CHARS}",
+              f"left({q(c.name)}, 60) || '…'",
+              f"{lit(c.name + ' is ')} || length({q(c.name)}) || "
+              f"{lit(longest)}")
+        for i, c in enumerate(entity.columns))]
+
+
 def _checks_missing(entity: Entity) -> list[Check]:
     return [
         Check("missing_value", c.name, i, f"{q(c.name)} IS NULL", "NULL",
@@ -400,6 +417,7 @@ def checks_for(entity: Entity, period: Period, style: str) -> list[Check]:
     """Every check of an entity, in the order a row is judged: rule order, then column
     order within a rule."""
     checks = [
+        *_checks_bad_value(entity),
         *_checks_missing(entity),
         *_checks_unknown(entity),
         *_checks_bad_date(entity, style),
@@ -457,7 +475,8 @@ def quarantine_select(checks: Sequence[Check], judged: str, lineage: dict[str, s
         return f"CASE __check {whens} END"
 
     column_name = "CASE __check " + " ".join(
-        f"WHEN {n} THEN {lit(c.column)}" for n, c in enumerate(checks)) + " END"
+        f"WHEN {n} THEN {lit(c.column) if c.column else 'NULL'}"
+        for n, c in enumerate(checks)) + " END"
     rule = "CASE __check " + " ".join(
         f"WHEN {n} THEN {lit(c.rule)}" for n, c in enumerate(checks)) + " END"
     return f"""

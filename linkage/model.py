@@ -34,6 +34,8 @@ import duckdb
 import pandas as pd
 import yaml
 
+from vrn import failpoints
+
 SETTINGS_DIR = Path(__file__).resolve().parent / "settings"
 DEFAULT_SETTINGS = SETTINGS_DIR / "person_linkage.yaml"
 LINKS_TABLE = "linkage.person_links"
@@ -358,7 +360,9 @@ def run_linkage(
     try:
         _load_records(con, person_records_sql(), into="linkage_work.main.")
         con.execute("use linkage_work")
-        _persons(con, _linked_pairs(con, settings))
+        pairs = _linked_pairs(con, settings)
+        failpoints.reached("linkage.scoring")
+        _persons(con, pairs)
         con.execute(f"use {warehouse}")
         con.execute("create schema if not exists linkage")
         con.execute("begin transaction")
@@ -370,6 +374,7 @@ def run_linkage(
                        ?::varchar as settings_version
                 from linkage_work.main.persons
                 order by source, record_ref""", [settings.version])
+            failpoints.reached("linkage.writing")
             con.execute("commit")
         except Exception:
             con.execute("rollback")

@@ -12,6 +12,8 @@ every model and seed it builds reports its row count (`row_counts`).
 """
 
 import json
+import os
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -57,6 +59,7 @@ def warehouse_dbt_assets(
     """Seeds, staging, intermediate and marts, with their tests, in one `dbt build`."""
     log_path = dbt_log_path(warehouse.logs_path, context.run_id)
     context.log.info(f"dbt's full output: {log_path}")
+    os.environ["VRN_DBT_PARENT"] = str(os.getpid())  # read by the launcher
     invocation = dbt.cli(["build", "--vars", dbt_vars(warehouse)], context=context,
                          raise_on_error=False)
     events = build_quietly(invocation, log_path, context.log)
@@ -74,9 +77,39 @@ def dbt_vars(warehouse: WarehouseResource) -> str:
     return json.dumps({"warehouse": warehouse.warehouse})
 
 
+# dbt runs as a child process. Killed with `kill -9`, a run cannot stop it, and an
+# orphaned dbt would go on writing the warehouse after the run's lock was released. So
+# dbt is started through this launcher, which asks Linux to kill it when its parent dies
+# (PR_SET_PDEATHSIG) and gives up if the parent is already gone; elsewhere it just runs dbt.
+_LAUNCHER = """#!{python}
+# Written by orchestration/dbt_assets.py: dbt, killed with the run that started it.
+import ctypes, os, signal, sys
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+except AttributeError:  # not Linux
+    pass
+if os.getppid() != int(os.environ.get("VRN_DBT_PARENT", os.getppid())):
+    sys.exit("the run that started dbt has ended; dbt was not started")
+os.execv({dbt!r}, [{dbt!r}, *sys.argv[1:]])
+"""
+
+
+def dbt_launcher() -> str:
+    """The launcher's path (under dbt's `target/`, written when missing or stale)."""
+    path = DBT_PROJECT_DIR / "target" / "vrn-dbt-launcher"
+    text = _LAUNCHER.format(python=sys.executable, dbt=dbt_executable())
+    if not path.is_file() or path.read_text() != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}")
+        partial.write_text(text)
+        partial.chmod(0o700)
+        partial.replace(path)
+    return str(path)
+
+
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(
         project_dir=str(DBT_PROJECT_DIR),
         profiles_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=dbt_executable(),
+        dbt_executable=dbt_launcher(),
     )

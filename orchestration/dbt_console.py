@@ -18,6 +18,8 @@ from typing import Any
 
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 
+from vrn import failpoints
+
 # dbt's structured log (`DBT_LOG_FORMAT=json`, set by dagster-dbt): the event carrying the
 # summary line, and the levels worth a person's attention.
 SUMMARY_EVENT = "StatsLine"
@@ -59,6 +61,7 @@ def build_quietly(invocation: DbtCliInvocation, log_path: Path, log: Any) -> lis
     with log_path.open("w", encoding="utf-8") as out, contextlib.redirect_stdout(out):
         try:
             for dbt_event in invocation.stream_raw_events():
+                failpoints.reached("dbt.build")
                 line = console_line(dbt_event.raw_event)
                 if line is not None:
                     getattr(log, line.level)(line.text)

@@ -12,7 +12,8 @@
   `all_quarters_published` fails (WARN) when any quarter was held back.
 - Every check always emits a result (PITFALLS 13): a suite that cannot run fails.
 - Warehouse access is read-only, in pool "warehouse" (one at a time, PITFALLS 6); the
-  `audit.exports` rows are written afterwards with a writable connection.
+  `audit.exports` rows, and the `audit.access` row of every folder written (Data
+  Protection Act 2018 s.62), are written afterwards with a writable connection.
 """
 
 import json
@@ -39,6 +40,7 @@ from dagster import (
 from exports.catalog import Partner, load_catalog
 from exports.gates import EVERY_SOURCE, Gate, GateFailure
 from orchestration.resources import WarehouseResource
+from vrn import failpoints
 from vrn.manifest import ensure_manifest
 
 EXPORT_KEY_PREFIX = "exports"
@@ -99,6 +101,7 @@ def _gx_check(suite_name: str) -> AssetChecksDefinition:
     )
     def _check(context: AssetCheckExecutionContext,
                warehouse: WarehouseResource) -> AssetCheckResult:
+        failpoints.reached("checks")
         result = run_gx_suite(warehouse, suite.name)
         if not result.passed:
             context.log.warning(result.detail)
@@ -176,7 +179,8 @@ def _export_asset(partner: Partner) -> AssetsDefinition:
             verify=verify_partner_tables, partners=[partner.name], run_id=context.run_id)
         with warehouse.connect() as con:  # the read-only connection is closed by now
             create_schemas(con)
-            write_audit_rows(con, report.audit_rows())
+            write_audit_rows(con, report.audit_rows())  # and audit.access (s.62)
+        failpoints.reached("exports.between_partners")
         line = partner_line(partner.name, report.outcomes)
         (context.log.warning if report.blocked else context.log.info)(line)
         counts: dict[str, int] = {}

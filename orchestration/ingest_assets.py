@@ -22,17 +22,19 @@ from dagster import (
     RunRequest,
     SensorEvaluationContext,
     SkipReason,
+    asset,
     multi_asset,
     sensor,
 )
 
 from ingest import SOURCES
+from ingest.files import is_leftover
 from ingest.load import IngestReport, ingest_landing
 from ingest.schema import POLICEUK_TABLE, SERVICE_RETURNS_TABLE
 from ingest.specs import ENTITIES
 from orchestration.resources import WarehouseResource
 from orchestration.row_counts import ROW_COUNT, count_rows
-from vrn.listing import digest
+from vrn.listing import digest, tree_listing
 
 RUN_JOB_NAME = "vrn_run_job"
 
@@ -122,8 +124,30 @@ def build_ingest_asset(name: str, sources: Sequence[str]) -> AssetsDefinition:
     return _ingest
 
 
+UNPLACED_KEY = AssetKey(["audit", "landing_unplaced"])
+
+
+@asset(key=UNPLACED_KEY, group_name="ingest", pool="warehouse",
+       description="What lies under the landing folder outside every source folder (an "
+                   "unknown folder, files in the landing folder itself, links): never "
+                   "read, each recorded in audit.files as rejected with where it should "
+                   "be, so nothing a partner sends vanishes unexplained.")
+def ingest_unplaced(context: AssetExecutionContext,
+                    warehouse: WarehouseResource) -> MaterializeResult:
+    with warehouse.connect() as con:
+        report = ingest_landing(con, warehouse.landing_path, [], unplaced=True,
+                                progress=context.log.info)
+        (held,) = con.execute("SELECT count(*) FROM audit.files WHERE source IS NULL "
+                              "AND outcome = 'rejected'").fetchone()
+    for f in report.rejected:
+        context.log.warning(f.describe())
+    # Its "rows": the things outside every source folder now on record as rejected.
+    return MaterializeResult(metadata={**report_metadata(report), ROW_COUNT: int(held)})
+
+
 ingest_assets: list[AssetsDefinition] = [
-    build_ingest_asset(name, sources) for name, sources in ASSET_SOURCES.items()
+    *(build_ingest_asset(name, sources) for name, sources in ASSET_SOURCES.items()),
+    ingest_unplaced,
 ]
 
 
@@ -131,17 +155,10 @@ ingest_assets: list[AssetsDefinition] = [
 
 
 def landing_listing(landing: Path) -> list[tuple[str, int, int]]:
-    """(path under landing, size, mtime in ns) of every file ingest would look at."""
-    out = []
-    for source in SOURCES:
-        folder = landing / source
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            if path.is_file() and not path.name.startswith((".", "~$")):
-                st = path.stat()
-                out.append((path.relative_to(landing).as_posix(), st.st_size, st.st_mtime_ns))
-    return sorted(out)
+    """(path under landing, size, mtime in ns) of everything under the landing folder a
+    run reads or records (links listed as themselves, not followed), editors' lock and
+    temporary files left out."""
+    return [e for e in tree_listing(landing) if not is_leftover(e[0].rsplit("/", 1)[-1])]
 
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 
-from vrn.settings import Settings
+from vrn.lock import owner_only_umask, tighten_warehouse
+from vrn.settings import Settings, apply_memory_limit
 
 
 class WarehouseResource(ConfigurableResource):
@@ -15,6 +16,11 @@ class WarehouseResource(ConfigurableResource):
     Every asset that writes the warehouse opens its own short-lived connection through
     `connect()` and closes it before returning: DuckDB allows one writing process and a
     read-only connection fails while a writer holds the file (PITFALLS 6).
+
+    Whatever a run creates is readable by its owner only, however Dagster runs it (in
+    `vrn run`'s process, or in a process `dagster dev` started): the umask is set when
+    the resource is set up, and a writable connection tightens a warehouse file made
+    earlier with a wider mode (`vrn.lock`).
     """
 
     landing: str
@@ -42,8 +48,15 @@ class WarehouseResource(ConfigurableResource):
         """Long tool output (dbt's, one file a run): `logs/` beside the warehouse file."""
         return self.warehouse_path.parent / "logs"
 
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        owner_only_umask()
+
     def connect(self, read_only: bool = False):  # -> duckdb.DuckDBPyConnection
         import duckdb
 
         self.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(self.warehouse_path), read_only=read_only)
+        con = duckdb.connect(str(self.warehouse_path), read_only=read_only)
+        apply_memory_limit(con)  # VRN_MEMORY_LIMIT: DuckDB spills beyond it
+        if not read_only:
+            tighten_warehouse(self.warehouse_path)
+        return con

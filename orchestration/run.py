@@ -21,8 +21,14 @@ from dagster import DagsterEventType, DagsterInstance, ExecuteInProcessResult
 
 from ingest.schema import create_schemas
 from orchestration.inputs import RunInputs
-from orchestration.instance import open_instance
-from vrn.lock import connect_for_writing
+from orchestration.instance import (
+    PROCESS_TAG,
+    open_instance,
+    release_abandoned_runs,
+    this_process,
+)
+from vrn import failpoints
+from vrn.lock import connect_for_writing, owner_only_umask
 from vrn.settings import Settings
 
 JOB_NAME = "vrn_run_job"
@@ -77,6 +83,9 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print,
                  inputs: RunInputs | None = None) -> RunOutcome:
     """Every step; `inputs` (taken before the run, `orchestration.inputs`) are recorded
     with it, so that the next `vrn run` can tell nothing has changed since."""
+    # Whatever the run creates (warehouse, dbt's logs, Dagster's history, exports) is
+    # readable by its owner only, also when the caller is not the `vrn` command line.
+    owner_only_umask()
     # Dagster's own run ids are uuid4 strings; choosing it here lets `audit.runs` record
     # the run before the job starts, under the id Dagster then runs it with.
     run_id = str(uuid.uuid4())
@@ -88,12 +97,16 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print,
     job = defs.resolve_job_def(JOB_NAME)
     echo(f"run {run_id}: landing {settings.landing} → warehouse {settings.warehouse}")
     with open_instance(settings.warehouse) as instance:
+        for stale in release_abandoned_runs(instance):
+            echo(f"run {stale} ended without finishing (its process is gone): marked "
+                 "failed, and the warehouse pool it held released")
         result = job.execute_in_process(
             run_config=run_config(settings), instance=instance, run_id=run_id,
-            raise_on_error=False,
+            raise_on_error=False, tags={PROCESS_TAG: this_process()},
         )
         outcome = outcome_of(result, planned_assets(instance, run_id))
     outcome.exports, outcome.held_back = export_lines(settings.warehouse, run_id)
+    failpoints.reached("run.finishing")
     # The exports folder as this run left it: the next run compares with that.
     _record_finish(settings.warehouse, outcome, inputs.with_exports(settings.exports))
     # What went wrong, then the verdict, then (DESIGN.md "Quality gates") one line per
@@ -194,8 +207,16 @@ def verdict(outcome: RunOutcome) -> str:
 
 
 def _record_start(warehouse: Path, run_id: str) -> None:
+    """Record the run as running. `vrn run` holds the warehouse's writer lock from start
+    to end, so a run still recorded as running now ended without finishing (killed, or
+    its machine lost): it is recorded as failed, saying so."""
     with connect_for_writing(warehouse) as con:
         create_schemas(con)
+        con.execute(
+            "UPDATE audit.runs SET status = 'failed', finished_at = ?, detail = ? "
+            "WHERE status = 'running'",
+            [datetime.now(), f"ended without finishing: its process stopped (killed?) "
+                             f"before it could record its end; found by run {run_id}"])
         con.execute(
             "INSERT INTO audit.runs (run_id, started_at, status) VALUES (?, ?, 'running')",
             [run_id, datetime.now()],

@@ -29,6 +29,7 @@ class Deployment:
     first: subprocess.CompletedProcess
     second: subprocess.CompletedProcess
     decoy: Path  # where VRN_* pointed during the first run, overridden by the options
+    network: tuple[str, ...]  # the prefix the first run ran under (no network)
 
     @property
     def dagster_home(self) -> Path:
@@ -40,8 +41,23 @@ class Deployment:
                 "--exports", str(self.exports)]
 
 
-def vrn(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([VRN, *args], capture_output=True, text=True, env=env, timeout=1200)
+def vrn(*args: str, env: dict[str, str] | None = None,
+        wrap: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    return subprocess.run([*wrap, VRN, *args], capture_output=True, text=True, env=env,
+                          timeout=1200)
+
+
+def no_network() -> tuple[str, ...]:
+    """A command prefix that runs a program in a new network namespace with no interface
+    up (`unshare -n`, or `unshare -rn` as a user): nothing it does can reach a network.
+    Empty when this machine allows neither (the no-network test then fails, saying so)."""
+    probe = ("import socket, sys; "
+             "sys.exit(0 if [n for _, n in socket.if_nameindex()] == ['lo'] else 3)")
+    for wrap in (("unshare", "-n"), ("unshare", "-rn")):
+        if shutil.which(wrap[0]) and subprocess.run(
+                [*wrap, sys.executable, "-c", probe], capture_output=True).returncode == 0:
+            return wrap  # the probe saw only the loopback interface (and it is down)
+    return ()
 
 
 @pytest.fixture(scope="session")
@@ -55,17 +71,18 @@ def deployment(small_drop, tmp_path_factory: pytest.TempPathFactory) -> Deployme
     wh, ex = root / "warehouse.duckdb", root / "exports"
     args = ["--landing", str(landing), "--warehouse", str(wh), "--exports", str(ex)]
     decoy = root / "decoy"
+    network = no_network()
     first = vrn("run", *args, env={
         **os.environ, "VRN_LANDING": str(decoy / "landing"),
         "VRN_WAREHOUSE": str(decoy / "warehouse.duckdb"), "VRN_EXPORTS": str(decoy / "exports"),
-    })
+    }, wrap=network)
     with duckdb.connect(str(wh), read_only=True) as con:
         before = con.execute("SELECT count(*) FROM audit.files").fetchone()
     second = vrn("run", *args)
     with duckdb.connect(str(wh), read_only=True) as con:
         after = con.execute("SELECT count(*) FROM audit.files").fetchone()
     assert before == after, "a second run on the same landing folder added audit rows"
-    return Deployment(landing, wh, ex, first, second, decoy)
+    return Deployment(landing, wh, ex, first, second, decoy, network)
 
 
 def test_run_on_a_clean_drop_publishes_everything_and_exits_0(deployment: Deployment) -> None:
@@ -75,6 +92,15 @@ def test_run_on_a_clean_drop_publishes_everything_and_exits_0(deployment: Deploy
     assert quarters == ["2023-24Q1", "2023-24Q2", "2023-24Q3", "2023-24Q4"]
     partners = {p.name for p in (deployment.exports / "2023-24Q4").iterdir()}
     assert {"home_office", "opcc", "icb", "csp-leicester", "csp-rutland"} <= partners
+
+
+def test_a_full_run_succeeds_with_no_network(deployment: Deployment) -> None:
+    """Nothing in the pipeline reaches out (no telemetry, no downloads): the deployment's
+    first run, the whole pipeline, ran in a network namespace with no interface up."""
+    assert deployment.network, ("neither `unshare -n` nor `unshare -rn` works here, so the "
+                                "run could not be cut off from the network")
+    assert deployment.first.returncode == 0, deployment.first.stdout[-3000:]
+    assert "all steps succeeded" in deployment.first.stdout
 
 
 def test_second_run_on_same_landing_changes_nothing(deployment: Deployment) -> None:

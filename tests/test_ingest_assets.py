@@ -30,12 +30,13 @@ def resource(tmp: Path) -> WarehouseResource:
 def test_one_ingest_step_per_source_one_asset_per_raw_table() -> None:
     steps = {a.op.name for a in ingest_assets.ingest_assets}
     assert steps == {f"ingest_{n}" for n in
-                     ("police", "opcc", "health", "la", "commissioning", "policeuk")}
+                     ("police", "opcc", "health", "la", "commissioning", "policeuk")} | {
+        "audit__landing_unplaced"}  # what lies outside every source folder
     keys = {k for a in ingest_assets.ingest_assets for k in a.keys}
     assert AssetKey(["raw", "police__crimes"]) in keys
     assert AssetKey(["raw", "la__exclusions"]) in keys
     assert AssetKey(["raw", "commissioning__service_returns"]) in keys
-    assert len(keys) == 15  # 13 spec tables, the returns and police.uk
+    assert len(keys) == 16  # 13 spec tables, the returns, police.uk and the unplaced
     for a in ingest_assets.ingest_assets:
         assert set(a.group_names_by_key.values()) == {"ingest"}
         assert a.op.pool == "warehouse"
@@ -67,8 +68,9 @@ def test_every_raw_table_reports_its_row_count(tmp_path: Path) -> None:
     counts = {e.materialization.asset_key.to_user_string():
               e.materialization.metadata["dagster/row_count"].value
               for e in result.get_asset_materialization_events()}
-    assert len(counts) == 15
+    assert len(counts) == 16
     assert counts["raw/police__crimes"] == 2
+    assert counts["audit/landing_unplaced"] == 0
     assert counts["raw/police__custody"] == 0
 
 

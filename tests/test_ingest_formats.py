@@ -74,13 +74,74 @@ def test_quoted_fields_with_commas_quotes_and_newlines(tmp_path: Path) -> None:
     assert [r["row_number"] for r in parsed.rows()] == [1, 2]
 
 
-def test_a_row_with_too_many_fields_rejects_the_file(tmp_path: Path) -> None:
+def test_a_row_with_too_many_fields_is_quarantined_and_the_rest_of_the_file_loads(
+        tmp_path: Path) -> None:
     landing = tmp_path / "landing"
-    path = write_table(landing, "police", "crimes", [good_row("crimes")])
+    path = write_table(landing, "police", "crimes", [good_row("crimes", crime_ref="CR/1")])
     path.write_bytes(path.read_bytes() + b"CR/2,2023-04-10,2023-04-09 10:00,,8N,LC01,,,,,,,"
-                     b"recorded,extra\n")
+                     b"recorded,extra\n" + _body(good_row("crimes", crime_ref="CR/3")))
     parsed = parse_path(landing, path, "police", tmp_path)
-    assert parsed.rejected and "not a well-formed CSV" in parsed.rejected
+    assert parsed.rejected is None
+    assert [r["crime_ref"] for r in parsed.rows()] == ["CR/1", "CR/3"]
+    assert [r["row_number"] for r in parsed.rows()] == [1, 3]
+    (bad,) = parsed.quarantine()
+    assert (bad["row_number"], bad["reason_code"]) == (2, "bad_value")
+    assert "14 fields where the header has 13" in bad["reason"]
+
+
+def _body(*rows: dict) -> bytes:
+    """Data lines of a crimes CSV (no header)."""
+    header = BY_NAME["crimes"].header
+    return csv_bytes(header, [[r[c] for c in header] for r in rows]).split(b"\n", 1)[1]
+
+
+def _with_rows(tmp_path: Path, body: bytes):
+    landing = tmp_path / "landing"
+    path = write_table(landing, "police", "crimes", [])
+    path.write_bytes(path.read_bytes() + body)
+    return parse_path(landing, path, "police", tmp_path)
+
+
+def test_mixed_lf_and_crlf_line_endings_load(tmp_path: Path) -> None:
+    rows = [_body(good_row("crimes", crime_ref=f"CR/{i}")).rstrip(b"\r\n") for i in range(4)]
+    parsed = _with_rows(tmp_path, rows[0] + b"\r\n" + rows[1] + b"\n" + rows[2] + b"\r\n"
+                        + rows[3] + b"\n")
+    assert parsed.rejected is None and parsed.rows_quarantined == 0
+    assert [r["crime_ref"] for r in parsed.rows()] == ["CR/0", "CR/1", "CR/2", "CR/3"]
+    assert [r["status"] for r in parsed.rows()] == ["recorded"] * 4  # no stray \r
+
+
+def test_an_oversized_field_quarantines_its_row_naming_the_column_and_the_rest_loads(
+        tmp_path: Path) -> None:
+    huge = "x" * 5_000_000
+    body = _body(good_row("crimes", crime_ref="CR/1"),
+                 good_row("crimes", crime_ref="CR/2", location_type=huge),
+                 good_row("crimes", crime_ref="CR/3"))
+    parsed = _with_rows(tmp_path, body)
+    assert parsed.rejected is None
+    assert [r["crime_ref"] for r in parsed.rows()] == ["CR/1", "CR/3"]
+    (bad,) = parsed.quarantine()
+    assert (bad["row_number"], bad["reason_code"], bad["column_name"]) == (
+        2, "bad_value", "location_type")
+    assert "5000000 characters" in bad["reason"] and len(bad["bad_value"]) < 100
+
+
+def test_a_file_whose_quote_never_closes_is_rejected_with_the_line_number(
+        tmp_path: Path) -> None:
+    body = _body(good_row("crimes", crime_ref="CR/1"))
+    parsed = _with_rows(tmp_path, body + b'CR/2,"2023-04-10,2023-04-09 10:00\n' + body)
+    assert parsed.rejected and "line 3" in parsed.rejected and "never closed" in parsed.rejected
+
+
+def test_a_malformed_quote_quarantines_its_row_only(tmp_path: Path) -> None:
+    body = _body(good_row("crimes", crime_ref="CR/1"))
+    parsed = _with_rows(tmp_path, body + b'"CR/2"x,2023-04-10\n'
+                        + _body(good_row("crimes", crime_ref="CR/3")))
+    assert parsed.rejected is None
+    assert [r["crime_ref"] for r in parsed.rows()] == ["CR/1", "CR/3"]
+    (bad,) = parsed.quarantine()
+    assert (bad["row_number"], bad["reason_code"]) == (2, "bad_value")
+    assert "line 3" in bad["reason"]
 
 
 def test_an_empty_file_is_rejected(tmp_path: Path) -> None:

@@ -38,6 +38,15 @@ WarehouseOpt = Annotated[
 ExportsOpt = Annotated[Path | None, typer.Option("--exports", help="Exports folder [VRN_EXPORTS].")]
 
 
+@app.callback()
+def _owner_only() -> None:
+    # Before any command: what vrn creates (warehouse, exports, logs, Dagster's history)
+    # is readable by its owner only (vrn.lock.owner_only_umask).
+    from vrn.lock import owner_only_umask
+
+    owner_only_umask()
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     typer.secho(message, fg=typer.colors.RED, err=True)
     return typer.Exit(code)
@@ -165,8 +174,13 @@ def _run(settings: Settings, wait: bool, force: bool = False) -> int:
                 f"waiting: another vrn (pid {pid}) is writing the warehouse"
             ),
         ):
-            check_no_other_program_holds(settings.warehouse)
+            check_no_other_program_holds(settings.warehouse)  # tightens its mode, too
+            from exports.folder import owner_only_tree
             from orchestration.inputs import RunInputs
+
+            # Exports an earlier version left wider than owner-only (a chmod changes no
+            # modification time: the inputs below are the same either way).
+            owner_only_tree(settings.exports)
 
             # Taken before anything heavy is imported: a run with nothing new is a second.
             inputs = RunInputs.of(settings)
@@ -207,31 +221,61 @@ def query(
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Answer SQL against the warehouse, read-only."""
+    """Answer SQL against the warehouse, read-only. Every query is logged first in
+    audit.access (who, when, the SQL text); one that cannot be logged is not run."""
     import duckdb
+    import pandas as pd
+
+    from vrn.lock import QUERY, AccessNotLogged, access_row, record_access
 
     if fmt not in ("table", "csv", "json"):
         raise _fail("--format must be table, csv or json")
     settings = Settings.from_env(warehouse=warehouse)
     if not settings.warehouse.exists():
         raise _fail(f"no warehouse at {settings.warehouse}: run `vrn run` first")
+    # Data Protection Act 2018 s.62: logged before it runs, or not run at all.
+    requested = access_row(QUERY, sql, "requested")
+    try:
+        record_access(settings.warehouse, requested)
+    except AccessNotLogged as e:
+        raise _fail("query not run: every query is logged in audit.access before it is "
+                    f"answered (Data Protection Act 2018 s.62), and this one cannot be: {e}"
+                    ) from None
+
+    def outcome(result: str, rows: int | None = None, reason: str | None = None) -> None:
+        """The query's outcome, a second row of the same access (the first stays as it
+        is). Should a run take the warehouse meanwhile, the query stays logged as
+        requested: say so, and answer it."""
+        try:
+            record_access(settings.warehouse, access_row(
+                QUERY, sql, result, access_id=requested["access_id"], rows_returned=rows,
+                reason=reason))
+        except AccessNotLogged as e:
+            typer.secho(f"note: the query is logged in audit.access, its outcome ({result}) "
+                        f"could not be added: {e}", fg=typer.colors.YELLOW, err=True)
+
     try:
         con = duckdb.connect(str(settings.warehouse), read_only=True)
     except duckdb.IOException as e:
+        outcome("failed", reason=str(e))
         raise _fail(f"the warehouse is being written by a run; try again shortly ({e})") from None
+    error: duckdb.Error | None = None
     try:
-        frame = con.sql(sql).df()
+        rel = con.sql(sql)
+        frame = rel.df() if rel is not None else pd.DataFrame()  # None: not a SELECT
     except duckdb.Error as e:
-        raise _fail(f"query failed: {e}") from None
+        error = e
     finally:
-        con.close()
+        con.close()  # before the outcome is written: one process, one kind of connection
+    if error is not None:
+        outcome("failed", reason=str(error))
+        raise _fail(f"query failed: {error}")
+    outcome("served", rows=len(frame))
     if fmt == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif fmt == "json":
         typer.echo(frame.to_json(orient="records", date_format="iso", indent=2))
     else:
-        import pandas as pd
-
         with pd.option_context("display.max_rows", 500, "display.max_columns", 50,
                                "display.width", 200):
             typer.echo(frame.to_string(index=False) if len(frame) else "(no rows)")
@@ -239,19 +283,31 @@ def query(
 
 @app.command()
 def status(
+    landing: Annotated[Path | None, typer.Option(
+        "--landing", help="Landing folder to compare with the audit trail [VRN_LANDING]: "
+                          "lock files ignored, loaded files no longer there.")] = None,
     warehouse: WarehouseOpt = None,
+    exports: Annotated[Path | None, typer.Option(
+        "--exports", help="Exports folder whose modes to check [VRN_EXPORTS] (default: the "
+                          "one the warehouse last published to).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print it all as JSON.")] = False,
 ) -> None:
-    """Files loaded, rows quarantined and why, last runs, every partner × quarter export."""
+    """Files loaded, rows quarantined and why, last runs, every partner × quarter export,
+    and who can read the warehouse and exports (with the accesses logged)."""
     import duckdb
 
     from vrn.status import render_status, status_data, status_json
 
-    settings = Settings.from_env(warehouse=warehouse)
+    settings = Settings.from_env(landing=landing, warehouse=warehouse, exports=exports)
     if not settings.warehouse.exists():
         raise _fail(f"no warehouse at {settings.warehouse}: run `vrn run` first")
+    given = exports is not None or "VRN_EXPORTS" in os.environ
+    # Only a landing folder named: the default may not be the one this warehouse reads.
+    named = landing is not None or "VRN_LANDING" in os.environ
     try:
-        data = status_data(settings.warehouse)
+        data = status_data(settings.warehouse, settings.exports if given else None,
+                           default_exports=settings.exports,
+                           landing=settings.landing if named else None)
     except duckdb.IOException as e:
         raise _fail(f"the warehouse is being written by a run; try again shortly ({e})") from None
     typer.echo(status_json(data) if as_json else render_status(data))

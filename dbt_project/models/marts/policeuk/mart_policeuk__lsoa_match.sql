@@ -42,7 +42,10 @@ matched as (
     from street
     left join imd_lsoas
         on street.lsoa_code = imd_lsoas.lsoa11_code
-    where street.lsoa_code is not null and street.month is not null
+    where
+        street.lsoa_code is not null
+        and street.month is not null
+        and street.crime_type is not null
 
 ),
 

@@ -40,7 +40,7 @@ placed as (
     from street
     inner join imd_lsoas
         on street.lsoa_code = imd_lsoas.lsoa11_code
-    where street.month is not null
+    where street.month is not null and street.crime_type is not null
 
 ),
 

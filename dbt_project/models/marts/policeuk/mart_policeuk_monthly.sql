@@ -30,7 +30,7 @@ placed as (
         crime_type,
         regexp_replace(trim(lsoa_name), '\s+\S+$', '') as district_name
     from street
-    where lsoa_name is not null and month is not null
+    where lsoa_name is not null and month is not null and crime_type is not null
 
 )
 

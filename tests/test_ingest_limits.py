@@ -1,0 +1,372 @@
+"""Workbooks are read within bounds (`vrn.settings.Limits`): a workbook past a limit is
+rejected, with the limit and the variable that raises it named, before openpyxl unpacks
+it; memory stays bounded whatever the archive declares.
+
+Hostile workbooks are built here from a small valid one, rewritten with zipfile. The
+limits are lowered through the environment rather than the files made large, so each
+test stays light; the tracemalloc assertions show nothing near the declared size was
+ever unpacked into memory.
+"""
+
+from __future__ import annotations
+
+import struct
+import tracemalloc
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from ingest import read
+from ingest.files import describe
+from ingest.load import PARSERS
+from ingest.specs import BY_NAME
+from tests.support.partner_files import good_row, write_return, write_table
+from vrn.settings import (
+    MAX_CELLS,
+    MAX_COMPRESSION_RATIO,
+    MAX_SHEETS,
+    MAX_WORKBOOK_MB,
+    MEMORY_LIMIT,
+    Limits,
+    apply_memory_limit,
+)
+
+COUNCIL = "la/E10000018"  # Leicestershire sends workbooks
+SHARED_STRINGS = "xl/sharedStrings.xml"
+SST_TYPE = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" />')
+SST_OPEN = (b'<?xml version="1.0" encoding="UTF-8"?>'
+            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+MB = 1024 * 1024
+
+
+@pytest.fixture(autouse=True)
+def default_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts from the defaults, whatever the machine's environment says."""
+    for name in (MAX_WORKBOOK_MB, MAX_SHEETS, MAX_CELLS, MAX_COMPRESSION_RATIO, MEMORY_LIMIT):
+        monkeypatch.delenv(name, raising=False)
+
+
+def council_workbook(landing: Path, rows: int = 3) -> Path:
+    """A normal Leicestershire school-absence workbook."""
+    return write_table(landing, COUNCIL, "school_absence",
+                       [good_row("school_absence", child_ref=f"C{i}") for i in range(rows)],
+                       ext="xlsx")
+
+
+def parse(landing: Path, path: Path, source: str = COUNCIL) -> Any:
+    return PARSERS[source](describe(path, landing, source), landing.parent / "work")
+
+
+def rewrite(path: Path, change: Callable[[zipfile.ZipFile, zipfile.ZipFile], None]) -> Path:
+    """The workbook with its parts copied, then `change(src, dst)` adding or replacing."""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        change(src, dst)
+    tmp.replace(path)
+    return path
+
+
+def with_shared_strings(path: Path, body: Callable[[], Iterable[bytes]], *,
+                        zip64: bool = True) -> Path:
+    """`path` with a shared-string table streamed from `body` (no cell uses it)."""
+    def change(src: zipfile.ZipFile, dst: zipfile.ZipFile) -> None:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", SST_TYPE + b"</Types>")
+            dst.writestr(info.filename, data)
+        if zip64:
+            with dst.open(SHARED_STRINGS, "w", force_zip64=True) as out:
+                out.write(SST_OPEN)
+                for chunk in body():
+                    out.write(chunk)
+                out.write(b"</sst>")
+        else:
+            dst.writestr(SHARED_STRINGS, SST_OPEN + b"".join(body()) + b"</sst>")
+    return rewrite(path, change)
+
+
+def repeated_text(megabytes: int) -> Callable[[], Iterator[bytes]]:
+    """One string repeated: packs about 1,000 to 1, as the reported workbook did."""
+    piece = b"<si><t>" + b"A" * 1000 + b"</t></si>"
+    block = piece * 1000  # ~1 MB
+
+    def body() -> Iterator[bytes]:
+        for _ in range(megabytes):
+            yield block
+    return body
+
+
+def declared_size(path: Path, member: str) -> int:
+    with zipfile.ZipFile(path) as zf:
+        return zf.getinfo(member).file_size
+
+
+def peak_memory(action: Callable[[], Any]) -> tuple[Any, int]:
+    """What `action` returns and the most Python memory it held at once."""
+    tracemalloc.start()
+    try:
+        return action(), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+# --- the whole archive, from its central directory ---------------------------------------
+
+
+def test_a_workbook_whose_shared_strings_decompress_past_the_limit_is_rejected_in_seconds_naming_the_limit(  # noqa: E501
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    landing = tmp_path / "landing"
+    path = with_shared_strings(council_workbook(landing), repeated_text(40))
+    assert path.stat().st_size < MB < declared_size(path, SHARED_STRINGS)
+    monkeypatch.setenv(MAX_WORKBOOK_MB, "16")
+    monkeypatch.setenv(MAX_COMPRESSION_RATIO, "100000")  # only the size limit in play
+
+    parsed, peak = peak_memory(lambda: parse(landing, path))
+
+    assert parsed.rejected.startswith("the workbook unpacks to 39 MB, more than the limit "
+                                      "of 16 MB (VRN_MAX_WORKBOOK_MB")
+    assert parsed.rejected.endswith("The whole file is rejected and nothing was loaded")
+    assert parsed.rows_loaded == 0
+    assert peak < 4 * MB  # the 40 MB table was never unpacked into memory
+
+
+def test_a_part_that_unpacks_absurdly_larger_than_it_is_packed_is_rejected_as_a_zip_bomb(
+        tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    path = with_shared_strings(council_workbook(landing), repeated_text(40))
+
+    parsed, peak = peak_memory(lambda: parse(landing, path))  # the default limits
+
+    assert "its part xl/sharedStrings.xml unpacks" in parsed.rejected
+    assert "more than the limit of 100 to 1 (VRN_MAX_COMPRESSION_RATIO)" in parsed.rejected
+    assert peak < 4 * MB
+
+
+def test_a_part_whose_header_understates_its_size_fails_fast_without_unpacking_the_rest(
+        tmp_path: Path) -> None:
+    """The declared sizes bound what is unpacked: zipfile stops at the declared size and
+    the CRC check fails, so a lying header cannot smuggle the bomb past the size check."""
+    landing = tmp_path / "landing"
+    path = with_shared_strings(council_workbook(landing), repeated_text(8), zip64=False)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        local = zf.getinfo(SHARED_STRINGS).header_offset
+    struct.pack_into("<I", data, local + 22, 100)  # the local header's size
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:  # and the central directory's
+        (name_length,) = struct.unpack_from("<H", data, at + 28)
+        if data[at + 46:at + 46 + name_length] == SHARED_STRINGS.encode():
+            struct.pack_into("<I", data, at + 24, 100)
+        at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+    assert declared_size(path, SHARED_STRINGS) == 100
+
+    parsed, peak = peak_memory(lambda: parse(landing, path))
+
+    assert parsed.rejected.startswith("not a readable .xlsx workbook (Bad CRC-32")
+    assert peak < 4 * MB
+
+
+def test_a_workbook_with_more_sheets_than_the_limit_is_rejected_naming_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl import Workbook
+
+    landing = tmp_path / "landing"
+    path = landing / COUNCIL / "school_absence_2023-24.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = Workbook()
+    wb.active.append(BY_NAME["school_absence"].header)
+    for n in range(5):
+        wb.create_sheet(f"Notes {n}")
+    wb.save(path)  # six sheets
+    monkeypatch.setenv(MAX_SHEETS, "5")
+
+    parsed = parse(landing, path)
+
+    assert parsed.rejected.startswith("the workbook has 6 sheets, more than the limit of 5 "
+                                      "(VRN_MAX_SHEETS")
+    monkeypatch.setenv(MAX_SHEETS, "6")
+    assert parse(landing, path).rejected is None
+
+
+def test_a_workbook_listing_more_sheets_than_the_limit_is_rejected_whatever_its_parts_are(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sheets are also counted where openpyxl finds them, in workbook.xml, which may list
+    one part many times."""
+    landing = tmp_path / "landing"
+
+    def six_sheets_one_part(src: zipfile.ZipFile, dst: zipfile.ZipFile) -> None:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                start = data.index(b"<sheets>") + len(b"<sheets>")
+                end = data.index(b"</sheets>")
+                sheets = b"".join(b'<sheet name="S%d" sheetId="%d" r:id="rId1"/>' % (n, n)
+                                  for n in range(1, 7))
+                data = data[:start] + sheets + data[end:]
+            dst.writestr(info.filename, data)
+    path = rewrite(council_workbook(landing), six_sheets_one_part)
+    monkeypatch.setenv(MAX_SHEETS, "5")
+
+    parsed = parse(landing, path)
+
+    assert parsed.rejected.startswith("the workbook has more sheets than the limit of 5 "
+                                      "(VRN_MAX_SHEETS")
+
+
+def test_a_zip_declaring_more_parts_than_a_workbook_of_that_many_sheets_has_is_rejected_unread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    landing = tmp_path / "landing"
+
+    def many_parts(src: zipfile.ZipFile, dst: zipfile.ZipFile) -> None:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+        for n in range(200):
+            dst.writestr(f"customXml/item{n}.xml", b"")
+    path = rewrite(council_workbook(landing), many_parts)
+    monkeypatch.setenv(MAX_SHEETS, "1")  # a one-sheet workbook: at most 150 parts
+
+    parsed = parse(landing, path)
+
+    assert parsed.rejected.startswith("the workbook has 209 parts, more than a workbook of "
+                                      "at most 1 sheets may have (150; VRN_MAX_SHEETS")
+
+
+def test_a_file_that_is_not_a_zip_is_rejected_as_an_unreadable_workbook(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    path = landing / COUNCIL / "school_absence_2023-24.xlsx"
+    path.parent.mkdir(parents=True)
+    path.write_text(",".join(BY_NAME["school_absence"].header) + "\n", encoding="utf-8")
+
+    parsed = parse(landing, path)
+
+    assert parsed.rejected == ("not a readable .xlsx workbook (it is not a zip archive, as "
+                               "every .xlsx file is). The whole file is rejected and nothing "
+                               "was loaded")
+
+
+# --- cells, counted before openpyxl reads them and while rows are read ---------------------
+
+
+def test_a_workbook_with_more_cells_than_the_limit_is_rejected_naming_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    landing = tmp_path / "landing"
+    path = council_workbook(landing, rows=10)  # 11 rows x 7 columns = 77 cells
+    monkeypatch.setenv(MAX_CELLS, "76")
+
+    parsed = parse(landing, path)
+
+    assert parsed.rejected.startswith("the workbook has more cells than the limit of 76 "
+                                      "(VRN_MAX_CELLS")
+    monkeypatch.setenv(MAX_CELLS, "77")
+    assert parse(landing, path).rejected is None
+
+
+def test_a_sheet_padding_its_rows_past_the_cell_limit_is_stopped_at_the_row_where_it_passed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sheet declaring the widest dimension has every row padded to 16,384 cells by
+    openpyxl: the few cells in its XML pass the first count, the rows do not."""
+    landing = tmp_path / "landing"
+
+    def widest(src: zipfile.ZipFile, dst: zipfile.ZipFile) -> None:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                start = data.index(b"<dimension ref=")
+                end = data.index(b"/>", start) + 2
+                data = data[:start] + b'<dimension ref="A1:XFD1048576"/>' + data[end:]
+            dst.writestr(info.filename, data)
+    path = rewrite(council_workbook(landing, rows=3), widest)
+    monkeypatch.setenv(MAX_CELLS, "40000")
+
+    with pytest.raises(read.UnreadableFile) as caught:
+        list(read.read_xlsx(path))
+
+    assert str(caught.value) == ("the workbook has more cells than the limit of 40,000, passed "
+                                 "at sheet row 3 (VRN_MAX_CELLS; a data engineer can raise it "
+                                 "for a real workbook this large)")
+
+
+def test_a_shared_string_table_far_bigger_than_the_cells_using_it_is_rejected(
+        tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+
+    def distinct() -> Iterator[bytes]:
+        yield b"".join(b"<si><t>%x</t></si>" % n for n in range(20_000))
+    path = with_shared_strings(council_workbook(landing), distinct)
+
+    parsed = parse(landing, path)
+
+    assert parsed.rejected.startswith("the workbook's shared-string table holds 20,000 strings "
+                                      "for 28 cells")
+
+
+def test_a_shared_string_table_past_the_cell_limit_is_rejected_naming_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    landing = tmp_path / "landing"
+
+    def distinct() -> Iterator[bytes]:
+        yield b"".join(b"<si><t>%x</t></si>" % n for n in range(2_000))
+    path = with_shared_strings(council_workbook(landing), distinct)
+    monkeypatch.setenv(MAX_CELLS, "1000")
+
+    parsed = parse(landing, path)
+
+    assert parsed.rejected.startswith("the workbook has more cells than the limit of 1,000: "
+                                      "its shared-string table alone holds more strings "
+                                      "(VRN_MAX_CELLS")
+
+
+# --- what still loads ------------------------------------------------------------------------
+
+
+def test_a_normal_council_workbook_still_loads_under_the_default_limits(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    parsed = parse(landing, council_workbook(landing, rows=200))
+    assert parsed.rejected is None and parsed.rows_loaded == 200
+
+
+def test_a_normal_commissioning_return_still_loads_under_the_default_limits(
+        tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    path = write_return(landing, "sarc")
+    parsed = parse(landing, path, source="commissioning")
+    assert parsed.rejected is None and parsed.rows_loaded > 0
+
+
+# --- the limits themselves ----------------------------------------------------------------
+
+
+def test_limits_come_from_the_environment_with_generous_defaults() -> None:
+    assert Limits.from_env({}) == Limits(max_workbook_mb=256, max_sheets=50,
+                                         max_cells=5_000_000, max_compression_ratio=100,
+                                         memory_limit="4GB")
+    assert Limits.from_env({MAX_CELLS: "20,000,000", MAX_WORKBOOK_MB: "512",
+                            MAX_SHEETS: "80", MAX_COMPRESSION_RATIO: "300",
+                            MEMORY_LIMIT: "8GB"}) == Limits(512, 80, 20_000_000, 300, "8GB")
+    assert Limits.from_env({MEMORY_LIMIT: ""}).memory_limit is None
+
+
+@pytest.mark.parametrize(("name", "value"), [(MAX_CELLS, "lots"), (MAX_SHEETS, "0"),
+                                             (MAX_WORKBOOK_MB, "-5"), (MEMORY_LIMIT, "4 gigs")])
+def test_a_limit_that_is_not_a_limit_is_an_error_naming_its_variable(name: str,
+                                                                      value: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        Limits.from_env({name: value})
+
+
+def test_the_memory_limit_caps_a_duckdb_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MEMORY_LIMIT, "512MB")
+    with duckdb.connect() as con, duckdb.connect() as reference:
+        before = con.execute("SELECT current_setting('memory_limit')").fetchall()
+        apply_memory_limit(con)
+        reference.execute("SET memory_limit = '512MB'")
+        after = con.execute("SELECT current_setting('memory_limit')").fetchall()
+        assert after == reference.execute("SELECT current_setting('memory_limit')").fetchall()
+        assert after != before
