@@ -468,6 +468,15 @@ def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root:
                          f"{type(error).__name__}: {error}"])
     if final.is_dir() and folders.is_unchanged(final, files):
         sha = folders.file_sha256(final / folders.MANIFEST)
+        if (partner.name, fy_quarter, sha) not in pub.recorded:
+            # Written by a run killed before it could record it: partners may have read
+            # it, so it is recorded now, as what it was (and logged in audit.access).
+            old = (folders.read_manifest(final) or {}).get("supersedes")
+            return PartnerOutcome(partner.name, fy_quarter,
+                                  "republished" if old else "published", str(final), sha,
+                                  "written by an earlier run that was stopped before it "
+                                  "could record it; recorded now, nothing written", now,
+                                  inputs_sha256=inputs)
         return PartnerOutcome(partner.name, fy_quarter, "unchanged", str(final), sha,
                               "identical content already published; nothing written", now,
                               inputs_sha256=inputs)

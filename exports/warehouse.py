@@ -66,6 +66,8 @@ class Published:
     loaded_files: pd.DataFrame  # file_name, source, entity, period, sha256
     # (partner, fy_quarter) -> (inputs_sha256, manifest_sha256) of its latest publication
     published: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # (partner, fy_quarter, manifest_sha256) of every folder audit.exports records
+    recorded: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 def read_published(con: duckdb.DuckDBPyConnection,
@@ -89,7 +91,17 @@ def read_published(con: duckdb.DuckDBPyConnection,
     loaded = _frame(con, "SELECT file_name, source, entity, period, sha256 FROM audit.files "
                          "WHERE outcome = 'loaded' ORDER BY file_name", "audit.files")
     return Published(list(quarters["export_quarter"]), rows, reads, missing, loaded,
-                     latest_publications(con))
+                     latest_publications(con), recorded_manifests(con))
+
+
+def recorded_manifests(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
+    """Every (partner, fy_quarter, manifest hash) audit.exports has a row for."""
+    try:
+        rows = con.execute("SELECT DISTINCT partner, fy_quarter, manifest_sha256 "
+                           "FROM audit.exports WHERE manifest_sha256 IS NOT NULL").fetchall()
+    except duckdb.Error:  # no audit.exports yet
+        return set()
+    return {(p, q, m) for p, q, m in rows}
 
 
 def latest_publications(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[str, str]]:

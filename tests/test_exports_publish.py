@@ -49,10 +49,16 @@ def publish(catalog, gates):
     def run(warehouse: Path, exports: Path, now: datetime = T0,
             partners: list[str] = PARTNERS, quarters: list[str] | None = None,
             run_id: str | None = None) -> ExportReport:
-        return publish_exports(warehouse, exports, catalog, gates=gates,
-                               verify=verify_partner_tables, partners=partners,
-                               quarters=[QUARTER] if quarters is None else quarters,
-                               now=now, run_id=run_id)
+        report = publish_exports(warehouse, exports, catalog, gates=gates,
+                                 verify=verify_partner_tables, partners=partners,
+                                 quarters=[QUARTER] if quarters is None else quarters,
+                                 now=now, run_id=run_id)
+        # Recorded in audit.exports, as a run records it: a folder the audit trail does
+        # not know is taken for one a killed run wrote (`publish_one`).
+        with duckdb.connect(str(warehouse)) as con:
+            create_schemas(con)
+            write_audit_rows(con, report.audit_rows())
+        return report
     return run
 
 
@@ -181,11 +187,7 @@ def test_republishing_identical_content_writes_nothing(warehouse, tmp_path, publ
 def _publish_and_record(publish, warehouse: Path, exports: Path,
                         now: datetime) -> ExportReport:
     """Publish, then record the outcomes in `audit.exports`, as a run does."""
-    report = publish(warehouse, exports, now)
-    with duckdb.connect(str(warehouse)) as con:
-        create_schemas(con)
-        write_audit_rows(con, report.audit_rows())
-    return report
+    return publish(warehouse, exports, now)
 
 
 def test_an_export_made_from_the_same_inputs_is_not_built_again(warehouse, tmp_path, publish,
@@ -408,3 +410,22 @@ def test_a_real_kill_mid_export_leaves_no_partial_folder_and_the_old_one_intact(
         child.wait(timeout=30)
     assert sorted(p.name for p in (exports / QUARTER).iterdir()) == ["csp-rutland"]
     assert snapshot(exports / QUARTER / "csp-rutland") == first
+
+
+def test_a_folder_a_killed_run_wrote_but_never_recorded_is_recorded_as_published(
+        warehouse, tmp_path, publish, catalog, gates):
+    exports = tmp_path / "exports"
+    # Written, then the run died before recording it in audit.exports and audit.access.
+    publish_exports(warehouse, exports, catalog, gates=gates, verify=verify_partner_tables,
+                    partners=PARTNERS, quarters=[QUARTER], now=T0)
+    before = {p: p.stat().st_mtime_ns for p in exports.rglob("*")}
+    report = publish(warehouse, exports, T1)
+    assert [o.outcome for o in report.outcomes] == ["published", "published"]
+    assert all("stopped before it could record it" in o.reason for o in report.outcomes)
+    assert {p: p.stat().st_mtime_ns for p in exports.rglob("*")} == before  # not rewritten
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        logged = con.execute("SELECT detail FROM audit.access WHERE action = 'publish' "
+                             "ORDER BY detail").fetchall()
+    assert [d for (d,) in logged] == sorted(str(exports / QUARTER / p) for p in PARTNERS)
+    assert [o.outcome for o in publish(warehouse, exports, T1).outcomes] == [
+        "unchanged", "unchanged"]  # recorded once

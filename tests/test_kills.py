@@ -50,12 +50,12 @@ def run(landing: Path, root: Path, kill_at: str | None = None) -> subprocess.Com
 
 
 def resend_with_fewer_rows(landing: Path) -> None:
-    """A partner re-sends its crimes file with only its first half of rows: every area's
-    figures change, so the next run republishes published folders (moving each old one
-    aside: the mid-rename point)."""
+    """A partner re-sends its crimes file without every tenth row: figures change, so
+    the next run republishes published folders (moving each old one aside: the
+    mid-rename point), while every month still holds crimes (no gate holds it back)."""
     path = landing / RESENT
-    lines = path.read_bytes().splitlines(keepends=True)
-    path.write_bytes(b"".join(lines[:1 + (len(lines) - 1) // 2]))
+    header, *rows = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(header + b"".join(r for i, r in enumerate(rows) if i % 10 != 9))
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -22,7 +22,8 @@ import pytest
 from support.published import gates_of, rebuild, reject_file
 
 from expectations.soda_contracts import verify_partner_tables
-from exports.publish import ExportReport, publish_exports
+from exports.publish import ExportReport, publish_exports, write_audit_rows
+from ingest.schema import create_schemas
 
 pytestmark = pytest.mark.slow
 
@@ -183,6 +184,9 @@ def test_a_plausibility_failure_holds_back_exactly_the_exports_reading_that_quar
 def test_running_again_with_nothing_new_changes_nothing(warehouse, tmp_path, catalog,
                                                        clean_publication):
     exports = published_from_clean(clean_publication, tmp_path)  # published at T0
+    with duckdb.connect(str(warehouse)) as con:  # and recorded, as a run records it
+        create_schemas(con)
+        write_audit_rows(con, clean_publication[1].audit_rows())
     stamps = {p: p.stat().st_mtime_ns for p in exports.rglob("*")}
     report = publish(warehouse, exports, catalog, T1)
     assert {o.outcome for o in report.outcomes} == {"unchanged"}
