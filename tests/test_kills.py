@@ -65,8 +65,10 @@ def tables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
             "SELECT table_schema, table_name FROM information_schema.tables WHERE "
             "table_type = 'BASE TABLE' AND table_schema IN "
             f"({', '.join(repr(s) for s in SCHEMAS_COMPARED)}) ORDER BY 1, 2").fetchall():
-        rows = sorted(str(r) for r in con.execute(
-            f'SELECT * FROM "{schema}"."{table}"').fetchall())
+        # Floats to 9 significant digits: DuckDB's parallel sums add in any order, so an
+        # average can differ in its last bit between two builds of the same rows.
+        rows = sorted(str(tuple(float(f"{v:.9g}") if isinstance(v, float) else v for v in r))
+                      for r in con.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall())
         out[f"{schema}.{table}"] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
     return out
 

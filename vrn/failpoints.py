@@ -20,8 +20,8 @@ POINTS: dict[str, str] = {
     "dbt.build": "dbt build under way (dbt itself is killed with the run)",
     "checks": "the quality gates running",
     "exports.mid_render": "a partner's folder half written in its temporary place",
-    "exports.mid_rename": "the old folder moved aside, the new one not yet in place",
     "exports.between_partners": "one partner's exports published, the next not started",
+    "exports.mid_rename": "the old folder moved aside, the new one not yet in place",
     "run.finishing": "every step done, the run not yet recorded as finished",
 }
 
