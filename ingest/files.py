@@ -263,13 +263,19 @@ def survey(landing: Path) -> Survey:
     return Survey(sorted(files, key=_sort_key), sorted(strays, key=lambda s: s.file_name))
 
 
-def discover(landing: Path, sources: Iterable[str] | None = None) -> list[LandingFile]:
-    """The regular files directly inside each chosen source folder, in load order
-    (`survey` says what else is there)."""
+def chosen_sources(sources: Iterable[str] | None) -> list[str]:
+    """The source folders asked for (all when None); an unknown one raises ValueError."""
     chosen = list(SOURCES if sources is None else sources)
     unknown = [s for s in chosen if s not in SOURCES]
     if unknown:
         raise ValueError(f"unknown source(s) {unknown}; expected some of {list(SOURCES)}")
+    return chosen
+
+
+def discover(landing: Path, sources: Iterable[str] | None = None) -> list[LandingFile]:
+    """The regular files directly inside each chosen source folder, in load order
+    (`survey` says what else is there)."""
+    chosen = chosen_sources(sources)
     return [f for f in survey(landing).files if f.source in chosen]
 
 

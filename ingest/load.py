@@ -21,7 +21,6 @@ from pathlib import Path
 import duckdb
 
 from ingest import (
-    SOURCES,
     commissioning,
     health,
     la_leicester,
@@ -32,7 +31,14 @@ from ingest import (
     policeuk,
     validate,
 )
-from ingest.files import LandingFile, OutsideLanding, Stray, fingerprint, survey
+from ingest.files import (
+    LandingFile,
+    OutsideLanding,
+    Stray,
+    chosen_sources,
+    fingerprint,
+    survey,
+)
 from ingest.schema import create_schemas
 from ingest.specs import BY_NAME
 from ingest.tabular import ParsedFile, Scratch
@@ -281,10 +287,7 @@ def ingest_landing(con: duckdb.DuckDBPyConnection, landing: Path,
     landing = Path(landing)
     if not landing.is_dir():
         raise FileNotFoundError(f"the landing folder {landing} does not exist")
-    chosen = list(SOURCES if sources is None else sources)
-    unknown = [s for s in chosen if s not in SOURCES]
-    if unknown:
-        raise ValueError(f"unknown source(s) {unknown}; expected some of {list(SOURCES)}")
+    chosen = chosen_sources(sources)
     unplaced = sources is None if unplaced is None else unplaced
     create_schemas(con)
     found = survey(landing)
