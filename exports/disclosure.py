@@ -299,7 +299,7 @@ class _System:
     def __init__(self, eqs: list[Equation]) -> None:
         self.eqs = eqs
         self.cells: list[Cell] = sorted({c for eq in eqs for c in eq.cells})
-        index = {c: i for i, c in enumerate(self.cells)}
+        self.index = index = {c: i for i, c in enumerate(self.cells)}
         e_ix, c_ix, sign = [], [], []
         for k, eq in enumerate(eqs):
             for a, cs in ((-1.0, (eq.total,)), (1.0, eq.parts)):
@@ -311,30 +311,14 @@ class _System:
         self.n_eq = len(eqs)
 
 
-def determined_by_equations(system: _System, unknown: np.ndarray) -> np.ndarray:
-    """Of the cells flagged `unknown`, those whose value the equations fix whatever the
-    other unknowns are (a boolean per cell).
-
-    Row-reduce the equations restricted to the unknowns: a cell is fixed when its pivot
-    row has nothing left in any free (non-pivot) column. Written out with numpy
-    elementwise steps rather than LAPACK, whose threads cost ~20 ms a call on these small
-    matrices when the machine is shared.
-    """
-    fixed = np.zeros(len(system.cells), dtype=bool)
-    columns = np.flatnonzero(unknown)
-    if not len(columns):
-        return fixed
-    column_of = np.full(len(system.cells), -1)
-    column_of[columns] = np.arange(len(columns))
-    terms = unknown[system.c]
-    a = np.zeros((system.n_eq, len(columns)))
-    np.add.at(a, (system.e[terms], column_of[system.c[terms]]), system.a[terms])
-    a = a[np.any(a != 0, axis=1)]
-    if not len(a):
-        return fixed
+def _reduce(a: np.ndarray, n: int) -> list[tuple[int, int]]:
+    """Row-reduce `a` in place, choosing pivots among its first `n` columns only (the rest
+    are carried along: the row operations apply to them too); the (row, column) pivots.
+    Written out with numpy elementwise steps rather than LAPACK, whose threads cost ~20 ms
+    a call on these small matrices when the machine is shared."""
     tol = 1e-9
     r, pivots = 0, []
-    for j in range(a.shape[1]):
+    for j in range(n):
         if r == a.shape[0]:
             break
         p = r + int(np.argmax(np.abs(a[r:, j])))
@@ -349,12 +333,85 @@ def determined_by_equations(system: _System, unknown: np.ndarray) -> np.ndarray:
             a[rows] -= np.outer(a[rows, j], a[r])
         pivots.append((r, j))
         r += 1
-    pivot_columns = {j for _, j in pivots}
-    free = [j for j in range(a.shape[1]) if j not in pivot_columns]
-    for i, j in pivots:
-        if not free or np.all(np.abs(a[i, free]) < 1e-7):
-            fixed[columns[j]] = True
+    return pivots
+
+
+def _coefficients(system: _System, columns: np.ndarray) -> np.ndarray:
+    """The equations' coefficients of the given cells (one matrix column per cell, in the
+    order given), keeping only equations with a term in one of them."""
+    column_of = np.full(len(system.cells), -1)
+    column_of[columns] = np.arange(len(columns))
+    terms = column_of[system.c] >= 0
+    a = np.zeros((system.n_eq, len(columns)))
+    np.add.at(a, (system.e[terms], column_of[system.c[terms]]), system.a[terms])
+    return a[np.any(a != 0, axis=1)]
+
+
+def _fixed_pivots(a: np.ndarray, pivots: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
+    """Of the pivots of a reduced `a` (first `n` columns), those whose row has nothing left
+    in any free (non-pivot) column of the first `n`: their cell is fixed."""
+    if not pivots:
+        return []
+    rows, pivot_columns = map(list, zip(*pivots, strict=True))
+    free = np.setdiff1d(np.arange(n), pivot_columns)
+    if not len(free):
+        return list(pivots)
+    clear = np.all(np.abs(a[np.ix_(rows, free)]) < 1e-7, axis=1)
+    return [pivot for pivot, ok in zip(pivots, clear, strict=True) if ok]
+
+
+def determined_by_equations(system: _System, unknown: np.ndarray) -> np.ndarray:
+    """Of the cells flagged `unknown`, those whose value the equations fix whatever the
+    other unknowns are (a boolean per cell).
+
+    Row-reduce the equations restricted to the unknowns: a cell is fixed when its pivot
+    row has nothing left in any free (non-pivot) column.
+    """
+    fixed = np.zeros(len(system.cells), dtype=bool)
+    columns = np.flatnonzero(unknown)
+    if not len(columns):
+        return fixed
+    a = _coefficients(system, columns)
+    if not len(a):
+        return fixed
+    pivots = _reduce(a, len(columns))
+    for _, j in _fixed_pivots(a, pivots, len(columns)):
+        fixed[columns[j]] = True
     return fixed
+
+
+def determined_if_hidden(system: _System, unknown: np.ndarray,
+                         candidates: Sequence[int]) -> list[np.ndarray]:
+    """`determined_by_equations(system, unknown | {c})` for each candidate cell index `c`,
+    from one reduction: the unknowns' columns are reduced with every candidate's column
+    carried along. After it, a candidate whose column is non-zero in a row the unknowns
+    left empty becomes a pivot of its own (that row fixes it, and the rows above can be
+    cleared of it by that row alone: every other cell stays as it was); otherwise it is a
+    free column, and unfixes exactly the pivots whose row it appears in."""
+    columns = np.flatnonzero(unknown)
+    extra = [c for c in candidates if not unknown[c]]
+    base = np.zeros(len(system.cells), dtype=bool)
+    a = _coefficients(system, np.concatenate([columns, np.array(extra, dtype=int)]))
+    n = len(columns)
+    pivots = _reduce(a, n) if n else []
+    fixed_rows = _fixed_pivots(a, pivots, n)
+    for _, j in fixed_rows:
+        base[columns[j]] = True
+    out = []
+    for c in candidates:
+        if unknown[c]:  # hiding a cell already unknown adds no column
+            out.append(base)
+            continue
+        v = a[:, n + extra.index(c)]
+        fixed = base.copy()
+        if np.any(np.abs(v[len(pivots):]) >= 1e-9):
+            fixed[c] = True
+        else:
+            for i, j in fixed_rows:
+                if abs(v[i]) >= 1e-7:
+                    fixed[columns[j]] = False
+        out.append(fixed)
+    return out
 
 
 def narrowed_bounds(system: _System, lo: np.ndarray, hi: np.ndarray, passes: int = 500
@@ -415,21 +472,31 @@ def components(eqs: list[Equation]) -> list[list[Equation]]:
     return list(groups.values())
 
 
-def recoverable(
-    system: _System, states: dict[Cell, _CellState], rule: DisclosureRule
-) -> list[Cell]:
-    """Suppressed cells a reader could work out exactly, in table order."""
+def _bounds(system: _System, states: dict[Cell, _CellState], rule: DisclosureRule
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per cell: whether it is hidden (and not merely not available), and the bounds a
+    reader knows it lies within."""
     cells = system.cells
     protected = np.array([states[c].suppressed and not states[c].not_available
                           for c in cells])
+    bounds = np.array([_reader_bounds(states[c], rule) for c in cells])
+    return protected, bounds[:, 0], bounds[:, 1]
+
+
+def recoverable(
+    system: _System, states: dict[Cell, _CellState], rule: DisclosureRule,
+    determined: np.ndarray | None = None,
+    bounds: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> list[Cell]:
+    """Suppressed cells a reader could work out exactly, in table order. `determined` and
+    `bounds`: `determined_by_equations` and `_bounds` for these states, when known."""
+    protected, lo, hi = _bounds(system, states, rule) if bounds is None else bounds
     if not protected.any():
         return []
-    bounds = np.array([_reader_bounds(states[c], rule) for c in cells])
-    lo, hi = bounds[:, 0], bounds[:, 1]
-    found = determined_by_equations(system, lo != hi)
+    found = determined_by_equations(system, lo != hi) if determined is None else determined
     narrow_lo, narrow_hi = narrowed_bounds(system, lo, hi)
-    found |= narrow_lo == narrow_hi
-    return [cells[i] for i in np.flatnonzero(found & protected)]
+    found = found | (narrow_lo == narrow_hi)
+    return [system.cells[i] for i in np.flatnonzero(found & protected)]
 
 
 # ------------------------------------------------------------------------------- rule
@@ -453,9 +520,18 @@ def _next_to_hide(
     eqs = system.eqs
     candidates = shown(c for eq in eqs if exposed & set(eq.cells) for c in eq.cells)
     best: tuple[int, int, Cell] | None = None
-    for candidate in candidates[:tries]:
+    tried = candidates[:tries]
+    if tried:  # every try's equations reduced at once (the costly part)
+        protected, lo, hi = _bounds(system, states, rule)
+        determined = determined_if_hidden(system, lo != hi,
+                                          [system.index[c] for c in tried])
+    for candidate, fixed in zip(tried, determined if tried else [], strict=True):
         states[candidate].suppressed = True
-        left = len(recoverable(system, states, rule))
+        i = system.index[candidate]  # a shown cell: hidden now, so protected
+        bounds = protected.copy(), lo.copy(), hi.copy()
+        bounds[0][i] = True
+        bounds[1][i], bounds[2][i] = _reader_bounds(states[candidate], rule)
+        left = len(recoverable(system, states, rule, fixed, bounds))
         states[candidate].suppressed = False
         score = (left, states[candidate].value, candidate)
         if best is None or score < best:
