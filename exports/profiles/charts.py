@@ -1,5 +1,10 @@
-"""Profile charts with matplotlib (Agg, no pyplot state): bar, horizontal bar, line and
-heat map, each as inline SVG text (for `profile.html`) and PNG bytes (for `profile.pdf`).
+"""Profile charts with matplotlib (no pyplot state): bar, horizontal bar, line and heat
+map, each drawn once as SVG: inline in `profile.html`, and drawn as vector paths and text
+into `profile.pdf` by fpdf2 (no second, raster rendering).
+
+Only what fpdf2's SVG reader draws is used: paths, text and clip paths; no SVG patterns
+(a hatch is drawn as lines, clipped by hand to its bar) and no embedded images (a heat map
+is a mesh of cells, its colour bar drawn as vector steps).
 
 Rules every chart keeps:
 - a suppressed cell (`[c]`) is never drawn with a length, height, position or colour that
@@ -10,12 +15,13 @@ Rules every chart keeps:
   several series are told apart by marker, line style or hatch as well as colour (the
   Government Analysis Function's categorical palette); heat maps use cividis;
 - byte-stable output: a fixed SVG hash salt per chart, no dates in the metadata, the
-  DejaVu Sans shipped with matplotlib, a fixed PNG resolution.
+  DejaVu Sans shipped with matplotlib.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
 import textwrap
 from dataclasses import dataclass
@@ -27,12 +33,14 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: profiles are rendered in batch
 
-from matplotlib import rc_context
+from matplotlib import colormaps, rc_context
+from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.legend_handler import HandlerBase
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from matplotlib.transforms import blended_transform_factory
+from matplotlib.transforms import IdentityTransform, blended_transform_factory
 
 from exports.profiles.numbers import (
     NOT_AVAILABLE_WORDS,
@@ -49,9 +57,11 @@ DARK_BLUE = "#12436D"
 PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25")
 MARKERS = ("o", "s", "^", "D")
 LINE_STYLES = ("-", "--", "-.", ":")
-HATCHES = ("", "///", "...", "xxx")
+# Hatches, drawn as lines: none, forward diagonals, horizontal lines, cross-hatching.
+HATCHES = ("", "/", "-", "x")
+HATCH_STEP_PT = 4.0  # between hatch lines, across them
+HATCH_WIDTH_PT = 0.8
 GAP_GREY = "#BFBFBF"
-PNG_DPI = 150
 WIDTH_IN = 7.5
 
 RC = {
@@ -62,7 +72,6 @@ RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "svg.fonttype": "none",  # text stays text: searchable and read by screen readers
-    "hatch.linewidth": 0.8,
     "path.simplify": False,
 }
 
@@ -149,6 +158,77 @@ def text_alternative(spec: ChartSpec) -> str:
 # ------------------------------------------------------------------------------ drawing
 
 
+def hatch_segments(x0: float, y0: float, x1: float, y1: float, pattern: str,
+                   step: float) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """The lines of `pattern` ("/", "\\", "-", "x") inside the box, `step` apart across
+    the lines, each cut at the box's edges; lines sit on a grid from the origin, so the
+    pattern runs on from one box to the next."""
+    out = []
+    if "-" in pattern:
+        k = math.ceil(y0 / step)
+        while k * step <= y1:
+            out.append(((x0, k * step), (x1, k * step)))
+            k += 1
+    diagonal = step * math.sqrt(2)  # the lines' spacing along an axis
+    for slope in ((1, -1) if pattern == "x" else (1,) if "/" in pattern
+                  else (-1,) if "\\" in pattern else ()):
+        # y = slope * x + c for c on the grid, through the box
+        lo, hi = ((y0 - x1, y1 - x0) if slope == 1 else (y0 + x0, y1 + x1))
+        k = math.ceil(lo / diagonal)
+        while k * diagonal <= hi:
+            c = k * diagonal
+            if slope == 1:
+                a, b = max(x0, y0 - c), min(x1, y1 - c)
+            else:
+                a, b = max(x0, c - y1), min(x1, c - y0)
+            if b > a:
+                out.append(((a, slope * a + c), (b, slope * b + c)))
+            k += 1
+    return out
+
+
+class _Hatch(LineCollection):
+    """A hatch over a rectangle, as plain lines worked out when the figure is drawn (the
+    rectangle's place on the page is known only then)."""
+
+    def __init__(self, box: Rectangle, pattern: str, colour: str) -> None:
+        super().__init__([], colors=colour, linewidths=HATCH_WIDTH_PT,
+                         transform=IdentityTransform(), zorder=box.get_zorder() + 0.1)
+        self._box, self._pattern = box, pattern
+
+    def draw(self, renderer) -> None:
+        extent = self._box.get_window_extent(renderer)
+        x0, x1 = sorted((extent.x0, extent.x1))
+        y0, y1 = sorted((extent.y0, extent.y1))
+        self.set_segments(hatch_segments(x0, y0, x1, y1, self._pattern,
+                                         renderer.points_to_pixels(HATCH_STEP_PT)))
+        super().draw(renderer)
+
+
+def _hatched(ax, box: Rectangle, pattern: str, colour: str) -> None:
+    if pattern:
+        ax.add_collection(_Hatch(box, pattern, colour), autolim=False)
+
+
+class _Swatch(Patch):
+    """A legend entry: the series' colour and hatch."""
+
+    def __init__(self, colour: str, pattern: str, label: str) -> None:
+        super().__init__(facecolor=colour, label=label)
+        self.pattern = pattern
+
+
+class _SwatchHandler(HandlerBase):
+    def create_artists(self, legend, orig_handle, xdescent, ydescent, width, height,
+                       fontsize, trans):
+        box = Rectangle((-xdescent, -ydescent), width, height, transform=trans,
+                        facecolor=orig_handle.get_facecolor(), edgecolor="none")
+        artists = [box]
+        if orig_handle.pattern:
+            artists.append(_Hatch(box, orig_handle.pattern, "white"))
+        return artists
+
+
 def _figure(height_in: float) -> Figure:
     return Figure(figsize=(WIDTH_IN, height_in), layout="constrained")
 
@@ -205,12 +285,10 @@ def _bar(spec: BarChart) -> Figure:
                             ha="center", va="bottom", **kw)
                 continue
             draw = ax.barh if spec.horizontal else ax.bar
-            bars = draw(pos, v, width * 0.9, color=colour, hatch=HATCHES[j % len(HATCHES)],
-                        edgecolor="white" if k > 1 else colour, linewidth=0.5,
-                        label=s.name if i == next(
-                            (t for t, x in enumerate(s.values) if number(x) is not None), -1)
-                        else None)
+            bars = draw(pos, v, width * 0.9, color=colour,
+                        edgecolor="white" if k > 1 else colour, linewidth=0.5)
             bars.patches[0].set_gid(f"{spec.key}-bar-{j}-{i}")
+            _hatched(ax, bars.patches[0], HATCHES[j % len(HATCHES)], "white")
             text = f"{v:,.{spec.decimals}f}" if spec.decimals else count_text(v)
             if spec.horizontal:
                 ax.text(v + label_pad, pos, text, va="center", ha="left", fontsize=7)
@@ -234,7 +312,10 @@ def _bar(spec: BarChart) -> Figure:
         _value_axis(ax.yaxis, spec.decimals)
     _title(fig, spec.title)
     if k > 1:
-        fig.legend(frameon=False, fontsize=8, loc="outside lower center", ncols=min(k, 4))
+        swatches = [_Swatch(PALETTE[j % len(PALETTE)], HATCHES[j % len(HATCHES)], s.name)
+                    for j, s in enumerate(spec.series)]
+        fig.legend(handles=swatches, handler_map={_Swatch: _SwatchHandler()},
+                   frameon=False, fontsize=8, loc="outside lower center", ncols=min(k, 4))
     return fig
 
 
@@ -286,16 +367,23 @@ def _heat(spec: HeatMap) -> Figure:
                 grid[r, c] = v
     shown = grid[~np.isnan(grid)]
     vmax = float(shown.max()) if shown.size and shown.max() > 0 else 1.0
-    image = ax.imshow(np.ma.masked_invalid(grid), cmap="cividis", vmin=0, vmax=vmax,
-                      aspect="auto")
-    cmap = image.get_cmap()
+    cmap = colormaps["cividis"]
+    # Cells as a mesh of paths (an image would not reach the PDF); each cell's edge in
+    # its own colour, so no hairline shows between neighbours.
+    mesh = ax.pcolormesh(np.arange(cols + 1) - 0.5, np.arange(rows + 1) - 0.5,
+                         np.ma.masked_invalid(grid), cmap=cmap, vmin=0, vmax=vmax,
+                         edgecolors="face", linewidth=0.3)
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)  # first row at the top
     for r, values in enumerate(spec.values):
         for c, value in enumerate(values):
             v = number(value)
             if v is None:
                 # white with grey hatching: no colour of the scale, so no value
-                ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="white",
-                                       hatch="////", edgecolor=GAP_GREY, linewidth=0.0))
+                cell = Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="white",
+                                 edgecolor="none", linewidth=0.0)
+                ax.add_patch(cell)
+                _hatched(ax, cell, "/", GAP_GREY)
                 ax.text(c, r, "[c]" if is_suppressed(value) else "[x]", ha="center",
                         va="center", fontsize=7, color="black", style="italic")
                 continue
@@ -310,7 +398,10 @@ def _heat(spec: HeatMap) -> Figure:
     ax.set_ylabel(spec.row_axis)
     ax.spines[:].set_visible(False)
     ax.tick_params(length=0)
-    bar = fig.colorbar(image, ax=ax, shrink=0.9, pad=0.01)
+    bar = fig.colorbar(mesh, ax=ax, shrink=0.9, pad=0.01)
+    bar.solids.set_rasterized(False)  # vector steps, as the cells (see the module's note)
+    bar.solids.set_edgecolor("face")  # and no hairline between the steps
+    bar.solids.set_linewidth(0.3)
     bar.set_label(spec.unit.capitalize())
     _value_axis(bar.ax.yaxis, 0)
     _title(fig, spec.title)
@@ -329,28 +420,38 @@ def _draw(spec: ChartSpec) -> Figure:
 
 
 @lru_cache(maxsize=64)
-def _rendered(spec: ChartSpec, dpi: int) -> tuple[str, bytes]:
-    """The chart drawn once and saved twice: SVG (byte-stable; ids salted per chart) and
-    PNG. Constrained layout runs at the first save; the second reuses its positions."""
+def svg_text(spec: ChartSpec) -> str:
+    """The chart as a standalone SVG document (byte-stable; ids salted per chart), drawn
+    once for the HTML and the PDF alike."""
     rc = {**RC, "svg.hashsalt": f"vrn-profile-{spec.key}"}  # ids unique per chart
     with rc_context(rc):
         fig = _draw(spec)
         svg = io.StringIO()
         fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-        fig.set_layout_engine("none")
-        png = io.BytesIO()
-        fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None},
-                    facecolor="white")
-    return svg.getvalue(), png.getvalue()
+    return svg.getvalue()
 
 
-def svg_text(spec: ChartSpec) -> str:
-    """The chart as a standalone SVG document (byte-stable)."""
-    return _rendered(spec, PNG_DPI)[0]
+def svg_size_pt(svg: str) -> tuple[float, float]:
+    """The width and height a chart's SVG declares, in points."""
+    opening = svg[svg.index("<svg"):]
+    opening = opening[:opening.index(">")]
+    width = re.search(r'\swidth="([\d.]+)pt"', opening)
+    height = re.search(r'\sheight="([\d.]+)pt"', opening)
+    if not (width and height):
+        raise ValueError("a chart's SVG does not state its size in points")
+    return float(width.group(1)), float(height.group(1))
 
 
-def png_bytes(spec: ChartSpec, dpi: int = PNG_DPI) -> bytes:
-    return _rendered(spec, dpi)[1]
+_FONT_PX = re.compile(r"(font-size: ?[\d.]+)px")
+
+
+def pdf_svg(spec: ChartSpec) -> bytes:
+    """The chart's SVG for the PDF: without the metadata block, which fpdf2 does not read,
+    and with font sizes in points. Matplotlib writes them as `px` in a document whose user
+    unit is the point (browsers agree); fpdf2 reads a px as 0.75 pt, which would shrink
+    every label by a quarter."""
+    text = _FONT_PX.sub(r"\1pt", _METADATA.sub("", svg_text(spec)))
+    return text.encode("utf-8")
 
 
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)

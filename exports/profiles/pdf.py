@@ -1,10 +1,11 @@
 """`profile.pdf`: the same `Document` as the HTML, with fpdf2.
 
 Byte-stable (same document, same bytes): the DejaVu Sans shipped with matplotlib is
-embedded (no system font is looked up), the creation date is fixed, charts are the PNGs
-of `exports.profiles.charts` at a fixed resolution. Every page carries text: a running
-header and the page number, besides its content. Title, author, subject and language are
-set in the document's metadata; charts carry their text alternative.
+embedded (no system font is looked up), the creation date is fixed, charts are the SVGs
+of `exports.profiles.charts`, drawn as vector paths and text (the HTML's very drawing).
+Every page carries text: a running header and the page number, besides its content.
+Title, author, subject and language are set in the document's metadata; charts carry
+their text alternative.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import matplotlib
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableCellFillMode, XPos, YPos
 
-from exports.profiles.charts import png_bytes  # cached: a chart's PNG is needed twice
+from exports.profiles.charts import pdf_svg, svg_size_pt, svg_text
 from exports.profiles.document import Chart, Document, Headlines, Paragraph, Table
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-FONT = "DejaVu"
+FONT = "DejaVu Sans"  # the family the charts' SVG text names, so it resolves to these files
 # Same instant as the workbook's pinned timestamps (vrn.xlsx.FIXED_TIME): a profile's
 # bytes depend on its content only, so an unchanged export is recognised as unchanged.
 CREATED = datetime(2020, 1, 1, tzinfo=UTC)
@@ -57,6 +58,7 @@ def pdf_bytes(doc: Document) -> bytes:
     pdf = _ProfilePDF(doc.title)
     pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
     pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    pdf.add_font(FONT, "I", FONT_DIR / "DejaVuSans-Oblique.ttf")  # a chart's [c] and [x]
     pdf.set_title(doc.title)
     pdf.set_author(doc.author)
     pdf.set_subject(doc.subject)
@@ -111,20 +113,13 @@ def _lead_height(pdf: FPDF, blocks: tuple) -> float:
 def _height(pdf: FPDF, block: object) -> float:
     """Roughly how tall a block starts: a heading is kept with it."""
     if isinstance(block, Chart):
-        w_px, h_px = _png_size(png_bytes(block.spec))
-        return pdf.epw * h_px / w_px
+        w_pt, h_pt = svg_size_pt(svg_text(block.spec))
+        return pdf.epw * h_pt / w_pt
     if isinstance(block, Headlines):
         return 33.0
     if isinstance(block, Paragraph):
         return 5.0 * (1 + len(block.text) // 95) + 1.5
     return 25.0
-
-
-def _png_size(png: bytes) -> tuple[int, int]:
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png)) as image:
-        return image.size
 
 
 def _heading(pdf: FPDF, text: str, keep: float) -> None:
@@ -181,14 +176,18 @@ def _tiles(pdf: FPDF, block: Headlines) -> None:
 
 
 def _chart(pdf: FPDF, block: Chart) -> None:
-    png = png_bytes(block.spec)
-    w_px, h_px = _png_size(png)
+    w_pt, h_pt = svg_size_pt(svg_text(block.spec))
     width = pdf.epw
-    height = width * h_px / w_px
+    height = width * h_pt / w_pt
     if pdf.will_page_break(height + 4):
         pdf.add_page()
-    pdf.image(io.BytesIO(png), x=pdf.l_margin, w=width, h=height, title=block.title,
-              alt_text=block.alt)
+    # SVG's default paint is black; fpdf2 takes what the page last set instead (a tile's
+    # or a table's fill), so the chart's text, which names no fill, is set black first.
+    pdf.set_fill_color(0, 0, 0)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_text_color(0, 0, 0)
+    pdf.image(io.BytesIO(pdf_svg(block.spec)), x=pdf.l_margin, w=width, h=height,
+              title=block.title, alt_text=block.alt)
     pdf.set_y(pdf.get_y() + 1)
     if block.note:
         pdf.set_font(FONT, "", 8)
