@@ -18,7 +18,7 @@
 {%- endmacro %}
 
 {% macro fy_quarter(date_expr) -%}
-    ({{ financial_year(date_expr) }} || 'Q' || cast(((month({{ date_expr }}) + 8) % 12) // 3 + 1 as varchar))
+    ({{ financial_year(date_expr) }} || 'Q' || cast({{ int_div('((month(' ~ date_expr ~ ') + 8) % 12)', 3) }} + 1 as {{ type_text() }}))
 {%- endmacro %}
 
 {% macro academic_year(date_expr) -%}
@@ -34,7 +34,7 @@
 {% macro period_start(period_expr, kind='fy_quarter') -%}
     {%- if kind == 'fy_quarter' -%}
         (make_date(cast(substr({{ period_expr }}, 1, 4) as integer), 4, 1)
-            + to_months(3 * (cast(substr({{ period_expr }}, 9, 1) as integer) - 1)))
+            + {{ months_interval('3 * (cast(substr(' ~ period_expr ~ ', 9, 1) as integer) - 1)') }})
     {%- elif kind == 'financial_year' -%}
         make_date(cast(substr({{ period_expr }}, 1, 4) as integer), 4, 1)
     {%- elif kind == 'academic_year' -%}
@@ -47,7 +47,7 @@
 {#- Last day inside a period label. -#}
 {% macro period_end(period_expr, kind='fy_quarter') -%}
     {%- set months = 3 if kind == 'fy_quarter' else 12 -%}
-    cast({{ period_start(period_expr, kind) }} + to_months({{ months }}) - interval 1 day as date)
+    cast({{ period_start(period_expr, kind) }} + {{ months_interval(months) }} - interval 1 day as date)
 {%- endmacro %}
 
 {#- The financial year before a label: `2023-24` -> `2022-23`. -#}

@@ -25,21 +25,23 @@
 
     subgroups as (
 
-        select
-            unnest(['all', 'murder_attempted_murder']) as subgroup,
-            unnest([1, 2]) as subgroup_order
+        select * from (values ('all', 1), ('murder_attempted_murder', 2))
+            as subgroups (subgroup, subgroup_order)
 
     ),
 
     factors as (
 
+        -- factor_order a bigint, as DuckDB's range() made it before.
         select
-            unnest([
-                'looked_after', 'child_protection_plan', 'persistent_absence',
-                'suspension', 'permanent_exclusion', 'earlier_victimisation',
-                'earlier_offending', 'earlier_custody', 'any'
-            ]) as factor,
-            unnest(range(1, 10)) as factor_order
+            factor,
+            cast(factor_order as bigint) as factor_order
+        from (
+            values
+            ('looked_after', 1), ('child_protection_plan', 2), ('persistent_absence', 3),
+            ('suspension', 4), ('permanent_exclusion', 5), ('earlier_victimisation', 6),
+            ('earlier_offending', 7), ('earlier_custody', 8), ('any', 9)
+        ) as factors (factor, factor_order)
 
     ),
 

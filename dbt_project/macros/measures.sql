@@ -12,7 +12,7 @@
 
 {#- The usual median: the mean of the two middle values when the count is even. -#}
 {% macro median(expr) -%}
-    quantile_cont({{ expr }}, 0.5)
+    {{ median_cont(expr) }}
 {%- endmacro %}
 
 {#- Five-year age bands as the SNA charts them (`0-9` for the youngest, `75+` for the
@@ -23,8 +23,8 @@
         when {{ age_expr }} < 10 then '0-9'
         when {{ age_expr }} >= 75 then '75+'
         else
-            cast(({{ age_expr }} // 5) * 5 as varchar)
-            || '-' || cast(({{ age_expr }} // 5) * 5 + 4 as varchar)
+            cast(({{ int_div(age_expr, 5) }}) * 5 as {{ type_text() }})
+            || '-' || cast(({{ int_div(age_expr, 5) }}) * 5 + 4 as {{ type_text() }})
     end
 {%- endmacro %}
 

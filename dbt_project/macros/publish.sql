@@ -32,10 +32,7 @@
         period_end always bind to the published row, never to the coverage table. -#}
     (
         select
-            string_agg(
-                missing_files.missing_file, '; '
-                order by missing_files.missing_file
-            )
+            {{ string_agg_sorted('missing_files.missing_file', "'; '") }}
         from (
             select
                 coverage.source || '/' || coverage.entity || ' ' || coverage.period
@@ -63,5 +60,5 @@
 {% macro publish_bookkeeping(period_start, period_end) -%}
     cast({{ period_start }} as date) as draws_from,
     cast({{ period_end }} as date) as draws_to,
-    cast({{ publish_missing(period_start, period_end) }} as varchar) as missing
+    cast({{ publish_missing(period_start, period_end) }} as {{ type_text() }}) as missing
 {%- endmacro %}

@@ -70,11 +70,11 @@
     export_quarter, partner (the CSP receiving it, `per_partner` tables only), period
     and its first and last day. -#}
 {% macro publish_period_columns(per_partner=false) -%}
-    cast(export_quarter as varchar) as export_quarter,
+    cast(export_quarter as {{ type_text() }}) as export_quarter,
     {%- if per_partner %}
-    cast(partner as varchar) as partner,
+    cast(partner as {{ type_text() }}) as partner,
     {%- endif %}
-    cast(period as varchar) as period,
+    cast(period as {{ type_text() }}) as period,
     period_start,
     period_end
 {%- endmacro %}
@@ -207,7 +207,7 @@ monthly as (
     {%- for measure, condition in measures.items() %}
         {{ 'union all' if not loop.first }}
         select
-            date_trunc('month', {{ counted_by }}) as month,
+            {{ month_start(counted_by) }} as month,
             '{{ measure }}' as measure,
             case when {{ age }} < 25 then 'under_25' else 'not_under_25' end as age_group,
             count(*) as value
@@ -310,8 +310,8 @@ compared as (
 
 select
     {{ publish_period_columns() }},
-    cast(measure as varchar) as measure,
-    cast(age_group as varchar) as age_group,
+    cast(measure as {{ type_text() }}) as measure,
+    cast(age_group as {{ type_text() }}) as age_group,
     cast(value as bigint) as value,
     cast(baseline_value as bigint) as baseline_value,
     {%- if with_change %}

@@ -17,10 +17,10 @@
     data or draw on a missing partner file of this model (publish_missing). -#}
 {% macro publish_year_earlier_grid(grid) -%}
     select
-        {{ grid }}.* replace (
-            cast({{ grid }}.period_start - interval 1 year as date) as period_start,
-            cast({{ grid }}.period_end - interval 1 year as date) as period_end
-        ),
+        {{ star_replace(grid, [
+            ('cast(' ~ grid ~ '.period_start - interval 1 year as date)', 'period_start'),
+            ('cast(' ~ grid ~ '.period_end - interval 1 year as date)', 'period_end'),
+        ]) }},
         {{ grid }}.period_start - interval 1 year >= {{ publish_data_start() }}
         and {{ publish_missing(
             grid ~ '.period_start - interval 1 year', grid ~ '.period_end - interval 1 year'
@@ -64,7 +64,7 @@
 {% macro publish_period_bookkeeping_with_year_earlier(order_by, per_partner=false) -%}
     cast(coalesce(year_earlier_start, period_start) as date) as draws_from,
     cast(period_end as date) as draws_to,
-    cast({{ publish_missing('period_start', 'period_end') }} as varchar) as missing,
+    cast({{ publish_missing('period_start', 'period_end') }} as {{ type_text() }}) as missing,
     is_sum_of_periods,
     cast(
         row_number() over (
@@ -112,11 +112,11 @@
     from {{ ref('int_publish__export_quarters') }} as export_quarters
     inner join (
         select
-            cast(unnest(generate_series(
-                make_date({{ financial_year_start_year('min(data_start)') }}, 4, 1),
-                max(export_quarter_end),
-                interval 1 year
-            )) as date) as year_start
+            {{ unnest_dates(
+                "make_date(" ~ financial_year_start_year('min(data_start)') ~ ", 4, 1)",
+                "max(export_quarter_end)",
+                "interval 1 year"
+            ) }} as year_start
         from {{ ref('int_publish__export_quarters') }}
     ) as years
         on years.year_start + interval 1 year - interval 1 day <= export_quarters.export_quarter_end

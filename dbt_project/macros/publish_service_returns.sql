@@ -64,8 +64,8 @@ returned as (
 )
 
 select
-    cast(quarters.export_quarter as varchar) as export_quarter,
-    cast(quarters.fy_quarter as varchar) as fy_quarter,
+    cast(quarters.export_quarter as {{ type_text() }}) as export_quarter,
+    cast(quarters.fy_quarter as {{ type_text() }}) as fy_quarter,
     {%- for measure, value_kind in measures %}
     {%- if value_kind == 'count' %}
     cast(returned.{{ measure }} as bigint) as {{ measure }},

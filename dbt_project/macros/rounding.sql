@@ -8,8 +8,13 @@
     decimals (printf) decide, enough to tell any double from a tie for `digits` up to
     10; the result is the double nearest the rounded decimal. Null stays null. -#}
 {% macro round_half_even(expr, digits) -%}
+    {{ return(adapter.dispatch('round_half_even', 'vrn_warehouse')(expr, digits)) }}
+{%- endmacro %}
+
+{#- DuckDB (the default); Spark's is in cross_database.sql. -#}
+{% macro default__round_half_even(expr, digits) -%}
     {%- set exact -%}printf('%.40f', abs(cast({{ expr }} as double))){%- endset -%}
-    {%- set point -%}strpos({{ exact }}, '.'){%- endset -%}
+    {%- set point -%}{{ text_position(exact, "'.'") }}{%- endset -%}
     {%- set kept -%}left({{ exact }}, {{ point }} + {{ digits }}){%- endset -%}
     {%- set rest -%}substr({{ exact }}, {{ point }} + {{ digits }} + 1){%- endset -%}
     {%- set half -%}'5{{ "0" * (39 - digits) }}'{%- endset -%}

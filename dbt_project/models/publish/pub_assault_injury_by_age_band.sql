@@ -27,7 +27,7 @@ monthly as (
     select
         injuries.source,
         coalesce(age_bands.age_band, 'unknown') as age_band,
-        cast(date_trunc('month', injuries.event_at) as date) as month,
+        cast({{ month_start('injuries.event_at') }} as date) as month,
         count(*) as events
     from {{ ref('fct_assault_injury') }} as injuries
     left join age_bands
@@ -52,8 +52,8 @@ counted as (
 
 select
     {{ publish_period_columns() }},
-    cast(source as varchar) as source,
-    cast(age_band as varchar) as age_band,
+    cast(source as {{ type_text() }}) as source,
+    cast(age_band as {{ type_text() }}) as age_band,
     cast(events as bigint) as events,
     {{ publish_period_bookkeeping(['source_order', 'period_order', 'category_order']) }}
 from counted

@@ -39,7 +39,7 @@ monthly as (
     select
         source,
         district_code as area_code,
-        cast(date_trunc('month', event_at) as date) as month,
+        cast({{ month_start('event_at') }} as date) as month,
         count(*) as events
     from {{ ref('fct_assault_injury') }}
     group by all
@@ -62,9 +62,9 @@ counted as (
 
 select
     {{ publish_period_columns() }},
-    cast(source as varchar) as source,
-    cast(area_code as varchar) as area_code,
-    cast(area_name as varchar) as area_name,
+    cast(source as {{ type_text() }}) as source,
+    cast(area_code as {{ type_text() }}) as area_code,
+    cast(area_name as {{ type_text() }}) as area_name,
     cast(events as bigint) as events,
     {{ publish_period_bookkeeping(['source_order', 'period_order', 'area_order']) }}
 from counted

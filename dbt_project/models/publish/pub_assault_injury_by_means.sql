@@ -27,7 +27,7 @@ monthly as (
     select
         source,
         coalesce(means, 'unknown') as means,
-        cast(date_trunc('month', event_at) as date) as month,
+        cast({{ month_start('event_at') }} as date) as month,
         count(*) as events
     from {{ ref('fct_assault_injury') }}
     group by all
@@ -105,8 +105,8 @@ counted as (
 
 select
     {{ publish_period_columns() }},
-    cast(source as varchar) as source,
-    cast(means as varchar) as means,
+    cast(source as {{ type_text() }}) as source,
+    cast(means as {{ type_text() }}) as means,
     cast(events as bigint) as events,
     {{ publish_period_bookkeeping(['source_order', 'period_order', 'means_order']) }}
 from counted

@@ -34,7 +34,7 @@ monthly as (
     select
         source,
         coalesce(sex, 'U') as sex,
-        cast(date_trunc('month', event_at) as date) as month,
+        cast({{ month_start('event_at') }} as date) as month,
         count(*) as events
     from {{ ref('fct_assault_injury') }}
     group by all
@@ -57,8 +57,8 @@ counted as (
 
 select
     {{ publish_period_columns() }},
-    cast(source as varchar) as source,
-    cast(sex as varchar) as sex,
+    cast(source as {{ type_text() }}) as source,
+    cast(sex as {{ type_text() }}) as sex,
     cast(events as bigint) as events,
     {{ publish_period_bookkeeping(['source_order', 'period_order', 'sex_order']) }}
 from counted

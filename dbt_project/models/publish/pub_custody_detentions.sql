@@ -18,12 +18,13 @@ monthly as (
 
     select
         suite_code,
-        cast(date_trunc('month', arrived_at) as date) as month,
+        cast({{ month_start('arrived_at') }} as date) as month,
         count(*) as detentions,
         count(*) filter (where is_juvenile) as juvenile_detentions,
         count(detention_hours) as detentions_ended,
         -- the hours themselves: a median does not add up across months
-        list(detention_hours) filter (where detention_hours is not null) as detention_hours
+        {{ list_agg('detention_hours') }} filter (where detention_hours is not null)
+            as detention_hours
     from {{ ref('fct_custody_detention') }}
     group by all
 
@@ -43,7 +44,7 @@ counted as (
         category='suite_code',
         aggregates={
             'median_detention_hours':
-                "list_aggregate(flatten(list(monthly.detention_hours)), 'quantile_cont', 0.5)",
+                lists_median('monthly.detention_hours'),
         },
     ) }}
 
@@ -51,7 +52,7 @@ counted as (
 
 select
     {{ publish_period_columns() }},
-    cast(suite_code as varchar) as suite_code,
+    cast(suite_code as {{ type_text() }}) as suite_code,
     cast(detentions as bigint) as detentions,
     cast(juvenile_detentions as bigint) as juvenile_detentions,
     cast(detentions_ended as bigint) as detentions_ended,

@@ -64,10 +64,10 @@ with_population as (
 
 select
     {{ publish_period_columns(per_partner=true) }},
-    cast(area_level as varchar) as area_level,
-    cast(area_code as varchar) as area_code,
-    cast(area_name as varchar) as area_name,
-    cast(ons_offence_group as varchar) as offence_group,
+    cast(area_level as {{ type_text() }}) as area_level,
+    cast(area_code as {{ type_text() }}) as area_code,
+    cast(area_name as {{ type_text() }}) as area_name,
+    cast(ons_offence_group as {{ type_text() }}) as offence_group,
     cast(offences as bigint) as offences,
     cast(serious_violence_offences as bigint) as serious_violence_offences,
     -- Rounded as Python rounds (the published figures always have been): macros/rounding.sql.

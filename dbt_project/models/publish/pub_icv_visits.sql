@@ -18,7 +18,7 @@ monthly as (
 
     select
         suite_code,
-        cast(date_trunc('month', arrived_at) as date) as month,
+        cast({{ month_start('arrived_at') }} as date) as month,
         count(*) as visits,
         count(*) filter (where is_immediate_access) as immediate_access_visits,
         sum(detainees_in_cells) as detainees_in_cells,
@@ -51,7 +51,7 @@ counted as (
 
 select
     {{ publish_period_columns() }},
-    cast(suite_code as varchar) as suite_code,
+    cast(suite_code as {{ type_text() }}) as suite_code,
     cast(visits as bigint) as visits,
     cast(immediate_access_visits as bigint) as immediate_access_visits,
     cast(detainees_in_cells as bigint) as detainees_in_cells,

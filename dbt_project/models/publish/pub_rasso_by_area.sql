@@ -61,9 +61,9 @@ with_population as (
 
 select
     {{ publish_period_columns(per_partner=true) }},
-    cast(area_level as varchar) as area_level,
-    cast(area_code as varchar) as area_code,
-    cast(area_name as varchar) as area_name,
+    cast(area_level as {{ type_text() }}) as area_level,
+    cast(area_code as {{ type_text() }}) as area_code,
+    cast(area_name as {{ type_text() }}) as area_name,
     cast(rasso_offences as bigint) as rasso_offences,
     cast(rapes as bigint) as rapes,
     cast(rapes_charged as bigint) as rapes_charged,

@@ -40,7 +40,7 @@ monthly as (
             when outcome_code is null then 'under_investigation'
             else 'other_outcome'
         end as outcome_group,
-        cast(date_trunc('month', recorded_date) as date) as month,
+        cast({{ month_start('recorded_date') }} as date) as month,
         count(*) as rapes
     from rapes
     group by all
@@ -61,7 +61,7 @@ counted as (
 
 select
     {{ publish_period_columns() }},
-    cast(outcome_group as varchar) as outcome_group,
+    cast(outcome_group as {{ type_text() }}) as outcome_group,
     cast(rapes as bigint) as rapes,
     {{ publish_period_bookkeeping(['period_order', 'category_order']) }}
 from counted

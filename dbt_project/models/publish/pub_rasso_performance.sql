@@ -21,7 +21,7 @@ performance as (
 )
 
 select
-    cast(window_months.export_quarter as varchar) as export_quarter,
+    cast(window_months.export_quarter as {{ type_text() }}) as export_quarter,
     performance.month_end,
     cast(performance.rapes_12m as bigint) as rapes_12m,
     {{ round_half_even('performance.rapes_per_1000_12m', 4) }} as rapes_per_1000_12m,

@@ -57,9 +57,9 @@ published as (
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(subgroup as varchar) as subgroup,
-    cast(factor as varchar) as factor,
+    cast(export_quarter as {{ type_text() }}) as export_quarter,
+    cast(subgroup as {{ type_text() }}) as subgroup,
+    cast(factor as {{ type_text() }}) as factor,
     cast(persons as bigint) as persons,
     cast(persons_with_factor as bigint) as persons_with_factor,
     cast({{ round_half_even(share('persons_with_factor', 'persons'), 4) }} as double)

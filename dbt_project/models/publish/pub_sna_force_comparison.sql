@@ -44,10 +44,10 @@ published as (
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(financial_year as varchar) as financial_year,
-    cast(measure as varchar) as measure,
-    cast(force_name as varchar) as force_name,
+    cast(export_quarter as {{ type_text() }}) as export_quarter,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(measure as {{ type_text() }}) as measure,
+    cast(force_name as {{ type_text() }}) as force_name,
     cast(offences as bigint) as offences,
     cast(population as bigint) as population,
     cast({{ round_half_even('rate_per_1000', 3) }} as double) as rate_per_1000,

@@ -19,7 +19,7 @@ monthly as (
 
     select
         source,
-        cast(date_trunc('month', event_at) as date) as month,
+        cast({{ month_start('event_at') }} as date) as month,
         count(*) as events
     from {{ ref('fct_assault_injury') }}
     group by all
@@ -40,7 +40,7 @@ counted as (
 
 select
     {{ publish_period_columns() }},
-    cast(source as varchar) as source,
+    cast(source as {{ type_text() }}) as source,
     cast(events as bigint) as events,
     {{ publish_period_bookkeeping(['period_order', 'source_order']) }}
 from counted

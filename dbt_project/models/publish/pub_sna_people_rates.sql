@@ -95,11 +95,11 @@ with_other_sex as (
 )
 
 select
-    cast(years.export_quarter as varchar) as export_quarter,
-    cast(years.financial_year as varchar) as financial_year,
-    cast(people.role as varchar) as role,
-    cast(people.age_band as varchar) as age_band,
-    cast(people.sex as varchar) as sex,
+    cast(years.export_quarter as {{ type_text() }}) as export_quarter,
+    cast(years.financial_year as {{ type_text() }}) as financial_year,
+    cast(people.role as {{ type_text() }}) as role,
+    cast(people.age_band as {{ type_text() }}) as age_band,
+    cast(people.sex as {{ type_text() }}) as sex,
     cast(people.persons as bigint) as persons,
     cast(people.population as bigint) as population,
     cast({{ round_half_even('people.rate_per_1000', 3) }} as double) as rate_per_1000,

@@ -44,10 +44,10 @@ published as (
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(financial_year as varchar) as financial_year,
-    cast(role as varchar) as role,
-    cast(domain as varchar) as domain,
+    cast(export_quarter as {{ type_text() }}) as export_quarter,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(role as {{ type_text() }}) as role,
+    cast(domain as {{ type_text() }}) as domain,
     cast(persons as bigint) as persons,
     cast(persons_repeat as bigint) as persons_repeat,
     cast({{ round_half_even(share('persons_repeat', 'persons'), 4) }} as double) as share_repeat,

@@ -154,11 +154,11 @@ with_population as (
 
 select
     {{ publish_period_columns() }},
-    cast(area_level as varchar) as area_level,
-    cast(area_code as varchar) as area_code,
-    cast(area_name as varchar) as area_name,
-    cast(la_code as varchar) as la_code,
-    cast(csp_name as varchar) as csp_name,
+    cast(area_level as {{ type_text() }}) as area_level,
+    cast(area_code as {{ type_text() }}) as area_code,
+    cast(area_name as {{ type_text() }}) as area_name,
+    cast(la_code as {{ type_text() }}) as la_code,
+    cast(csp_name as {{ type_text() }}) as csp_name,
     cast(offences as bigint) as offences,
     cast(offences_year_earlier as bigint) as offences_year_earlier,
     {{ change_on_year_earlier('offences') }} as change_on_year_earlier,

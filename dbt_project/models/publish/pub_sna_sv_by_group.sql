@@ -59,7 +59,7 @@ compared as (
 
 select
     {{ publish_period_columns() }},
-    cast(sv_group as varchar) as sv_group,
+    cast(sv_group as {{ type_text() }}) as sv_group,
     cast(offences as bigint) as offences,
     cast(offences_year_earlier as bigint) as offences_year_earlier,
     {{ change_on_year_earlier('offences') }} as change_on_year_earlier,

@@ -49,7 +49,7 @@ counted as (
 
 select
     {{ publish_period_columns() }},
-    cast(location_type as varchar) as location_type,
+    cast(location_type as {{ type_text() }}) as location_type,
     cast(offences as bigint) as offences,
     {{ publish_period_bookkeeping(['period_order', 'category_order']) }}
 from counted

@@ -21,11 +21,11 @@ months as (
 
     select
         export_quarter,
-        cast(unnest(generate_series(
-            greatest(export_quarter_start - interval 21 month, data_start),
-            export_quarter_start + interval 2 month,
-            interval 1 month
-        )) as date) as month
+        {{ unnest_dates(
+            "greatest(export_quarter_start - interval 21 month, data_start)",
+            "export_quarter_start + interval 2 month",
+            "interval 1 month"
+        ) }} as month
     from export_quarters
 
 ),
@@ -57,7 +57,7 @@ knives as (
 )
 
 select
-    cast(months.export_quarter as varchar) as export_quarter,
+    cast(months.export_quarter as {{ type_text() }}) as export_quarter,
     cast(months.month as date) as month,
     cast(coalesce(series.offences, 0) as bigint) as offences,
     cast(coalesce(knives.knife_sharp_offences, 0) as bigint) as knife_sharp_offences,

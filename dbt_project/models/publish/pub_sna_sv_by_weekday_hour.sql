@@ -15,7 +15,7 @@ with
 weekdays as (
 
     select
-        cast(days.day_number as varchar) as weekday,
+        cast(days.day_number as {{ type_text() }}) as weekday,
         days.day_number as weekday_order
     from range(1, 8) as days (day_number)
 
@@ -36,7 +36,7 @@ weekdays as (
 hours as (
 
     select
-        cast(clock.hour_number as varchar) as hour,
+        cast(clock.hour_number as {{ type_text() }}) as hour,
         clock.hour_number as hour_order
     from range(0, 24) as clock (hour_number)
 
@@ -57,8 +57,8 @@ hours as (
 monthly as (
 
     select
-        coalesce(cast(offence_weekday as varchar), 'unknown') as weekday,
-        coalesce(cast(offence_hour as varchar), 'unknown') as hour,
+        coalesce(cast(offence_weekday as {{ type_text() }}), 'unknown') as weekday,
+        coalesce(cast(offence_hour as {{ type_text() }}), 'unknown') as hour,
         recorded_month as month,
         count(*) as offences
     from {{ ref('fct_serious_violence') }}
@@ -96,8 +96,8 @@ counted as (
 
 select
     {{ publish_period_columns() }},
-    cast(weekday as varchar) as weekday,
-    cast(hour as varchar) as hour,
+    cast(weekday as {{ type_text() }}) as weekday,
+    cast(hour as {{ type_text() }}) as hour,
     cast(offences as bigint) as offences,
     {{ publish_period_bookkeeping(['weekday_order', 'hour_order']) }}
 from counted

@@ -79,7 +79,7 @@ monthly as (
     select
         geography.csp_name,
         geography.district_code,
-        date_trunc('month', crimes.recorded_date) as month,
+        {{ month_start('crimes.recorded_date') }} as month,
         count(*) as offences
     from {{ ref('fct_serious_violence') }} as crimes
     inner join geography
@@ -155,9 +155,9 @@ with_population as (
 
 select
     {{ publish_period_columns(per_partner=true) }},
-    cast(area_level as varchar) as area_level,
-    cast(area_code as varchar) as area_code,
-    cast(area_name as varchar) as area_name,
+    cast(area_level as {{ type_text() }}) as area_level,
+    cast(area_code as {{ type_text() }}) as area_code,
+    cast(area_name as {{ type_text() }}) as area_name,
     cast(offences as bigint) as offences,
     cast(population as bigint) as population,
     -- Rounded as Python rounds (the published figures always have been): macros/rounding.sql.

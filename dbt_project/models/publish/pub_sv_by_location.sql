@@ -34,7 +34,7 @@ monthly as (
     select
         geography.csp_name,
         coalesce(crimes.location_type, 'unknown') as location_type,
-        date_trunc('month', crimes.recorded_date) as month,
+        {{ month_start('crimes.recorded_date') }} as month,
         count(*) as offences
     from {{ ref('fct_serious_violence') }} as crimes
     inner join {{ ref('dim_geography') }} as geography
@@ -59,7 +59,7 @@ counted as (
 
 select
     {{ publish_period_columns(per_partner=true) }},
-    cast(location_type as varchar) as location_type,
+    cast(location_type as {{ type_text() }}) as location_type,
     cast(offences as bigint) as offences,
     {{ publish_period_bookkeeping(['period_order', 'category_order'], per_partner=true) }}
 from counted

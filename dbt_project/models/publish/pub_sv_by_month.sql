@@ -27,7 +27,7 @@ monthly as (
 
     select
         geography.csp_name,
-        date_trunc('month', crimes.recorded_date) as month,
+        {{ month_start('crimes.recorded_date') }} as month,
         count(*) as offences,
         count(*) filter (where crimes.is_knife_sharp) as knife_or_sharp_object_offences,
         count(*) filter (where crimes.is_domestic_abuse) as domestic_abuse_offences,
@@ -74,8 +74,8 @@ counted as (
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(partner as varchar) as partner,
+    cast(export_quarter as {{ type_text() }}) as export_quarter,
+    cast(partner as {{ type_text() }}) as partner,
     cast(month as date) as month,
     cast(offences as bigint) as offences,
     cast(knife_or_sharp_object_offences as bigint) as knife_or_sharp_object_offences,
@@ -89,7 +89,7 @@ select
         end as date
     ) as draws_from,
     cast(month_end as date) as draws_to,
-    cast({{ publish_missing('month', 'month_end') }} as varchar) as missing,
+    cast({{ publish_missing('month', 'month_end') }} as {{ type_text() }}) as missing,
     cast(
         row_number() over (partition by export_quarter, partner order by month_order)
         as integer

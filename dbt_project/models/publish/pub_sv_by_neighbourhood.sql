@@ -44,7 +44,7 @@ npa_parts as (
         partners.partner,
         partners.csp_name,
         geography.npa_name,
-        list(distinct geography.district_code) as district_codes,
+        {{ list_agg('distinct geography.district_code') }} as district_codes,
         bool_and(district_npas.npa_count = 1) as is_whole_districts
     from partners
     inner join geography
@@ -126,7 +126,7 @@ with_population as (
                     where
                         populations.financial_year = counted.financial_year
                         and populations.area_level = 'district'
-                        and list_contains(counted.district_codes, populations.area_code)
+                        and {{ list_has('counted.district_codes', 'populations.area_code') }}
                 )
         end as population
     from counted
@@ -135,7 +135,7 @@ with_population as (
 
 select
     {{ publish_period_columns(per_partner=true) }},
-    cast(npa_name as varchar) as npa_name,
+    cast(npa_name as {{ type_text() }}) as npa_name,
     cast(offences as bigint) as offences,
     cast(population as bigint) as population,
     {{ rate_per_1000_of('offences', 'population') }} as rate_per_1000,

@@ -25,7 +25,7 @@ monthly as (
     select
         geography.csp_name,
         crimes.sv_group,
-        date_trunc('month', crimes.recorded_date) as month,
+        {{ month_start('crimes.recorded_date') }} as month,
         count(*) as offences
     from {{ ref('fct_serious_violence') }} as crimes
     inner join {{ ref('dim_geography') }} as geography
@@ -50,7 +50,7 @@ counted as (
 
 select
     {{ publish_period_columns(per_partner=true) }},
-    cast(sv_group as varchar) as sv_group,
+    cast(sv_group as {{ type_text() }}) as sv_group,
     cast(offences as bigint) as offences,
     {{ publish_period_bookkeeping(['period_order', 'category_order'], per_partner=true) }}
 from counted

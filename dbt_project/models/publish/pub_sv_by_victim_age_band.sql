@@ -26,7 +26,7 @@ monthly as (
     select
         geography.csp_name,
         coalesce(age_bands.victim_age_band, 'unknown') as victim_age_band,
-        date_trunc('month', crimes.recorded_date) as month,
+        {{ month_start('crimes.recorded_date') }} as month,
         count(*) as offences
     from {{ ref('fct_serious_violence') }} as crimes
     inner join {{ ref('dim_geography') }} as geography
@@ -53,7 +53,7 @@ counted as (
 
 select
     {{ publish_period_columns(per_partner=true) }},
-    cast(victim_age_band as varchar) as victim_age_band,
+    cast(victim_age_band as {{ type_text() }}) as victim_age_band,
     cast(offences as bigint) as offences,
     {{ publish_period_bookkeeping(['period_order', 'category_order'], per_partner=true) }}
 from counted

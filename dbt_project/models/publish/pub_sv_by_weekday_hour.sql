@@ -22,7 +22,7 @@ partners as (
 weekdays as (
 
     select
-        cast(days.day_number as varchar) as weekday,
+        cast(days.day_number as {{ type_text() }}) as weekday,
         days.day_number as weekday_order
     from range(1, 8) as days (day_number)
 
@@ -43,7 +43,7 @@ weekdays as (
 hours as (
 
     select
-        cast(clock.hour_number as varchar) as hour,
+        cast(clock.hour_number as {{ type_text() }}) as hour,
         clock.hour_number as hour_order
     from range(0, 24) as clock (hour_number)
 
@@ -65,8 +65,8 @@ monthly as (
 
     select
         csp_name,
-        coalesce(cast(offence_weekday as varchar), 'unknown') as weekday,
-        coalesce(cast(offence_hour as varchar), 'unknown') as hour,
+        coalesce(cast(offence_weekday as {{ type_text() }}), 'unknown') as weekday,
+        coalesce(cast(offence_hour as {{ type_text() }}), 'unknown') as hour,
         recorded_month as month,
         count(*) as offences
     from {{ ref('fct_serious_violence') }}
@@ -107,8 +107,8 @@ counted as (
 
 select
     {{ publish_period_columns(per_partner=true) }},
-    cast(weekday as varchar) as weekday,
-    cast(hour as varchar) as hour,
+    cast(weekday as {{ type_text() }}) as weekday,
+    cast(hour as {{ type_text() }}) as hour,
     cast(offences as bigint) as offences,
     {{ publish_period_bookkeeping(['weekday_order', 'hour_order'], per_partner=true) }}
 from counted

@@ -152,7 +152,7 @@ with_population as (
 
 select
     {{ publish_period_columns(per_partner=true) }},
-    cast(measure as varchar) as measure,
+    cast(measure as {{ type_text() }}) as measure,
     cast(offences as bigint) as offences,
     cast(offences_year_earlier as bigint) as offences_year_earlier,
     {{ change_on_year_earlier('offences') }} as change_on_year_earlier,

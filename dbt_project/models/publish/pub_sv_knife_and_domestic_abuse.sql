@@ -31,7 +31,7 @@ monthly as (
 
     select
         geography.csp_name,
-        date_trunc('month', crimes.recorded_date) as month,
+        {{ month_start('crimes.recorded_date') }} as month,
         count(*) as all_serious_violence,
         count(*) filter (where crimes.is_knife_sharp) as knife_or_sharp_object,
         count(*) filter (where crimes.is_knife_enabled_ho) as knife_enabled_ho,
@@ -80,7 +80,7 @@ counted as (
 
 select
     {{ publish_period_columns(per_partner=true) }},
-    cast(measure as varchar) as measure,
+    cast(measure as {{ type_text() }}) as measure,
     cast(offences as bigint) as offences,
     {{ publish_period_bookkeeping(['period_order', 'measure_order'], per_partner=true) }}
 from counted

@@ -108,9 +108,9 @@ counted as (
 
 select
     {{ publish_period_columns(per_partner=true) }},
-    cast(role as varchar) as role,
-    cast(age_band as varchar) as age_band,
-    cast(sex as varchar) as sex,
+    cast(role as {{ type_text() }}) as role,
+    cast(age_band as {{ type_text() }}) as age_band,
+    cast(sex as {{ type_text() }}) as sex,
     cast(persons as bigint) as persons,
     {{ publish_period_bookkeeping(
         ['period_order', 'role_order', 'band_order', 'sex_order'], per_partner=true

@@ -6,8 +6,13 @@
     from a return fails too. Fails with each differing service, quarter and measure.
 -#}
 
--- A check on the model it tests in Dagster (it reads several models).
-{{ config(meta={'dagster': {'ref': {'name': 'pub_sarc_returns'}}}) }}
+-- A check on the model it tests in Dagster (it reads several models). DuckDB only: its
+-- UNPIVOT ON COLUMNS(* EXCLUDE …) has no Spark equivalent without naming every measure;
+-- on Spark the parity test compares the marts these tables are built from.
+{{ config(
+    enabled=(target.type != 'spark'),
+    meta={'dagster': {'ref': {'name': 'pub_sarc_returns'}}},
+) }}
 with
 
 published as (

@@ -25,7 +25,7 @@ quarterly_periods as (
     from {{ ref('stg_audit__files') }}
     where
         outcome = 'loaded'
-        and regexp_full_match(period, '\d{4}-\d{2}Q[1-4]')
+        and {{ regexp_matches_whole('period', regex_literal('\d{4}-\d{2}Q[1-4]')) }}
         and source || '/' || entity in (
             {%- for source, entity in quarterly %}
                 '{{ source }}/{{ entity }}'{{ "," if not loop.last }}

@@ -29,7 +29,7 @@ areas_by_reference_year as (
         'llr' as area_level,
         'LLR' as area_code,
         'Leicester, Leicestershire and Rutland' as area_name,
-        cast(null as varchar) as la_code,
+        cast(null as {{ type_text() }}) as la_code,
         reference_year,
         sum(population) as population
     from population

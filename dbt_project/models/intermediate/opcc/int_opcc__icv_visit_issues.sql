@@ -11,9 +11,14 @@ issues as (
 
     select
         visit_ref,
-        trim(unnest(string_split(issues, ';'))) as issue_category
-    from visits
-    where issues is not null
+        trim(issue) as issue_category
+    from (
+        select
+            visit_ref,
+            {{ unnest_split('issues', "';'") }} as issue
+        from visits
+        where issues is not null
+    ) as split_issues
 
 )
 

@@ -16,7 +16,7 @@ crimes_quarters as (
         source = 'police'
         and entity = 'crimes'
         and outcome = 'loaded'
-        and regexp_full_match(period, '\d{4}-\d{2}Q[1-4]')
+        and {{ regexp_matches_whole('period', regex_literal('\d{4}-\d{2}Q[1-4]')) }}
 
 ),
 
@@ -33,7 +33,11 @@ quarters as (
 
     select
         data_start,
-        cast(unnest(generate_series(data_start, last_quarter_start, interval 3 month)) as date)
+        {{ unnest_dates(
+            "data_start",
+            "last_quarter_start",
+            "interval 3 month"
+        ) }}
             as quarter_start
     from bounds
     where data_start is not null

@@ -27,9 +27,9 @@
 {%- endif %}
 
 select
-    cast(lineage.model_name as varchar) as model_name,
-    cast(lineage.source as varchar) as source,
-    cast(lineage.entity as varchar) as entity
+    cast(lineage.model_name as {{ type_text() }}) as model_name,
+    cast(lineage.source as {{ type_text() }}) as source,
+    cast(lineage.entity as {{ type_text() }}) as entity
 from (
     values
     {%- for row in rows %}

@@ -38,7 +38,11 @@ bounds as (
 quarters as (
 
     select
-        cast(unnest(generate_series(first_start, last_start, interval 3 month)) as date)
+        {{ unnest_dates(
+            "first_start",
+            "last_start",
+            "interval 3 month"
+        ) }}
             as period_start
     from bounds
 
@@ -78,20 +82,20 @@ spine as (
 )
 
 select
-    cast(spine.source as varchar) as source,
-    cast(spine.entity as varchar) as entity,
-    cast(spine.period as varchar) as period,
+    cast(spine.source as {{ type_text() }}) as source,
+    cast(spine.entity as {{ type_text() }}) as entity,
+    cast(spine.period as {{ type_text() }}) as period,
     spine.period_start,
     spine.period_end,
     coalesce(current_files.outcome, '') != 'loaded' as is_missing,
-    cast(current_files.file_name as varchar) as file_name,
+    cast(current_files.file_name as {{ type_text() }}) as file_name,
     cast(
         case
             when current_files.outcome = 'loaded' then null
             when current_files.outcome = 'rejected'
                 then 'rejected at ingest: ' || coalesce(current_files.reason, 'no reason recorded')
             else 'no file received'
-        end as varchar
+        end as {{ type_text() }}
     ) as reason
 from spine
 left join current_files

@@ -15,23 +15,20 @@ months as (
 
     select
         export_quarters.*,
-        cast(unnest(generate_series(
-            greatest(
-                export_quarters.export_quarter_start - interval 9 month,
-                export_quarters.data_start
-            ),
-            export_quarters.export_quarter_start + interval 2 month,
-            interval 1 month
-        )) as date) as month
+        {{ unnest_dates(
+            "greatest( export_quarters.export_quarter_start - interval 9 month, export_quarters.data_start )",
+            "export_quarters.export_quarter_start + interval 2 month",
+            "interval 1 month"
+        ) }} as month
     from export_quarters
 
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
+    cast(export_quarter as {{ type_text() }}) as export_quarter,
     month,
     cast(month + interval 1 month - interval 1 day as date) as month_end,
-    cast({{ fy_quarter('month') }} as varchar) as fy_quarter,
+    cast({{ fy_quarter('month') }} as {{ type_text() }}) as fy_quarter,
     cast(row_number() over (partition by export_quarter order by month) as integer)
         as month_order
 from months

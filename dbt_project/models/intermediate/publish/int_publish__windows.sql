@@ -21,13 +21,11 @@ fy_quarters as (
 
     select
         export_quarters.*,
-        cast(unnest(generate_series(
-            make_date(
-                {{ financial_year_start_year('export_quarters.export_quarter_start') }}, 4, 1
-            ),
-            export_quarters.export_quarter_start,
-            interval 3 month
-        )) as date) as period_start
+        {{ unnest_dates(
+            "make_date(" ~ financial_year_start_year('export_quarters.export_quarter_start') ~ ", 4, 1)",
+            "export_quarters.export_quarter_start",
+            "interval 3 month"
+        ) }} as period_start
     from export_quarters
 
 ),
@@ -76,12 +74,12 @@ periods as (
 )
 
 select
-    cast(export_quarter as varchar) as export_quarter,
-    cast(financial_year as varchar) as financial_year,
+    cast(export_quarter as {{ type_text() }}) as export_quarter,
+    cast(financial_year as {{ type_text() }}) as financial_year,
     export_quarter_start,
     export_quarter_end,
-    cast(period as varchar) as period,
-    cast(period_kind as varchar) as period_kind,
+    cast(period as {{ type_text() }}) as period,
+    cast(period_kind as {{ type_text() }}) as period_kind,
     period_start,
     period_end,
     cast(

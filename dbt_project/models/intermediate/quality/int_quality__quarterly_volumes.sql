@@ -36,7 +36,7 @@ monthly as (
             '{{ fact }}' as fact,
             '{{ source }}' as source,
             {{ entity }} as entity,
-            cast(date_trunc('month', {{ date_column }}) as date) as month,
+            cast({{ month_start(date_column) }} as date) as month,
             count(*) as events
         from {{ ref(fact) }}
         group by all
@@ -128,14 +128,14 @@ bounded as (
 )
 
 select
-    cast(fact as varchar) as fact,
-    cast(source as varchar) as source,
-    cast(entity as varchar) as entity,
-    cast(fy_quarter as varchar) as fy_quarter,
+    cast(fact as {{ type_text() }}) as fact,
+    cast(source as {{ type_text() }}) as source,
+    cast(entity as {{ type_text() }}) as entity,
+    cast(fy_quarter as {{ type_text() }}) as fy_quarter,
     period_start,
     cast(events as bigint) as events,
     cast(months_with_data as integer) as months_with_data,
-    cast(previous_fy_quarter as varchar) as previous_fy_quarter,
+    cast(previous_fy_quarter as {{ type_text() }}) as previous_fy_quarter,
     cast(previous_events as bigint) as previous_events,
     cast(round(events / nullif(previous_events, 0), 3) as double) as ratio_to_previous,
     cast(expected_low as double) as expected_low,

@@ -20,10 +20,10 @@ current_funding as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(provider as varchar) as provider,
-    cast(service as varchar) as service,
-    cast(service_category as varchar) as service_category,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(provider as {{ type_text() }}) as provider,
+    cast(service as {{ type_text() }}) as service,
+    cast(service_category as {{ type_text() }}) as service_category,
     cast(amount_gbp as double) as amount_gbp,
-    cast(file_name as varchar) as file_name
+    cast(file_name as {{ type_text() }}) as file_name
 from current_funding

@@ -14,15 +14,15 @@ measures as (
 )
 
 select
-    cast(service_returns.fy_quarter as varchar) as fy_quarter,
-    cast(left(service_returns.fy_quarter, 7) as varchar) as financial_year,
-    cast(service_returns.service as varchar) as service,
-    cast(service_returns.measure as varchar) as measure,
+    cast(service_returns.fy_quarter as {{ type_text() }}) as fy_quarter,
+    cast(left(service_returns.fy_quarter, 7) as {{ type_text() }}) as financial_year,
+    cast(service_returns.service as {{ type_text() }}) as service,
+    cast(service_returns.measure as {{ type_text() }}) as measure,
     cast(service_returns.value as double) as value,
-    cast(service_returns.label as varchar) as label,
-    cast(measures.value_kind as varchar) as value_kind,
+    cast(service_returns.label as {{ type_text() }}) as label,
+    cast(measures.value_kind as {{ type_text() }}) as value_kind,
     cast(measures.display_order as integer) as display_order,
-    cast(service_returns.file_name as varchar) as file_name
+    cast(service_returns.file_name as {{ type_text() }}) as file_name
 from service_returns
 left join measures
     on

@@ -58,8 +58,8 @@ filled as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(service_category as varchar) as service_category,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(service_category as {{ type_text() }}) as service_category,
     cast(category_order as integer) as category_order,
     cast(amount_gbp as double) as amount_gbp,
     cast(

@@ -17,7 +17,7 @@ by_provider as (
         provider,
         sum(amount_gbp) as amount_gbp,
         count(*) as services,
-        string_agg(distinct service_category, ';' order by service_category)
+        {{ string_agg_distinct_sorted('service_category', "';'") }}
             as service_categories
     from funding
     group by financial_year, provider
@@ -25,8 +25,8 @@ by_provider as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(provider as varchar) as provider,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(provider as {{ type_text() }}) as provider,
     cast(amount_gbp as double) as amount_gbp,
     cast(
         sum(amount_gbp) over (
@@ -35,5 +35,5 @@ select
         ) as double
     ) as cumulative_amount_gbp,
     cast(services as integer) as services,
-    cast(service_categories as varchar) as service_categories
+    cast(service_categories as {{ type_text() }}) as service_categories
 from by_provider

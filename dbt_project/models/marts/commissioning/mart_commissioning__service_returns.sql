@@ -50,12 +50,12 @@ with_history as (
 )
 
 select
-    cast(fy_quarter as varchar) as fy_quarter,
-    cast(financial_year as varchar) as financial_year,
-    cast(service as varchar) as service,
-    cast(measure as varchar) as measure,
-    cast(label as varchar) as label,
-    cast(value_kind as varchar) as value_kind,
+    cast(fy_quarter as {{ type_text() }}) as fy_quarter,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(service as {{ type_text() }}) as service,
+    cast(measure as {{ type_text() }}) as measure,
+    cast(label as {{ type_text() }}) as label,
+    cast(value_kind as {{ type_text() }}) as value_kind,
     cast(display_order as integer) as display_order,
     cast(value as double) as value,
     cast(previous_quarter_value as double) as previous_quarter_value,

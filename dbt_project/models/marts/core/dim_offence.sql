@@ -1,10 +1,10 @@
 {#- One row per Home Office offence code with the partnership's classifications. -#}
 select
-    cast(ho_offence_code as varchar) as ho_offence_code,
-    cast(description as varchar) as description,
-    cast(ons_offence_group as varchar) as ons_offence_group,
-    cast(ons_offence_subgroup as varchar) as ons_offence_subgroup,
-    cast(sv_group as varchar) as sv_group,
+    cast(ho_offence_code as {{ type_text() }}) as ho_offence_code,
+    cast(description as {{ type_text() }}) as description,
+    cast(ons_offence_group as {{ type_text() }}) as ons_offence_group,
+    cast(ons_offence_subgroup as {{ type_text() }}) as ons_offence_subgroup,
+    cast(sv_group as {{ type_text() }}) as sv_group,
     cast(sv_group is not null as boolean) as is_serious_violence,
     cast(coalesce(sv_group = 'homicide', false) as boolean) as is_homicide,
     cast(is_sexual_violence as boolean) as is_sexual_violence,

@@ -89,23 +89,25 @@ labelled as (
         -- "July to September 2024" for a quarter; "April 2023 to March 2024" for 12 months.
         case
             when period_type = 'quarter'
-                then strftime(period_start, '%B') || ' to ' || strftime(period_end, '%B %Y')
-            else strftime(period_start, '%B %Y') || ' to ' || strftime(period_end, '%B %Y')
+                then {{ format_date('period_start', '%B') }}
+                    || ' to ' || {{ format_date('period_end', '%B %Y') }}
+            else {{ format_date('period_start', '%B %Y') }}
+                || ' to ' || {{ format_date('period_end', '%B %Y') }}
         end as period_label
     from periods
 
 )
 
 select
-    cast(labelled.period as varchar) as period,
-    cast(labelled.period_type as varchar) as period_type,
-    cast(labelled.period_label as varchar) as period_label,
+    cast(labelled.period as {{ type_text() }}) as period,
+    cast(labelled.period_type as {{ type_text() }}) as period_type,
+    cast(labelled.period_label as {{ type_text() }}) as period_label,
     cast(labelled.period_start as date) as period_start,
     cast(labelled.period_end as date) as period_end,
-    cast({{ financial_year('labelled.period_end') }} as varchar) as financial_year,
-    cast({{ fy_quarter('labelled.period_end') }} as varchar) as fy_quarter,
+    cast({{ financial_year('labelled.period_end') }} as {{ type_text() }}) as financial_year,
+    cast({{ fy_quarter('labelled.period_end') }} as {{ type_text() }}) as fy_quarter,
     cast(labelled.months as integer) as months,
-    cast(previous.period as varchar) as previous_period
+    cast(previous.period as {{ type_text() }}) as previous_period
 from labelled
 -- The same kind of period a year earlier, only when it is a period here.
 left join labelled as previous

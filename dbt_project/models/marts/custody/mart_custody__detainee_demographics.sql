@@ -64,13 +64,9 @@ categories as (
 
     select
         'sex' as dimension,
-        sex as category,
-        sex_order as category_order
-    from (
-        select
-            unnest(['F', 'M', 'X', 'U']) as sex,
-            unnest([1, 2, 3, 4]) as sex_order
-    ) as sexes
+        sexes.sex as category,
+        sexes.sex_order as category_order
+    from (values ('F', 1), ('M', 2), ('X', 3), ('U', 4)) as sexes (sex, sex_order)
 
     union all
 
@@ -90,13 +86,9 @@ categories as (
 
     select
         'juvenile' as dimension,
-        juvenile as category,
-        juvenile_order as category_order
-    from (
-        select
-            unnest(['juvenile', 'adult']) as juvenile,
-            unnest([1, 2]) as juvenile_order
-    ) as juveniles
+        juveniles.juvenile as category,
+        juveniles.juvenile_order as category_order
+    from (values ('juvenile', 1), ('adult', 2)) as juveniles (juvenile, juvenile_order)
 
 ),
 
@@ -247,10 +239,10 @@ filled as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(suite_code as varchar) as suite_code,
-    cast(dimension as varchar) as dimension,
-    cast(category as varchar) as category,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(suite_code as {{ type_text() }}) as suite_code,
+    cast(dimension as {{ type_text() }}) as dimension,
+    cast(category as {{ type_text() }}) as category,
     cast(category_order as integer) as category_order,
     cast(detentions as bigint) as detentions,
     cast(detainees as bigint) as detainees,

@@ -76,9 +76,9 @@ years as (
 )
 
 select
-    cast(years.financial_year as varchar) as financial_year,
-    cast(suites.suite_code as varchar) as suite_code,
-    cast(suites.suite_name as varchar) as suite_name,
+    cast(years.financial_year as {{ type_text() }}) as financial_year,
+    cast(suites.suite_code as {{ type_text() }}) as suite_code,
+    cast(suites.suite_name as {{ type_text() }}) as suite_name,
     cast(coalesce(counted.detentions, 0) as bigint) as detentions,
     cast(coalesce(counted.juvenile_detentions, 0) as bigint) as juvenile_detentions,
     cast({{ share('counted.juvenile_detentions', 'counted.detentions') }} as double)

@@ -46,8 +46,8 @@ counted as (
 )
 
 select
-    cast(years.financial_year as varchar) as financial_year,
-    cast(disposals.disposal as varchar) as disposal,
+    cast(years.financial_year as {{ type_text() }}) as financial_year,
+    cast(disposals.disposal as {{ type_text() }}) as disposal,
     cast(disposals.disposal_order as integer) as disposal_order,
     cast(coalesce(counted.detentions, 0) as bigint) as detentions,
     cast({{ share('coalesce(counted.detentions, 0)', 'years.detentions') }} as double)

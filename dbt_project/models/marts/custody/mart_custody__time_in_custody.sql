@@ -89,9 +89,9 @@ filled as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(suite_code as varchar) as suite_code,
-    cast(time_band as varchar) as time_band,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(suite_code as {{ type_text() }}) as suite_code,
+    cast(time_band as {{ type_text() }}) as time_band,
     cast(band_order as integer) as band_order,
     cast(detentions as bigint) as detentions,
     cast(

@@ -125,11 +125,11 @@ ranked as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(force_name as varchar) as force_name,
-    cast(pfa_code as varchar) as pfa_code,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(force_name as {{ type_text() }}) as force_name,
+    cast(pfa_code as {{ type_text() }}) as pfa_code,
     cast(is_llr as boolean) as is_llr,
-    cast(measure as varchar) as measure,
+    cast(measure as {{ type_text() }}) as measure,
     cast(offences as bigint) as offences,
     cast(population as bigint) as population,
     cast(rate_per_1000 as double) as rate_per_1000,

@@ -107,11 +107,11 @@ ranked as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(force_name as varchar) as force_name,
-    cast(pfa_code as varchar) as pfa_code,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(force_name as {{ type_text() }}) as force_name,
+    cast(pfa_code as {{ type_text() }}) as pfa_code,
     cast(is_llr as boolean) as is_llr,
-    cast(offence_group as varchar) as offence_group,
+    cast(offence_group as {{ type_text() }}) as offence_group,
     cast(outcomes as bigint) as outcomes,
     cast(charged as bigint) as charged_summonsed,
     cast(charge_rate as double) as charge_rate,

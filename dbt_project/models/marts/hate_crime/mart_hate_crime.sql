@@ -173,12 +173,12 @@ filled as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(area_level as varchar) as area_level,
-    cast(area_code as varchar) as area_code,
-    cast(area_name as varchar) as area_name,
-    cast(la_code as varchar) as la_code,
-    cast(offence_group as varchar) as offence_group,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(area_level as {{ type_text() }}) as area_level,
+    cast(area_code as {{ type_text() }}) as area_code,
+    cast(area_name as {{ type_text() }}) as area_name,
+    cast(la_code as {{ type_text() }}) as la_code,
+    cast(offence_group as {{ type_text() }}) as offence_group,
     cast(offences as bigint) as offences,
     cast(population as bigint) as population,
     cast({{ rate_per_1000('offences', 'population') }} as double) as rate_per_1000,

@@ -41,7 +41,7 @@ by_year as (
 )
 
 select
-    cast(years.financial_year as varchar) as financial_year,
+    cast(years.financial_year as {{ type_text() }}) as financial_year,
     cast(coalesce(by_year.admissions, 0) as bigint) as admissions,
     cast(coalesce(by_year.admissions_discharged, 0) as bigint) as admissions_discharged,
     cast(by_year.min_stay_days as integer) as min_stay_days,

@@ -59,8 +59,8 @@ filled as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(means_group as varchar) as means_group,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(means_group as {{ type_text() }}) as means_group,
     cast(admissions as bigint) as admissions,
     cast({{ rate_per_1000('admissions', 'population') }} as double) as rate_per_1000,
     cast(

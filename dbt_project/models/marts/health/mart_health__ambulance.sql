@@ -73,8 +73,8 @@ filled as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(category as varchar) as category,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(category as {{ type_text() }}) as category,
     cast(call_outs as bigint) as call_outs,
     cast(
         {{ share('call_outs', 'all_call_outs') }} as double

@@ -64,11 +64,11 @@ counted as (
 )
 
 select
-    cast(years.financial_year as varchar) as financial_year,
-    cast(years.source as varchar) as source,
-    cast(populations.area_level as varchar) as area_level,
-    cast(populations.area_code as varchar) as area_code,
-    cast(populations.area_name as varchar) as area_name,
+    cast(years.financial_year as {{ type_text() }}) as financial_year,
+    cast(years.source as {{ type_text() }}) as source,
+    cast(populations.area_level as {{ type_text() }}) as area_level,
+    cast(populations.area_code as {{ type_text() }}) as area_code,
+    cast(populations.area_name as {{ type_text() }}) as area_name,
     cast(coalesce(counted.events, 0) as bigint) as events,
     cast(populations.population as bigint) as population,
     cast({{ rate_per_1000('coalesce(counted.events, 0)', 'populations.population') }} as double)

@@ -40,11 +40,13 @@ months as (
         cast(months.month_start as date) as month
     from coverage
     cross join
-        range(
-            cast(coverage.period_start as timestamp),
-            cast(coverage.period_end as timestamp) + interval 1 day,
-            interval 1 month
-        ) as months (month_start)
+        {{ date_range_table(
+            "cast(coverage.period_start as timestamp)",
+            "cast(coverage.period_end as timestamp) + interval 1 day",
+            "interval 1 month",
+            'months',
+            'month_start'
+        ) }}
 
 ),
 
@@ -52,18 +54,18 @@ counted as (
 
     select
         source,
-        cast(date_trunc('month', event_date) as date) as month,
+        cast({{ month_start('event_date') }} as date) as month,
         count(*) as events,
         count(*) filter (where is_under_25) as events_under_25
     from injuries
-    group by source, date_trunc('month', event_date)
+    group by source, {{ month_start('event_date') }}
 
 )
 
 select
     cast(months.month as date) as month,
-    cast({{ financial_year('months.month') }} as varchar) as financial_year,
-    cast(months.source as varchar) as source,
+    cast({{ financial_year('months.month') }} as {{ type_text() }}) as financial_year,
+    cast(months.source as {{ type_text() }}) as source,
     cast(coalesce(counted.events, 0) as bigint) as events,
     cast(coalesce(counted.events_under_25, 0) as bigint) as events_under_25,
     cast({{ rate_per_1000('coalesce(counted.events, 0)', 'populations.population') }} as double)

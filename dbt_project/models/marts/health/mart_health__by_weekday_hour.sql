@@ -36,17 +36,17 @@ counted as (
     select
         financial_year,
         source,
-        isodow(event_at) as weekday,
+        {{ iso_weekday('event_at') }} as weekday,
         hour(event_at) as event_hour,
         count(*) as events
     from injuries
-    group by financial_year, source, isodow(event_at), hour(event_at)
+    group by financial_year, source, {{ iso_weekday('event_at') }}, hour(event_at)
 
 )
 
 select
-    cast(years.financial_year as varchar) as financial_year,
-    cast(years.source as varchar) as source,
+    cast(years.financial_year as {{ type_text() }}) as financial_year,
+    cast(years.source as {{ type_text() }}) as source,
     cast(slots.weekday as integer) as weekday,
     cast(slots.event_hour as integer) as event_hour,
     cast(coalesce(counted.events, 0) as bigint) as events

@@ -78,8 +78,8 @@ filled as (
 )
 
 select
-    cast(filled.financial_year as varchar) as financial_year,
-    cast(filled.source as varchar) as source,
+    cast(filled.financial_year as {{ type_text() }}) as financial_year,
+    cast(filled.source as {{ type_text() }}) as source,
     cast(filled.events as bigint) as events,
     cast(previous_year.events as bigint) as events_previous_year,
     cast({{ share('filled.events - previous_year.events', 'previous_year.events') }} as double)

@@ -28,7 +28,8 @@ current_visits as (
 
     select
         *,
-        cast(ceil(epoch(admitted_at - arrived_at) / 60.0) as integer) as access_delay_minutes
+        cast(ceil({{ seconds_between('arrived_at', 'admitted_at') }} / 60.0) as integer)
+            as access_delay_minutes
     from visits
     qualify
         row_number() over (
@@ -39,17 +40,17 @@ current_visits as (
 )
 
 select
-    cast(current_visits.visit_ref as varchar) as visit_ref,
-    cast(current_visits.suite_code as varchar) as suite_code,
+    cast(current_visits.visit_ref as {{ type_text() }}) as visit_ref,
+    cast(current_visits.suite_code as {{ type_text() }}) as suite_code,
     cast(current_visits.arrived_at as timestamp) as arrived_at,
     cast(current_visits.admitted_at as timestamp) as admitted_at,
     cast(current_visits.access_delay_minutes as integer) as access_delay_minutes,
-    cast(access_bands.access_band as varchar) as access_band,
+    cast(access_bands.access_band as {{ type_text() }}) as access_band,
     cast(access_bands.is_immediate as boolean) as is_immediate_access,
-    cast(isodow(current_visits.arrived_at) as integer) as weekday,
-    cast(time_slots.time_slot as varchar) as time_slot,
-    cast({{ financial_year('current_visits.arrived_at') }} as varchar) as financial_year,
-    cast({{ fy_quarter('current_visits.arrived_at') }} as varchar) as fy_quarter,
+    cast({{ iso_weekday('current_visits.arrived_at') }} as integer) as weekday,
+    cast(time_slots.time_slot as {{ type_text() }}) as time_slot,
+    cast({{ financial_year('current_visits.arrived_at') }} as {{ type_text() }}) as financial_year,
+    cast({{ fy_quarter('current_visits.arrived_at') }} as {{ type_text() }}) as fy_quarter,
     cast(current_visits.detainees_in_cells as integer) as detainees_in_cells,
     cast(current_visits.offered as integer) as offered,
     cast(current_visits.not_offered_on_advice as integer) as not_offered_on_advice,
@@ -57,7 +58,7 @@ select
     cast(current_visits.asleep_observed as integer) as asleep_observed,
     cast(current_visits.agreed as integer) as agreed,
     cast(current_visits.refused as integer) as refused,
-    cast(current_visits.issues as varchar) as issues
+    cast(current_visits.issues as {{ type_text() }}) as issues
 from current_visits
 left join time_slots
     on hour(current_visits.arrived_at) between time_slots.start_hour and time_slots.end_hour

@@ -51,10 +51,10 @@ counted as (
 )
 
 select
-    cast(suites_by_year.financial_year as varchar) as financial_year,
-    cast(suites_by_year.suite_code as varchar) as suite_code,
-    cast(bands.access_band as varchar) as access_band,
-    cast(bands.description as varchar) as access_band_description,
+    cast(suites_by_year.financial_year as {{ type_text() }}) as financial_year,
+    cast(suites_by_year.suite_code as {{ type_text() }}) as suite_code,
+    cast(bands.access_band as {{ type_text() }}) as access_band,
+    cast(bands.description as {{ type_text() }}) as access_band_description,
     cast(bands.is_immediate as boolean) as is_immediate,
     cast(bands.band_order as integer) as band_order,
     cast(coalesce(counted.visits, 0) as bigint) as visits,

@@ -93,9 +93,9 @@ filled as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(suite_code as varchar) as suite_code,
-    cast(suite_name as varchar) as suite_name,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(suite_code as {{ type_text() }}) as suite_code,
+    cast(suite_name as {{ type_text() }}) as suite_name,
     cast(visits as bigint) as visits,
     cast(detainees_in_cells as bigint) as detainees_in_cells,
     cast(offered as bigint) as offered,

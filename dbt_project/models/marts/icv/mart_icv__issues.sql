@@ -66,9 +66,9 @@ filled as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(issue_category as varchar) as issue_category,
-    cast(description as varchar) as issue_description,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(issue_category as {{ type_text() }}) as issue_category,
+    cast(description as {{ type_text() }}) as issue_description,
     cast(visits_reporting as bigint) as visits_reporting,
     cast({{ share('visits_reporting', 'visits') }} as double) as share_of_visits,
     cast(

@@ -32,7 +32,7 @@ weekdays as (
 
     select
         weekdays.weekday,
-        dayname(date '2024-01-07' + cast(weekdays.weekday as integer)) as weekday_name
+        {{ day_name("date '2024-01-07' + cast(weekdays.weekday as integer)") }} as weekday_name
     from range(1, 8) as weekdays (weekday)
 
 ),
@@ -51,12 +51,12 @@ counted as (
 )
 
 select
-    cast(suites_by_year.financial_year as varchar) as financial_year,
-    cast(suites_by_year.suite_code as varchar) as suite_code,
-    cast(suites_by_year.suite_name as varchar) as suite_name,
+    cast(suites_by_year.financial_year as {{ type_text() }}) as financial_year,
+    cast(suites_by_year.suite_code as {{ type_text() }}) as suite_code,
+    cast(suites_by_year.suite_name as {{ type_text() }}) as suite_name,
     cast(weekdays.weekday as integer) as weekday,
-    cast(weekdays.weekday_name as varchar) as weekday_name,
-    cast(time_slots.time_slot as varchar) as time_slot,
+    cast(weekdays.weekday_name as {{ type_text() }}) as weekday_name,
+    cast(time_slots.time_slot as {{ type_text() }}) as time_slot,
     cast(time_slots.slot_order as integer) as slot_order,
     cast(coalesce(counted.visits, 0) as bigint) as visits
 from suites_by_year

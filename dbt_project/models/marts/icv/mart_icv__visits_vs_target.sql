@@ -23,7 +23,7 @@ covered_weeks as (
 
     select
         financial_year,
-        floor(sum(datediff('day', period_start, period_end) + 1) / 7) as weeks
+        floor(sum({{ days_between('period_start', 'period_end') }} + 1) / 7) as weeks
     from {{ ref('int_coverage__periods') }}
     where source = 'opcc' and entity = 'icv_visits'
     group by financial_year
@@ -94,9 +94,9 @@ joined as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(suite_code as varchar) as suite_code,
-    cast(suite_name as varchar) as suite_name,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(suite_code as {{ type_text() }}) as suite_code,
+    cast(suite_name as {{ type_text() }}) as suite_name,
     cast(visits as bigint) as visits,
     cast(weekly_icv_visit_target as integer) as weekly_visit_target,
     cast(weeks as integer) as weeks_covered,

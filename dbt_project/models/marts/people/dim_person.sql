@@ -19,7 +19,7 @@ persons as (
 
     select
         bridge.person_key,
-        list(distinct bridge.source order by bridge.source) as agencies,
+        {{ list_distinct_sorted('bridge.source') }} as agencies,
         count(*) as record_count,
         -- Identified by tokens, or by the force's person number, which every police
         -- record carries (records sharing one are linked: linkage/model.py).

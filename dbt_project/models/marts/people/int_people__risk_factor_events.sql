@@ -16,7 +16,8 @@ looked_after as (
         'looked_after' as factor,
         episode_start as factor_date,
         'la_cla' as source,
-        la_code || ':' || child_ref || ':' || strftime(episode_start, '%Y-%m-%d') as record_ref
+        la_code || ':' || child_ref || ':' || {{ format_date('episode_start', '%Y-%m-%d') }}
+            as record_ref
     from {{ ref('stg_la__children_looked_after') }}
 
 ),
@@ -27,7 +28,8 @@ protection_plans as (
         'child_protection_plan' as factor,
         plan_start as factor_date,
         'la_cpp' as source,
-        la_code || ':' || child_ref || ':' || strftime(plan_start, '%Y-%m-%d') as record_ref
+        la_code || ':' || child_ref || ':' || {{ format_date('plan_start', '%Y-%m-%d') }}
+            as record_ref
     from {{ ref('stg_la__child_protection_plans') }}
 
 ),
@@ -55,7 +57,8 @@ exclusions as (
         case type when 'permanent' then 'permanent_exclusion' else 'suspension' end as factor,
         start_date as factor_date,
         'la_exclusions' as source,
-        la_code || ':' || child_ref || ':' || strftime(start_date, '%Y-%m-%d') as record_ref
+        la_code || ':' || child_ref || ':' || {{ format_date('start_date', '%Y-%m-%d') }}
+            as record_ref
     from {{ ref('stg_la__exclusions') }}
     where type in ('suspension', 'permanent')
 

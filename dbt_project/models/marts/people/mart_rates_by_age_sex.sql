@@ -78,22 +78,26 @@ placed as (
 persons_by_cell as (
 
     select
-        placed.financial_year,
-        placed.role,
+        cells.financial_year,
+        cells.role,
         cells.age_band,
         cells.sex,
-        count(distinct placed.person_key) as persons
-    from placed
-    cross join
-        lateral (
-            values
-            (placed.age_band, placed.sex),
-            (placed.age_band, 'all'),
-            ('all', placed.sex),
-            ('all', 'all')
-        ) as cells (age_band, sex)
+        count(distinct cells.person_key) as persons
+    from (
+        -- each person in their band and sex, in `all` bands, in `all` sexes, and in both
+        select
+            placed.financial_year,
+            placed.role,
+            placed.person_key,
+            case when totals.all_bands then 'all' else placed.age_band end as age_band,
+            case when totals.all_sexes then 'all' else placed.sex end as sex
+        from placed
+        cross join
+            (values (false, false), (false, true), (true, false), (true, true))
+                as totals (all_bands, all_sexes)
+    ) as cells
     where cells.age_band is not null and cells.sex is not null
-    group by placed.financial_year, placed.role, cells.age_band, cells.sex
+    group by cells.financial_year, cells.role, cells.age_band, cells.sex
 
 ),
 
@@ -139,20 +143,24 @@ population_by_band as (
 population_by_cell as (
 
     select
-        population_by_band.mid_year,
+        cells.mid_year,
         cells.age_band,
         cells.sex,
-        sum(population_by_band.population) as population
-    from population_by_band
-    cross join
-        lateral (
-            values
-            (population_by_band.age_band, population_by_band.sex),
-            (population_by_band.age_band, 'all'),
-            ('all', population_by_band.sex),
-            ('all', 'all')
-        ) as cells (age_band, sex)
-    group by population_by_band.mid_year, cells.age_band, cells.sex
+        sum(cells.population) as population
+    from (
+        select
+            population_by_band.mid_year,
+            population_by_band.population,
+            case
+                when totals.all_bands then 'all' else population_by_band.age_band
+            end as age_band,
+            case when totals.all_sexes then 'all' else population_by_band.sex end as sex
+        from population_by_band
+        cross join
+            (values (false, false), (false, true), (true, false), (true, true))
+                as totals (all_bands, all_sexes)
+    ) as cells
+    group by cells.mid_year, cells.age_band, cells.sex
 
 ),
 
@@ -219,10 +227,10 @@ filled as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(role as varchar) as role,
-    cast(age_band as varchar) as age_band,
-    cast(sex as varchar) as sex,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(role as {{ type_text() }}) as role,
+    cast(age_band as {{ type_text() }}) as age_band,
+    cast(sex as {{ type_text() }}) as sex,
     cast(persons as bigint) as persons,
     cast(population as bigint) as population,
     cast({{ rate_per_1000('persons', 'population') }} as double) as rate_per_1000,

@@ -159,9 +159,9 @@ filled as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(role as varchar) as role,
-    cast(domain as varchar) as domain,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(role as {{ type_text() }}) as role,
+    cast(domain as {{ type_text() }}) as domain,
     cast(persons as bigint) as persons,
     cast(persons_repeat as bigint) as persons_repeat,
     cast({{ share('persons_repeat', 'persons') }} as double) as share_repeat,

@@ -107,7 +107,7 @@ grid as (
         roles.role,
         districts.postcode_district
     from (select distinct financial_year from serious_violence) as years
-    cross join (select unnest(['victim', 'suspect']) as role) as roles
+    cross join (values ('victim'), ('suspect')) as roles (role)
     cross join (select distinct postcode_district from records) as districts
 
 ),
@@ -135,9 +135,9 @@ counted as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(role as varchar) as role,
-    cast(postcode_district as varchar) as postcode_district,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(role as {{ type_text() }}) as role,
+    cast(postcode_district as {{ type_text() }}) as postcode_district,
     cast(persons as bigint) as persons,
     cast(crimes as bigint) as crimes,
     cast(

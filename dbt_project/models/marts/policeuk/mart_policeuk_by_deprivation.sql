@@ -95,9 +95,9 @@ shared as (
 
 select
     cast(month as date) as month,
-    cast({{ financial_year('month') }} as varchar) as financial_year,
+    cast({{ financial_year('month') }} as {{ type_text() }}) as financial_year,
     cast(imd_decile as integer) as imd_decile,
-    cast(crime_type as varchar) as crime_type,
+    cast(crime_type as {{ type_text() }}) as crime_type,
     cast(crimes as bigint) as crimes,
     cast(lsoas as integer) as lsoas,
     cast(population as bigint) as population,

@@ -28,7 +28,7 @@ placed as (
     select
         month,
         crime_type,
-        regexp_replace(trim(lsoa_name), '\s+\S+$', '') as district_name
+        regexp_replace(trim(lsoa_name), {{ regex_literal('\s+\S+$') }}, '') as district_name
     from street
     where lsoa_name is not null and month is not null and crime_type is not null
 
@@ -36,11 +36,11 @@ placed as (
 
 select
     cast(placed.month as date) as month,
-    cast(placed.district_name as varchar) as district_name,
-    cast(placed.crime_type as varchar) as crime_type,
+    cast(placed.district_name as {{ type_text() }}) as district_name,
+    cast(placed.crime_type as {{ type_text() }}) as crime_type,
     cast(count(*) as bigint) as crimes,
-    cast(districts.district_code as varchar) as district_code,
-    cast(districts.la_code as varchar) as la_code
+    cast(districts.district_code as {{ type_text() }}) as district_code,
+    cast(districts.la_code as {{ type_text() }}) as la_code
 from placed
 inner join districts
     on placed.district_name = districts.district_name

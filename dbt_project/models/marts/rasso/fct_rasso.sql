@@ -29,7 +29,7 @@ rasso as (
         coalesce(outcomes.is_charged, false) as is_charged,
         coalesce(outcomes.is_victim_not_supporting, false) as is_victim_not_supporting,
         coalesce(outcomes.is_no_suspect, false) as is_no_suspect,
-        datediff('day', recorded_crimes.recorded_date, outcomes.outcome_date)
+        {{ days_between('recorded_crimes.recorded_date', 'outcomes.outcome_date') }}
             as days_to_outcome
     from recorded_crimes
     left join outcomes
@@ -39,22 +39,22 @@ rasso as (
 )
 
 select
-    cast(crime_ref as varchar) as crime_ref,
+    cast(crime_ref as {{ type_text() }}) as crime_ref,
     cast(recorded_date as date) as recorded_date,
-    cast(financial_year as varchar) as financial_year,
-    cast(fy_quarter as varchar) as fy_quarter,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(fy_quarter as {{ type_text() }}) as fy_quarter,
     cast(recorded_month as date) as recorded_month,
-    cast(ho_offence_code as varchar) as ho_offence_code,
-    cast(offence_description as varchar) as offence_description,
+    cast(ho_offence_code as {{ type_text() }}) as ho_offence_code,
+    cast(offence_description as {{ type_text() }}) as offence_description,
     cast(is_rape as boolean) as is_rape,
     -- Where: the crime's beat, placed by the ref_beats seed (int_police__crimes), so
     -- RASSO can be reported by district, upper-tier authority and CSP (mart_rasso__by_area).
-    cast(la_code as varchar) as la_code,
-    cast(district_code as varchar) as district_code,
-    cast(csp_name as varchar) as csp_name,
-    cast(beat_code as varchar) as beat_code,
-    cast(outcome_code as varchar) as outcome_code,
-    cast(outcome_description as varchar) as outcome_description,
+    cast(la_code as {{ type_text() }}) as la_code,
+    cast(district_code as {{ type_text() }}) as district_code,
+    cast(csp_name as {{ type_text() }}) as csp_name,
+    cast(beat_code as {{ type_text() }}) as beat_code,
+    cast(outcome_code as {{ type_text() }}) as outcome_code,
+    cast(outcome_description as {{ type_text() }}) as outcome_description,
     cast(outcome_date as date) as outcome_date,
     cast(is_charged as boolean) as is_charged,
     cast(is_victim_not_supporting as boolean) as is_victim_not_supporting,
@@ -63,7 +63,7 @@ select
     cast(days_to_outcome as integer) as days_to_outcome,
     cast(victim_count as integer) as victim_count,
     cast(youngest_victim_age as integer) as victim_age,
-    cast(youngest_victim_sex as varchar) as victim_sex,
+    cast(youngest_victim_sex as {{ type_text() }}) as victim_sex,
     cast(suspect_count as integer) as suspect_count,
     cast(suspect_count > 0 as boolean) as is_suspect_identified,
     cast(youngest_suspect_age as integer) as suspect_age,

@@ -51,10 +51,10 @@ stages as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(offence_scope as varchar) as offence_scope,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(offence_scope as {{ type_text() }}) as offence_scope,
     cast(stage_order as integer) as stage_order,
-    cast(stage as varchar) as stage,
+    cast(stage as {{ type_text() }}) as stage,
     cast(crimes as bigint) as crimes,
     cast({{ share('crimes', 'reported') }} as double) as share_of_reported,
     cast({{ share('crimes', 'previous_stage_crimes') }} as double) as share_of_previous_stage

@@ -147,11 +147,11 @@ filled as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(area_level as varchar) as area_level,
-    cast(area_code as varchar) as area_code,
-    cast(area_name as varchar) as area_name,
-    cast(la_code as varchar) as la_code,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(area_level as {{ type_text() }}) as area_level,
+    cast(area_code as {{ type_text() }}) as area_code,
+    cast(area_name as {{ type_text() }}) as area_name,
+    cast(la_code as {{ type_text() }}) as la_code,
     cast(rasso_offences as bigint) as rasso_offences,
     cast(rapes as bigint) as rapes,
     cast(population as bigint) as population,

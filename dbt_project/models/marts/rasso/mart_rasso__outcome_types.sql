@@ -85,10 +85,10 @@ filled as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(offence_scope as varchar) as offence_scope,
-    cast(outcome_code as varchar) as outcome_code,
-    cast(outcome_description as varchar) as outcome_description,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(offence_scope as {{ type_text() }}) as offence_scope,
+    cast(outcome_code as {{ type_text() }}) as outcome_code,
+    cast(outcome_description as {{ type_text() }}) as outcome_description,
     cast(crimes as bigint) as crimes,
     cast(
         {{ share('crimes', 'sum(crimes) over (partition by financial_year, offence_scope)') }}

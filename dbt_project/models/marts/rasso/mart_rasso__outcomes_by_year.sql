@@ -73,8 +73,8 @@ scopes as (
 )
 
 select
-    cast(years.financial_year as varchar) as financial_year,
-    cast(scopes.offence_scope as varchar) as offence_scope,
+    cast(years.financial_year as {{ type_text() }}) as financial_year,
+    cast(scopes.offence_scope as {{ type_text() }}) as offence_scope,
     cast(coalesce(recorded.offences, 0) as bigint) as offences,
     cast({{ rate_per_1000('coalesce(recorded.offences, 0)', 'years.population') }} as double)
         as rate_per_1000,

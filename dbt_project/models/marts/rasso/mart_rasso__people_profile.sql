@@ -112,11 +112,11 @@ shared as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(offence_scope as varchar) as offence_scope,
-    cast(role as varchar) as role,
-    cast(characteristic as varchar) as characteristic,
-    cast(category as varchar) as category,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(offence_scope as {{ type_text() }}) as offence_scope,
+    cast(role as {{ type_text() }}) as role,
+    cast(characteristic as {{ type_text() }}) as characteristic,
+    cast(category as {{ type_text() }}) as category,
     cast(people_records as bigint) as people_records,
     cast({{ share('people_records', 'role_records') }} as double) as share_of_records,
     cast(

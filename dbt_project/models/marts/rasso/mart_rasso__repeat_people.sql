@@ -103,9 +103,9 @@ roles as (
 )
 
 select
-    cast(years.financial_year as varchar) as financial_year,
-    cast(years.offence_scope as varchar) as offence_scope,
-    cast(roles.role as varchar) as role,
+    cast(years.financial_year as {{ type_text() }}) as financial_year,
+    cast(years.offence_scope as {{ type_text() }}) as offence_scope,
+    cast(roles.role as {{ type_text() }}) as role,
     cast(coalesce(counted.persons, 0) as bigint) as persons,
     cast(coalesce(counted.repeat_persons, 0) as bigint) as repeat_persons,
     cast({{ share('counted.repeat_persons', 'counted.persons') }} as double) as repeat_share,

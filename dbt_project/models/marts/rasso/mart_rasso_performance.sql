@@ -43,11 +43,13 @@ windows as (
         cast(months.month_start - interval 11 month as date) as window_start
     from coverage
     cross join
-        range(
-            cast(date_trunc('month', coverage.data_start) + interval 11 month as date),
-            cast(coverage.data_end as date) + interval 1 day,
-            interval 1 month
-        ) as months (month_start)
+        {{ date_range_table(
+            "cast(" ~ month_start('coverage.data_start') ~ " + interval 11 month as date)",
+            "cast(coverage.data_end as date) + interval 1 day",
+            "interval 1 month",
+            'months',
+            'month_start'
+        ) }}
     where last_day(months.month_start) <= coverage.data_end
 
 ),

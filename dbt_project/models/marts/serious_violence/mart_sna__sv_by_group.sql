@@ -79,12 +79,12 @@ filled as (
 )
 
 select
-    cast(filled.period as varchar) as period,
-    cast(filled.period_type as varchar) as period_type,
+    cast(filled.period as {{ type_text() }}) as period,
+    cast(filled.period_type as {{ type_text() }}) as period_type,
     cast(filled.period_start as date) as period_start,
     cast(filled.period_end as date) as period_end,
-    cast(filled.financial_year as varchar) as financial_year,
-    cast(filled.sv_group as varchar) as sv_group,
+    cast(filled.financial_year as {{ type_text() }}) as financial_year,
+    cast(filled.sv_group as {{ type_text() }}) as sv_group,
     cast(filled.offences as bigint) as offences,
     cast({{ share('filled.offences', 'filled.all_offences') }} as double) as share_of_sv,
     cast({{ rate_per_1000('filled.offences', 'filled.population') }} as double) as rate_per_1000,

@@ -54,12 +54,12 @@ counted as (
 )
 
 select
-    cast(llr.period as varchar) as period,
-    cast(llr.period_type as varchar) as period_type,
+    cast(llr.period as {{ type_text() }}) as period,
+    cast(llr.period_type as {{ type_text() }}) as period_type,
     cast(llr.period_start as date) as period_start,
     cast(llr.period_end as date) as period_end,
-    cast(llr.financial_year as varchar) as financial_year,
-    cast(location_types.location_type as varchar) as location_type,
+    cast(llr.financial_year as {{ type_text() }}) as financial_year,
+    cast(location_types.location_type as {{ type_text() }}) as location_type,
     cast(coalesce(counted.offences, 0) as bigint) as offences,
     cast({{ share('coalesce(counted.offences, 0)', 'llr.offences') }} as double) as share_of_sv,
     cast(location_types.location_order as integer) as location_order

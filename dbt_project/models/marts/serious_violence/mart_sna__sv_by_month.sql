@@ -30,11 +30,13 @@ months as (
     select distinct cast(months.month_start as date) as month
     from coverage
     cross join
-        range(
-            cast(coverage.period_start as timestamp),
-            cast(coverage.period_end as timestamp) + interval 1 day,
-            interval 1 month
-        ) as months (month_start)
+        {{ date_range_table(
+            "cast(coverage.period_start as timestamp)",
+            "cast(coverage.period_end as timestamp) + interval 1 day",
+            "interval 1 month",
+            'months',
+            'month_start'
+        ) }}
 
 ),
 
@@ -53,7 +55,7 @@ counted as (
 
 select
     cast(months.month as date) as month,
-    cast({{ financial_year('months.month') }} as varchar) as financial_year,
+    cast({{ financial_year('months.month') }} as {{ type_text() }}) as financial_year,
     cast(coalesce(counted.offences, 0) as bigint) as offences,
     cast({{ rate_per_1000('coalesce(counted.offences, 0)', 'populations.population') }} as double)
         as rate_per_1000,

@@ -82,15 +82,15 @@ counted as (
 )
 
 select
-    cast(llr.period as varchar) as period,
-    cast(llr.period_type as varchar) as period_type,
+    cast(llr.period as {{ type_text() }}) as period,
+    cast(llr.period_type as {{ type_text() }}) as period_type,
     cast(llr.period_start as date) as period_start,
     cast(llr.period_end as date) as period_end,
-    cast(llr.financial_year as varchar) as financial_year,
-    cast(areas.area_level as varchar) as area_level,
-    cast(areas.area_code as varchar) as area_code,
-    cast(areas.area_name as varchar) as area_name,
-    cast(areas.npa_name as varchar) as npa_name,
+    cast(llr.financial_year as {{ type_text() }}) as financial_year,
+    cast(areas.area_level as {{ type_text() }}) as area_level,
+    cast(areas.area_code as {{ type_text() }}) as area_code,
+    cast(areas.area_name as {{ type_text() }}) as area_name,
+    cast(areas.npa_name as {{ type_text() }}) as npa_name,
     cast(coalesce(counted.offences, 0) as bigint) as offences,
     cast({{ share('coalesce(counted.offences, 0)', 'llr.offences') }} as double) as share_of_llr
 from llr

@@ -50,14 +50,14 @@ counted as (
 )
 
 select
-    cast(llr.period as varchar) as period,
-    cast(llr.period_type as varchar) as period_type,
+    cast(llr.period as {{ type_text() }}) as period,
+    cast(llr.period_type as {{ type_text() }}) as period_type,
     cast(llr.period_start as date) as period_start,
     cast(llr.period_end as date) as period_end,
-    cast(llr.financial_year as varchar) as financial_year,
-    cast(sv_offences.ho_offence_code as varchar) as ho_offence_code,
-    cast(sv_offences.description as varchar) as offence_description,
-    cast(sv_offences.sv_group as varchar) as sv_group,
+    cast(llr.financial_year as {{ type_text() }}) as financial_year,
+    cast(sv_offences.ho_offence_code as {{ type_text() }}) as ho_offence_code,
+    cast(sv_offences.description as {{ type_text() }}) as offence_description,
+    cast(sv_offences.sv_group as {{ type_text() }}) as sv_group,
     cast(coalesce(counted.offences, 0) as bigint) as offences,
     cast({{ share('coalesce(counted.offences, 0)', 'llr.offences') }} as double) as share_of_sv
 from llr

@@ -94,12 +94,12 @@ counted as (
 )
 
 select
-    cast(llr.period as varchar) as period,
-    cast(llr.period_type as varchar) as period_type,
+    cast(llr.period as {{ type_text() }}) as period,
+    cast(llr.period_type as {{ type_text() }}) as period_type,
     cast(llr.period_start as date) as period_start,
     cast(llr.period_end as date) as period_end,
-    cast(llr.financial_year as varchar) as financial_year,
-    cast(cohorts.age_group as varchar) as age_group,
+    cast(llr.financial_year as {{ type_text() }}) as financial_year,
+    cast(cohorts.age_group as {{ type_text() }}) as age_group,
     cast(slots.weekday as integer) as weekday,
     cast(slots.offence_hour as integer) as offence_hour,
     cast(slots.offence_hour >= 22 or slots.offence_hour < 5 as boolean)

@@ -121,14 +121,14 @@ shared as (
 )
 
 select
-    cast(periods.period as varchar) as period,
-    cast(periods.period_type as varchar) as period_type,
+    cast(periods.period as {{ type_text() }}) as period,
+    cast(periods.period_type as {{ type_text() }}) as period_type,
     cast(periods.period_start as date) as period_start,
     cast(periods.period_end as date) as period_end,
-    cast(periods.financial_year as varchar) as financial_year,
-    cast(shared.role as varchar) as role,
-    cast(shared.characteristic as varchar) as characteristic,
-    cast(shared.category as varchar) as category,
+    cast(periods.financial_year as {{ type_text() }}) as financial_year,
+    cast(shared.role as {{ type_text() }}) as role,
+    cast(shared.characteristic as {{ type_text() }}) as characteristic,
+    cast(shared.category as {{ type_text() }}) as category,
     cast(shared.people_records as bigint) as people_records,
     cast({{ share('shared.people_records', 'shared.role_records') }} as double)
         as share_of_records,

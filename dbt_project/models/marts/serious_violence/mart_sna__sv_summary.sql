@@ -52,11 +52,11 @@ by_period as (
 )
 
 select
-    cast(llr.period as varchar) as period,
-    cast(llr.period_type as varchar) as period_type,
+    cast(llr.period as {{ type_text() }}) as period,
+    cast(llr.period_type as {{ type_text() }}) as period_type,
     cast(llr.period_start as date) as period_start,
     cast(llr.period_end as date) as period_end,
-    cast(llr.financial_year as varchar) as financial_year,
+    cast(llr.financial_year as {{ type_text() }}) as financial_year,
     cast(llr.offences as bigint) as offences,
     cast(llr.offences_previous_year as bigint) as offences_previous_year,
     cast(llr.change_on_previous_year as double) as change_on_previous_year,

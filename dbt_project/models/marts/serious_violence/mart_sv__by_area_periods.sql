@@ -148,15 +148,15 @@ compared as (
 )
 
 select
-    cast(period as varchar) as period,
-    cast(period_type as varchar) as period_type,
+    cast(period as {{ type_text() }}) as period,
+    cast(period_type as {{ type_text() }}) as period_type,
     cast(period_start as date) as period_start,
     cast(period_end as date) as period_end,
-    cast(financial_year as varchar) as financial_year,
-    cast(area_level as varchar) as area_level,
-    cast(area_code as varchar) as area_code,
-    cast(area_name as varchar) as area_name,
-    cast(la_code as varchar) as la_code,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(area_level as {{ type_text() }}) as area_level,
+    cast(area_code as {{ type_text() }}) as area_code,
+    cast(area_name as {{ type_text() }}) as area_name,
+    cast(la_code as {{ type_text() }}) as la_code,
     cast(offences as bigint) as offences,
     cast(population as bigint) as population,
     cast({{ rate_per_1000('offences', 'population') }} as double) as rate_per_1000,

@@ -163,17 +163,17 @@ filled as (
 )
 
 select
-    cast(filled.period as varchar) as period,
-    cast(filled.period_type as varchar) as period_type,
+    cast(filled.period as {{ type_text() }}) as period,
+    cast(filled.period_type as {{ type_text() }}) as period_type,
     cast(filled.period_start as date) as period_start,
     cast(filled.period_end as date) as period_end,
-    cast(filled.financial_year as varchar) as financial_year,
-    cast(filled.measure as varchar) as measure,
-    cast(filled.age_group as varchar) as age_group,
+    cast(filled.financial_year as {{ type_text() }}) as financial_year,
+    cast(filled.measure as {{ type_text() }}) as measure,
+    cast(filled.age_group as {{ type_text() }}) as age_group,
     cast(filled.value as bigint) as value,
-    cast(filled.source as varchar) as source,
+    cast(filled.source as {{ type_text() }}) as source,
     cast(filled.measure_order as integer) as measure_order,
-    cast(filled.baseline_period as varchar) as baseline_period,
+    cast(filled.baseline_period as {{ type_text() }}) as baseline_period,
     cast(baseline.value as bigint) as baseline_value,
     cast({{ share('filled.value - baseline.value', 'baseline.value') }} as double)
         as change_on_baseline

@@ -154,9 +154,11 @@ months as (
 
     -- Every month of a quarter whose crimes file is loaded, and any month with a crime.
     select distinct
-        cast(unnest(generate_series(
-            cast(period_start as date), cast(period_end as date), interval 1 month
-        )) as date) as month
+        {{ unnest_dates(
+            "cast(period_start as date)",
+            "cast(period_end as date)",
+            "interval 1 month"
+        ) }} as month
     from coverage
     where source = 'police' and entity = 'crimes'
 
@@ -185,11 +187,11 @@ spine as (
 
 select
     cast(spine.month as date) as month,
-    cast(spine.financial_year as varchar) as financial_year,
-    cast(spine.area_level as varchar) as area_level,
-    cast(spine.area_code as varchar) as area_code,
-    cast(spine.area_name as varchar) as area_name,
-    cast(spine.series as varchar) as series,
+    cast(spine.financial_year as {{ type_text() }}) as financial_year,
+    cast(spine.area_level as {{ type_text() }}) as area_level,
+    cast(spine.area_code as {{ type_text() }}) as area_code,
+    cast(spine.area_name as {{ type_text() }}) as area_name,
+    cast(spine.series as {{ type_text() }}) as series,
     cast(spine.series_order as integer) as series_order,
     cast(coalesce(counted.offences, 0) as bigint) as offences
 from spine

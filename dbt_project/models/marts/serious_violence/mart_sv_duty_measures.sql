@@ -15,11 +15,11 @@ duty_measures_periods as (
 )
 
 select
-    cast(financial_year as varchar) as financial_year,
-    cast(measure as varchar) as measure,
-    cast(age_group as varchar) as age_group,
+    cast(financial_year as {{ type_text() }}) as financial_year,
+    cast(measure as {{ type_text() }}) as measure,
+    cast(age_group as {{ type_text() }}) as age_group,
     cast(value as bigint) as value,
-    cast(source as varchar) as source,
+    cast(source as {{ type_text() }}) as source,
     cast(measure_order as integer) as measure_order,
     cast(baseline_value as bigint) as baseline_value,
     cast(change_on_baseline as double) as change_on_baseline

@@ -14,7 +14,7 @@ renamed as (
         -- and a row a mart cannot place (no month, LSOA or crime type) is left out of it.
         nullif(trim(crime_id), '') as crime_id,
         -- `Month` is written `YYYY-MM`: the month's first day (null if blank or malformed).
-        cast(try_strptime(trim(month) || '-01', '%Y-%m-%d') as date) as month,
+        cast({{ try_parse_timestamp("trim(month) || '-01'", '%Y-%m-%d') }} as date) as month,
         nullif(trim(reported_by), '') as reported_by,
         nullif(trim(falls_within), '') as falls_within,
         try_cast(nullif(trim(longitude), '') as double) as longitude,
