@@ -10,7 +10,7 @@ significant digits, null equal only to null. Any difference fails.
 
 Needs the `spark` extra (`uv sync --extra spark`: dbt-spark, PySpark) and Java 17; .ci/run
 installs both. Without them the test fails and says so: it never skips.
-Marked `spark` (`pytest -m spark` runs it alone; about 5 minutes on two cores).
+Marked `spark` (`pytest -m spark` runs it alone; 10 to 15 minutes on two cores).
 """
 
 from __future__ import annotations
