@@ -114,19 +114,26 @@ def clean_header(names: Sequence[Any]) -> list[str]:
 # --- workbooks -----------------------------------------------------------------------
 # An .xlsx is a zip of XML parts, unpacked and parsed here, in the run's process: a small
 # file can unpack to gigabytes (a "zip bomb", or a shared-string table of millions of
-# strings). Before openpyxl opens anything the archive is checked against `Limits`
+# strings). Before a reader opens anything the archive is checked against `Limits`
 # (vrn/settings.py): its central directory first (no decompression), then one streaming
-# pass over its parts counting sheets, cells and shared strings with bounded memory.
+# pass over its parts counting sheets, cells and shared strings with bounded memory,
+# and measuring each sheet's extent (its last row and column, from the cells'
+# references): calamine, which reads the council extracts, holds a sheet as a grid from
+# its first used cell to its last, so one stray cell at XFD1048576 would otherwise ask
+# for billions of cells and end the process (it aborts, it does not raise).
 # zipfile never unpacks a part beyond the size the central directory declares for it
-# (it stops there and checks the CRC), so the declared sizes bound what openpyxl can
+# (it stops there and checks the CRC), so the declared sizes bound what a reader can
 # unpack too: a part whose header lies fails its CRC check instead.
 
 _SHEET_PART = re.compile(r"^xl/(worksheets|chartsheets)/[^/]+\.xml$", re.IGNORECASE)
 _SHARED_STRINGS_PART = "xl/sharedstrings.xml"
 # Cells (`<c …>`), shared strings (`<si>`) and sheets (`<sheet …/>` in workbook.xml),
 # with or without a namespace prefix (`<x:c …>`); at most _ELEMENT_SPAN bytes long.
-_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,19}:)?(c|si|sheet)[\s/>]")
-_ELEMENT_SPAN = 32
+# A cell's or row's reference (`r="XFD1048576"`, `r="12"`) is read with it, when its
+# opening tag has one.
+_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,19}:)?(c|si|sheet|row)(?=[\s/>])"
+                      rb"""(?:[^>]{0,200}?\sr\s*=\s*["']([A-Za-z]{0,3})(\d{1,9})["'])?""")
+_ELEMENT_SPAN = 256
 _RATIO_FLOOR = 1 << 20  # parts smaller than this unpacked are never a bomb worth naming
 _PART_SHARE = 8  # a part openpyxl parses whole: at most 1/8 of the workbook limit
 _PARTS_PER_SHEET = 50  # sheet, rels, drawings, charts, comments, tables, images...
@@ -213,14 +220,46 @@ def _too_many_cells(limits: Limits, where: str = "") -> str:
             f"({MAX_CELLS}; a data engineer can raise it for a real workbook this large)")
 
 
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def _extent(matches: list[tuple[bytes, bytes, bytes]], at: list[int]) -> None:
+    """Move a reader's place over a sheet's cells and rows, in order: `at` is [row,
+    column, furthest row, furthest column], updated in place. A row moves to the row it
+    names (or the next); a cell to the column and row it names, or the next column. A
+    row adds to the extent only with a cell in it."""
+    row, column, rows, columns = at
+    for kind, letters, number in matches:
+        if kind == b"row":
+            row, column = (int(number) if number else row + 1), 0
+            continue
+        if kind != b"c":
+            continue
+        if letters:
+            column, row = _column_number(letters), max(row, int(number), 1)
+        else:
+            column, row = column + 1, max(row, 1)
+        if row > rows:
+            rows = row
+        if column > columns:
+            columns = column
+    at[:] = row, column, rows, columns
+
+
 def _count_elements(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
                     limits: Limits) -> None:
     """One streaming pass over every part (1 MiB at a time, never more than its declared
-    size): cells, shared strings and sheets counted, stopping at the first limit passed."""
-    counts = {b"c": 0, b"si": 0, b"sheet": 0}
+    size): cells, shared strings and sheets counted, and each sheet's extent (last row x
+    last column) measured, stopping at the first limit passed."""
+    counts = {b"c": 0, b"si": 0, b"sheet": 0, b"row": 0}
     for info in infos:
         read = 0
         tail = b""
+        extent = [0, 0, 0, 0] if _SHEET_PART.match(info.filename) else None
         with zf.open(info) as part:
             while True:
                 chunk = part.read(_CHUNK)
@@ -232,13 +271,23 @@ def _count_elements(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
                 # A match starting in the last _ELEMENT_SPAN bytes is counted next time,
                 # when it is whole.
                 end = len(buf) - _ELEMENT_SPAN if chunk else len(buf)
+                matches = []
                 for m in _ELEMENT.finditer(buf):
                     if m.start() >= end:
                         break
-                    counts[m.group(1)] += 1
+                    matches.append(m.groups(b""))
+                for kind, _, _ in matches:
+                    counts[kind] += 1
+                if extent is not None:
+                    _extent(matches, extent)
                 tail = buf[max(end, 0):]
                 if counts[b"c"] > limits.max_cells:
                     raise UnreadableFile(_too_many_cells(limits))
+                if extent is not None and extent[2] * extent[3] > limits.max_cells:
+                    raise UnreadableFile(_too_many_cells(limits, (
+                        f": its sheet {info.filename} reaches row {extent[2]:,} and "
+                        f"column {extent[3]:,}, a grid of {extent[2] * extent[3]:,} "
+                        "cells however few of them hold a value")))
                 if counts[b"si"] > limits.max_cells:
                     raise UnreadableFile(_too_many_cells(limits, ": its shared-string "
                                                          "table alone holds more strings"))
@@ -338,6 +387,47 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[tuple[int, list[
                 yield number, [_cell(c) for c in row]
         finally:
             wb.close()
+
+
+def read_xlsx_values(path: Path, sheet: str | None = None) -> list[tuple[int, list[Any]]]:
+    """(sheet row number, values) for every row of one worksheet (the first unless
+    named), from A1 to the sheet's last used row and column; an empty cell is "".
+
+    Read by calamine (Rust) in one call, not cell by cell: numbers come back as floats,
+    dates and times as `date`/`datetime`/`time` (by their number format), formulas as
+    their cached values. Number formats are not read (`read_xlsx` has them). Raises
+    UnreadableFile as `read_xlsx` does; the limits, the sheet's extent included, are
+    checked before calamine reads anything.
+    """
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    with path.open("rb") as fh:
+        check_workbook(fh, Limits.from_env())
+        try:
+            wb = CalamineWorkbook.from_filelike(fh)
+        except Exception as e:  # calamine raises its own kinds for a file that is not one
+            raise UnreadableFile(
+                f"not a readable .xlsx workbook ({type(e).__name__}: {e})") from e
+    try:
+        sheets = [m.name for m in wb.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        if sheet is None:
+            if not sheets:
+                raise UnreadableFile("the workbook has no worksheet")
+            name = sheets[0]
+        else:
+            names = {n.strip().casefold(): n for n in sheets}
+            if sheet.casefold() not in names:
+                raise UnreadableFile(
+                    f"the workbook has no sheet {sheet!r} (sheets: {', '.join(sheets)})")
+            name = names[sheet.casefold()]
+        try:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as e:
+            raise UnreadableFile(
+                f"not a readable .xlsx workbook ({type(e).__name__}: {e})") from e
+    finally:
+        wb.close()
+    return list(enumerate(rows, start=1))
 
 
 def is_blank(value: Any) -> bool:

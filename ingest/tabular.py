@@ -168,24 +168,24 @@ def workbook_as_csv(path: Path, entity: Entity, workdir: Path) -> tuple[list[str
     use, ISO when it has none) so that a workbook mixing date cells and text dates is
     judged like a CSV: one style per file.
     """
-    rows = list(read.read_xlsx(path))
+    rows = read.read_xlsx_values(path)
     if not rows:
         return [], None
-    header = read.clean_header([c.value for c in rows[0][1]])
+    header = read.clean_header(rows[0][1])
     while header and header[-1] == "":
         header.pop()  # cells a workbook reports beyond the last heading
     kinds = {i: c.kind for i, c in enumerate(entity.columns)}
     iso = uk = 0
     for _, cells in rows[1:]:
-        for i, cell in enumerate(cells):
-            if kinds.get(i) in validate.DATE_KINDS and isinstance(cell.value, str):
-                iso += bool(_ISO.match(cell.value.strip()))
-                uk += bool(_UK.match(cell.value.strip()))
+        for i, value in enumerate(cells):
+            if kinds.get(i) in validate.DATE_KINDS and isinstance(value, str):
+                iso += bool(_ISO.match(value.strip()))
+                uk += bool(_UK.match(value.strip()))
     style = validate.choose_style(iso, uk)
     out: list[list[str]] = [["__row_number", *header]]
     width = len(header)
     for number, cells in rows[1:]:
-        values = [c.value for c in cells][:width]
+        values = cells[:width]
         if all(read.is_blank(v) for v in values):
             continue  # an empty sheet row is not a data row
         text = []

@@ -71,6 +71,17 @@ def rewrite(path: Path, change: Callable[[zipfile.ZipFile, zipfile.ZipFile], Non
     return path
 
 
+def widest_dimension(src: zipfile.ZipFile, dst: zipfile.ZipFile) -> None:
+    """For `rewrite`: the first sheet declares the widest dimension, A1:XFD1048576."""
+    for info in src.infolist():
+        data = src.read(info.filename)
+        if info.filename == "xl/worksheets/sheet1.xml":
+            start = data.index(b"<dimension ref=")
+            end = data.index(b"/>", start) + 2
+            data = data[:start] + b'<dimension ref="A1:XFD1048576"/>' + data[end:]
+        dst.writestr(info.filename, data)
+
+
 def with_shared_strings(path: Path, body: Callable[[], Iterable[bytes]], *,
                         zip64: bool = True) -> Path:
     """`path` with a shared-string table streamed from `body` (no cell uses it)."""
@@ -262,8 +273,9 @@ def test_a_workbook_with_more_cells_than_the_limit_is_rejected_naming_the_limit(
 
     parsed = parse(landing, path)
 
-    assert parsed.rejected.startswith("the workbook has more cells than the limit of 76 "
-                                      "(VRN_MAX_CELLS")
+    # 11 rows of 7 columns: the cells, or the grid they span, pass the limit
+    assert parsed.rejected.startswith("the workbook has more cells than the limit of 76")
+    assert "(VRN_MAX_CELLS; a data engineer can raise it" in parsed.rejected
     monkeypatch.setenv(MAX_CELLS, "77")
     assert parse(landing, path).rejected is None
 
@@ -274,15 +286,7 @@ def test_a_sheet_padding_its_rows_past_the_cell_limit_is_stopped_at_the_row_wher
     openpyxl: the few cells in its XML pass the first count, the rows do not."""
     landing = tmp_path / "landing"
 
-    def widest(src: zipfile.ZipFile, dst: zipfile.ZipFile) -> None:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                start = data.index(b"<dimension ref=")
-                end = data.index(b"/>", start) + 2
-                data = data[:start] + b'<dimension ref="A1:XFD1048576"/>' + data[end:]
-            dst.writestr(info.filename, data)
-    path = rewrite(council_workbook(landing, rows=3), widest)
+    path = rewrite(council_workbook(landing, rows=3), widest_dimension)
     monkeypatch.setenv(MAX_CELLS, "40000")
 
     with pytest.raises(read.UnreadableFile) as caught:
@@ -291,6 +295,57 @@ def test_a_sheet_padding_its_rows_past_the_cell_limit_is_stopped_at_the_row_wher
     assert str(caught.value) == ("the workbook has more cells than the limit of 40,000, passed "
                                  "at sheet row 3 (VRN_MAX_CELLS; a data engineer can raise it "
                                  "for a real workbook this large)")
+
+
+def test_a_council_sheet_declaring_the_widest_dimension_is_read_as_the_cells_it_holds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Council workbooks are read by calamine, which lays a sheet out from its cells, not
+    from the dimension it declares: the padding openpyxl would do never happens."""
+    landing = tmp_path / "landing"
+
+    path = rewrite(council_workbook(landing, rows=3), widest_dimension)
+    monkeypatch.setenv(MAX_CELLS, "40000")
+
+    assert [len(cells) for _, cells in read.read_xlsx_values(path)] == [7, 7, 7, 7]
+    parsed = parse(landing, path)
+    assert parsed.rejected is None and parsed.rows_loaded == 3
+
+
+@pytest.mark.parametrize("far", ["XFD1048576", "A1048576", "XFD400"])
+def test_one_cell_far_from_the_rest_is_rejected_before_the_sheet_is_laid_out(
+        tmp_path: Path, far: str) -> None:
+    """A reader holds a sheet as a grid from A1 to its last row and column: one value at
+    XFD1048576 asks for 17 billion cells (calamine would end the process, not raise).
+    The sheet's extent is measured from its cells' references first, and refused."""
+    from openpyxl import load_workbook
+
+    landing = tmp_path / "landing"
+    path = council_workbook(landing, rows=3)
+    wb = load_workbook(path)
+    wb.worksheets[0][far] = "x"
+    wb.save(path)
+
+    parsed = parse(landing, path)
+
+    rows, columns = int(far.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), (
+        16_384 if far.startswith("XFD") else 7)
+    assert parsed.rejected == (
+        "the workbook has more cells than the limit of 5,000,000: its sheet "
+        f"xl/worksheets/sheet1.xml reaches row {rows:,} and column {columns:,}, a grid of "
+        f"{rows * columns:,} cells however few of them hold a value (VRN_MAX_CELLS; a data "
+        "engineer can raise it for a real workbook this large). The whole file is rejected "
+        "and nothing was loaded")
+
+
+def test_cells_without_references_are_placed_as_a_reader_places_them(tmp_path: Path) -> None:
+    """A cell need not name its place (`r`): it then follows the one before it, and a row
+    without `r` follows the row before. The extent measured is the reader's."""
+    sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b'<sheetData><row r="2"><c r="C2"/><c/><c/></row><row><c/></row>'
+             b'<row r="9"/></sheetData></worksheet>')
+    at = [0, 0, 0, 0]
+    read._extent([m.groups(b"") for m in read._ELEMENT.finditer(sheet)], at)
+    assert at[2:] == [3, 5]  # last row 3 (the empty row 9 adds nothing), last column E
 
 
 def test_a_shared_string_table_far_bigger_than_the_cells_using_it_is_rejected(
