@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 from pathlib import Path
 
 from dagster import DagsterInstance
@@ -11,14 +11,28 @@ from dagster import DagsterInstance
 INSTANCE_YAML = Path(__file__).with_name("dagster.yaml")
 
 
+def instance_yaml(home: Path) -> str:
+    """This project's dagster.yaml for `home`: the file's settings, and the event log
+    (`orchestration.event_log`) where Dagster's sqlite storage keeps it,
+    `<home>/history/runs`, so runs recorded before it stay readable."""
+    runs = json.dumps(str(home / "history" / "runs"))  # a YAML string, quoted
+    return (INSTANCE_YAML.read_text()
+            + "# The event log: Dagster's sqlite storage, one engine per database and no disk\n"
+            + "# flush per event (orchestration/event_log.py).\n"
+            + "event_log_storage:\n  module: orchestration.event_log\n"
+            + f"  class: WarehouseEventLogStorage\n  config:\n    base_dir: {runs}\n")
+
+
 def prepare_dagster_home(warehouse: Path) -> Path:
     """Use `$DAGSTER_HOME` if set, else `<warehouse folder>/dagster_home`; make sure it
-    carries this project's dagster.yaml (telemetry disabled, pool limit 1)."""
+    carries this project's dagster.yaml (telemetry disabled, pool limit 1, the event log
+    of `orchestration.event_log`)."""
     home = Path(os.environ.get("DAGSTER_HOME") or warehouse.parent / "dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
-    if not target.exists() or target.read_bytes() != INSTANCE_YAML.read_bytes():
-        shutil.copyfile(INSTANCE_YAML, target)
+    text = instance_yaml(home)
+    if not target.exists() or target.read_text() != text:
+        target.write_text(text)
     return home
 
 
