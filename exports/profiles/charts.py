@@ -1,10 +1,16 @@
-"""Profile charts with matplotlib (no pyplot state): bar, horizontal bar, line and heat
-map, each drawn once as SVG: inline in `profile.html`, and drawn as vector paths and text
-into `profile.pdf` by fpdf2 (no second, raster rendering).
+"""Profile charts as SVG written directly (no plotting library at draw time): bar,
+horizontal bar, line and heat map, each drawn once: inline in `profile.html`, and drawn
+as vector paths and text into `profile.pdf` by fpdf2 (no second, raster rendering).
 
-Only what fpdf2's SVG reader draws is used: paths, text and clip paths; no SVG patterns
-(a hatch is drawn as lines, clipped by hand to its bar) and no embedded images (a heat map
-is a mesh of cells, its colour bar drawn as vector steps).
+Only what fpdf2's SVG reader draws is used: basic shapes, paths and text, styled with
+presentation attributes (no CSS classes, no SVG patterns: a hatch is drawn as lines,
+cut by hand to its bar; no embedded images: a heat map is a mesh of cells, its colour
+bar drawn as vector steps). Lengths are in points: the root's viewBox is in points and
+font sizes are unitless user units, which browsers and fpdf2 both read as points.
+
+Layout uses real text widths: DejaVu Sans's advance widths (the regular, bold and oblique
+faces shipped with matplotlib, the very files the PDF embeds), so no label is clipped
+and none overlaps its neighbour.
 
 Rules every chart keeps:
 - a suppressed cell (`[c]`) is never drawn with a length, height, position or colour that
@@ -14,33 +20,22 @@ Rules every chart keeps:
 - colours read in greyscale and with colour-blindness: one dark blue for a single series;
   several series are told apart by marker, line style or hatch as well as colour (the
   Government Analysis Function's categorical palette); heat maps use cividis;
-- byte-stable output: a fixed SVG hash salt per chart, no dates in the metadata, the
-  DejaVu Sans shipped with matplotlib.
+- byte-stable output: no dates, no random ids (every id derives from the chart's key),
+  the DejaVu Sans shipped with matplotlib.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
-from itertools import pairwise
+from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")  # no display: profiles are rendered in batch
-
-from matplotlib import colormaps, rc_context
-from matplotlib.collections import LineCollection
-from matplotlib.colors import to_rgb
-from matplotlib.figure import Figure
-from matplotlib.legend_handler import HandlerBase
-from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import FuncFormatter, MaxNLocator
-from matplotlib.transforms import IdentityTransform, blended_transform_factory
+from matplotlib.ft2font import FT2Font, LoadFlags
 
 from exports.profiles.numbers import (
     NOT_AVAILABLE_WORDS,
@@ -64,16 +59,8 @@ HATCH_WIDTH_PT = 0.8
 GAP_GREY = "#BFBFBF"
 WIDTH_IN = 7.5
 
-RC = {
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "axes.titleweight": "bold",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "svg.fonttype": "none",  # text stays text: searchable and read by screen readers
-    "path.simplify": False,
-}
+FONT_FAMILY = "DejaVu Sans"
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
 @dataclass(frozen=True)
@@ -187,228 +174,761 @@ def hatch_segments(x0: float, y0: float, x1: float, y1: float, pattern: str,
     return out
 
 
-class _Hatch(LineCollection):
-    """A hatch over a rectangle, as plain lines worked out when the figure is drawn (the
-    rectangle's place on the page is known only then)."""
+# --- text metrics: DejaVu Sans advance widths, in ems, per face
 
-    def __init__(self, box: Rectangle, pattern: str, colour: str) -> None:
-        super().__init__([], colors=colour, linewidths=HATCH_WIDTH_PT,
-                         transform=IdentityTransform(), zorder=box.get_zorder() + 0.1)
-        self._box, self._pattern = box, pattern
-
-    def draw(self, renderer) -> None:
-        extent = self._box.get_window_extent(renderer)
-        x0, x1 = sorted((extent.x0, extent.x1))
-        y0, y1 = sorted((extent.y0, extent.y1))
-        self.set_segments(hatch_segments(x0, y0, x1, y1, self._pattern,
-                                         renderer.points_to_pixels(HATCH_STEP_PT)))
-        super().draw(renderer)
+_FACE_FILES = {"": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf",
+               "italic": "DejaVuSans-Oblique.ttf"}
+_ADVANCES: dict[str, dict[str, float]] = {}
+ASCENT, DESCENT = 0.76, 0.24  # of a line of text, in ems (cap height 0.73)
+LINE_EM = 1.2  # between the baselines of a wrapped text's lines, in ems
 
 
-def _hatched(ax, box: Rectangle, pattern: str, colour: str) -> None:
-    if pattern:
-        ax.add_collection(_Hatch(box, pattern, colour), autolim=False)
+def _advances(face: str) -> dict[str, float]:
+    table = _ADVANCES.get(face)
+    if table is None:
+        font = FT2Font(str(FONT_DIR / _FACE_FILES[face]))
+        font.set_size(100, 72)
+        table = {chr(code): font.load_char(code, LoadFlags.NO_HINTING).linearHoriAdvance
+                 / 65536 / 100 for code in range(32, 127)}
+        table[""] = font  # the font itself, for characters beyond ASCII
+        _ADVANCES[face] = table
+    return table
 
 
-class _Swatch(Patch):
-    """A legend entry: the series' colour and hatch."""
-
-    def __init__(self, colour: str, pattern: str, label: str) -> None:
-        super().__init__(facecolor=colour, label=label)
-        self.pattern = pattern
-
-
-class _SwatchHandler(HandlerBase):
-    def create_artists(self, legend, orig_handle, xdescent, ydescent, width, height,
-                       fontsize, trans):
-        box = Rectangle((-xdescent, -ydescent), width, height, transform=trans,
-                        facecolor=orig_handle.get_facecolor(), edgecolor="none")
-        artists = [box]
-        if orig_handle.pattern:
-            artists.append(_Hatch(box, orig_handle.pattern, "white"))
-        return artists
+@lru_cache(maxsize=8192)
+def text_width(text: str, size: float, face: str = "") -> float:
+    """The advance width of `text` in DejaVu Sans (`face`: "", "bold" or "italic"), in
+    points at `size` points."""
+    table = _advances(face)
+    em = 0.0
+    for ch in text:
+        w = table.get(ch)
+        if w is None:
+            font = table[""]
+            w = font.load_char(ord(ch), LoadFlags.NO_HINTING).linearHoriAdvance / 65536 / 100
+            table[ch] = w
+        em += w
+    return em * size
 
 
-def _figure(height_in: float) -> Figure:
-    return Figure(figsize=(WIDTH_IN, height_in), layout="constrained")
+def _wrap(text: str, chars: int, max_width: float, size: float, face: str = "") -> list[str]:
+    """`text` wrapped at `chars` characters, and narrower still if a line would be wider
+    than `max_width` points."""
+    lines = textwrap.wrap(text, chars) or [""]
+    while chars > 8 and max(text_width(line, size, face) for line in lines) > max_width:
+        chars -= 4
+        lines = textwrap.wrap(text, chars)
+    return lines
 
 
-def _title(fig: Figure, title: str) -> None:
-    """Left-aligned over the whole figure (not the axes, which long labels push right)."""
-    fig.suptitle(textwrap.fill(title, 78), x=0.01, ha="left", fontweight="bold",
-                 fontsize=10)
+def _fit_lines(text: str, max_width: float, size: float, face: str = "") -> list[str]:
+    """`text` broken at spaces into lines no wider than `max_width` where a word allows."""
+    words = text.split()
+    lines: list[str] = []
+    for word in words:
+        if lines and text_width(f"{lines[-1]} {word}", size, face) <= max_width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
-def _value_axis(axis, decimals: int) -> None:
-    """Counts on whole-number ticks (never 0.5 offences, nor `0, 0, 1, 1` from rounding);
-    other figures with the decimals their tick step needs, so no two labels repeat."""
-    if decimals == 0:
-        axis.set_major_locator(MaxNLocator(integer=True))
-        axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
-        return
+# --- ticks
 
-    def label(x: float, _: object) -> str:
-        ticks = sorted(axis.get_majorticklocs())
-        step = min((b - a for a, b in pairwise(ticks) if b > a),
-                   default=1.0)
-        places = next((d for d in range(7) if abs(round(step, d) - step) < 1e-9 * max(
-            1.0, abs(step))), 6)
-        return f"{x:,.{places}f}"
 
-    axis.set_major_formatter(FuncFormatter(label))
+def _ticks(top: float, integer: bool, length: float, min_gap: float,
+           label_width: object = None) -> tuple[list[float], int]:
+    """Ticks from 0 to `top` on a round step (1, 2, 2.5 or 5 x 10^n), at most ten
+    intervals, `min_gap` points apart or more (and wider than their labels when
+    `label_width(ticks, places)` is given); and the decimals their labels need."""
+    mag = 10.0 ** math.floor(math.log10(top / 10)) if top > 0 else 1.0
+    for exponent in range(4):
+        for m in (1, 2, 2.5, 5):
+            step = m * mag * 10 ** exponent
+            if integer and (step < 1 or abs(step - round(step)) > 1e-9):
+                continue
+            if top / step > 10 + 1e-9 or step / top * length < min_gap:
+                continue
+            ticks = [k * step for k in range(math.floor(top / step + 1e-9) + 1)]
+            places = 0 if integer else next(
+                (d for d in range(7) if abs(round(step, d) - step) < 1e-9 * max(1.0, step)),
+                6)
+            if label_width is None or step / top * length >= label_width(ticks, places) + 8:
+                return ticks, places
+    return [0.0, top], 0 if integer else 2
+
+
+def _tick_text(value: float, places: int) -> str:
+    return f"{value:,.{places}f}"
+
+
+# --- SVG elements
+
+def _n(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+class _Svg:
+    """An SVG document being written: elements as strings, in drawing order."""
+
+    def __init__(self, key: str, width: float, height: float) -> None:
+        self.key, self.width, self.height = key, width, height
+        self.parts: list[str] = []
+        self._ids: dict[str, int] = {}
+
+    def id(self, name: str) -> str:
+        """`{key}-{name}_{n}`, numbered per chart (as `axes_1`, `xtick_3`)."""
+        n = self._ids[name] = self._ids.get(name, 0) + 1
+        return f"{self.key}-{name}_{n}"
+
+    def add(self, part: str) -> None:
+        self.parts.append(part)
+
+    def open(self, gid: str = "", **attrs: str) -> None:
+        named = f' id="{escape(gid)}"' if gid else ""
+        self.parts.append(f"<g{named}{_attrs(attrs)}>")
+
+    def close(self) -> None:
+        self.parts.append("</g>")
+
+    def text(self, x: float, y: float, text: str, size: float, anchor: str = "start",
+             face: str = "", fill: str = "", rotate: float = 0.0) -> None:
+        attrs = f'x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}"'
+        if anchor != "start":
+            attrs += f' text-anchor="{anchor}"'
+        if face == "bold":
+            attrs += ' font-weight="bold"'
+        elif face == "italic":
+            attrs += ' font-style="italic"'
+        if fill:
+            attrs += f' fill="{fill}"'
+        if rotate:
+            attrs += f' transform="rotate({_n(rotate)} {_n(x)} {_n(y)})"'
+        self.parts.append(f"<text {attrs}>{escape(text, quote=False)}</text>")
+
+    def rect(self, x: float, y: float, w: float, h: float, fill: str, gid: str = "",
+             **attrs: str) -> None:
+        named = f' id="{escape(gid)}"' if gid else ""
+        self.parts.append(f'<rect{named} x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" '
+                          f'height="{_n(h)}" fill="{fill}"{_attrs(attrs)}/>')
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, stroke: str = "#000000",
+             width: float = 0.8) -> None:
+        self.parts.append(f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
+                          f'stroke="{stroke}" stroke-width="{_n(width)}"/>')
+
+    def hatch(self, x0: float, y0: float, x1: float, y1: float, pattern: str,
+              colour: str, own_grid: bool = False) -> None:
+        """`pattern` over the box (top-left `x0, y0`; SVG's y runs down), as one path of
+        lines cut at its edges; worked out with y up, so "/" leans as it reads. The lines
+        sit on the figure's grid (running on from box to box), or with `own_grid` on the
+        box's own, its first line a little above its foot (a legend's swatch)."""
+        d = self.hatch_lines(x0, y0, x1, y1, pattern, own_grid)
+        if d:
+            self.lines_path(d, colour)
+
+    def hatch_lines(self, x0: float, y0: float, x1: float, y1: float, pattern: str,
+                    own_grid: bool = False) -> str:
+        """The path data of `hatch`'s lines."""
+        if not pattern:
+            return ""
+        flip = self.height
+        dx, dy = (x0, flip - y1 - 0.8) if own_grid else (0.0, 0.0)
+        segments = hatch_segments(x0 - dx, flip - y1 - dy, x1 - dx, flip - y0 - dy, pattern,
+                                  HATCH_STEP_PT)
+        return "".join(f"M{_n(a + dx)} {_n(flip - b - dy)}L{_n(c + dx)} {_n(flip - e - dy)}"
+                       for (a, b), (c, e) in segments)
+
+    def lines_path(self, d: str, colour: str) -> None:
+        self.parts.append(f'<path d="{d}" fill="none" stroke="{colour}" '
+                          f'stroke-width="{_n(HATCH_WIDTH_PT)}"/>')
+
+    def document(self) -> str:
+        w, h = _n(self.width), _n(self.height)
+        return ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
+                f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}pt" height="{h}pt" '
+                f'viewBox="0 0 {w} {h}" version="1.1">\n'
+                f'<g id="{escape(self.key)}-figure_1" font-family="{FONT_FAMILY}" '
+                'stroke-linejoin="round" stroke-linecap="butt">\n'
+                f'<rect x="0" y="0" width="{w}" height="{h}" fill="#ffffff"/>\n'
+                + "\n".join(self.parts) + "\n</g>\n</svg>\n")
+
+
+def _attrs(attrs: dict[str, str]) -> str:
+    return "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
+
+
+# --- layout constants (points), as matplotlib's defaults drew them
+
+WIDTH = WIDTH_IN * 72
+PAD = 4.0  # around the figure
+TICK, TICK_PAD, LABEL_PAD = 3.5, 3.5, 4.0
+TICK_SIZE, LABEL_SIZE, TITLE_SIZE, VALUE_SIZE, LEGEND_SIZE = 9.0, 9.0, 10.0, 7.0, 8.0
+SPINE = 0.8
+GAP_TEXT = "#505050"
+SIN45 = math.sqrt(0.5)
+
+
+def _title(svg: _Svg, title: str) -> float:
+    """Left-aligned over the whole figure (not the axes, which long labels push right);
+    the height it takes from the top."""
+    lines = _wrap(title, 78, svg.width - 2 * PAD - 2, TITLE_SIZE, "bold")
+    y = PAD + ASCENT * TITLE_SIZE + 1
+    for line in lines:
+        svg.text(0.01 * svg.width, y, line, TITLE_SIZE, face="bold")
+        y += LINE_EM * TITLE_SIZE
+    return PAD + 1 + len(lines) * LINE_EM * TITLE_SIZE
+
+
+def _side_title(lines: list[str], size: float = LABEL_SIZE) -> float:
+    """The width a title turned on its side takes, `lines` of it."""
+    return (len(lines) - 1) * LINE_EM * size + (ASCENT + DESCENT) * size
+
+
+def _draw_side_title(svg: _Svg, lines: list[str], left: float, middle: float,
+                     size: float = LABEL_SIZE) -> None:
+    """Lines read from bottom to top, the first on the left, centred on `middle`."""
+    for i, line in enumerate(lines):
+        x = left + ASCENT * size + i * LINE_EM * size
+        svg.text(x, middle, line, size, anchor="middle", rotate=-90)
+
+
+def _legend_layout(entries: list[float], ncols: int, max_width: float
+                   ) -> tuple[int, list[float], float]:
+    """Columns, each column's width and the whole width, for legend entries of the given
+    widths set row by row in at most `ncols` columns that fit `max_width`."""
+    gap = 2 * LEGEND_SIZE
+    while True:
+        widths = [max(entries[i] for i in range(c, len(entries), ncols))
+                  for c in range(ncols)]
+        total = sum(widths) + gap * (ncols - 1)
+        if total <= max_width or ncols == 1:
+            return ncols, widths, total
+        ncols -= 1
+
+
+LEGEND_ROW = 1.6 * LEGEND_SIZE
+HANDLE_W, HANDLE_H, HANDLE_PAD = 2 * LEGEND_SIZE, 0.7 * LEGEND_SIZE, 0.8 * LEGEND_SIZE
+
+
+def _legend_height(names: list[str], ncols: int, width: float) -> float:
+    entries = [HANDLE_W + HANDLE_PAD + text_width(n, LEGEND_SIZE) for n in names]
+    ncols, _, _ = _legend_layout(entries, ncols, width - 2 * PAD)
+    return math.ceil(len(names) / ncols) * LEGEND_ROW + 2
+
+
+def _legend(svg: _Svg, names: list[str], ncols: int, top: float, handle) -> None:
+    """Below the axes, centred on the figure: `handle(x, y_middle, j)` draws entry j's key."""
+    entries = [HANDLE_W + HANDLE_PAD + text_width(n, LEGEND_SIZE) for n in names]
+    ncols, widths, total = _legend_layout(entries, ncols, svg.width - 2 * PAD)
+    svg.open(svg.id("legend"))
+    left = (svg.width - total) / 2
+    for j, name in enumerate(names):
+        row, col = divmod(j, ncols)
+        x = left + sum(widths[:col]) + 2 * LEGEND_SIZE * col
+        middle = top + 2 + row * LEGEND_ROW + LEGEND_ROW / 2
+        handle(x, middle, j)
+        svg.text(x + HANDLE_W + HANDLE_PAD, middle + 0.36 * LEGEND_SIZE, name, LEGEND_SIZE)
+    svg.close()
+
+
+def _colour(spec: BarChart | LineChart, j: int) -> str:
+    return DARK_BLUE if len(spec.series) == 1 else PALETTE[j % len(PALETTE)]
+
+
+def _value_text(v: float, decimals: int) -> str:
+    return f"{v:,.{decimals}f}" if decimals else count_text(v)
+
+
+def _gap_mark(value: Value) -> str:
+    return "[c]" if is_suppressed(value) else "[x]"
 
 
 def _gap_label(value: Value) -> str:
     return "[c] suppressed" if is_suppressed(value) else "not available"
 
 
-def _bar(spec: BarChart) -> Figure:
+
+def _upright_axis(title: str, vmax: float, integer: bool, axes_h: float
+                  ) -> tuple[list[float], int, list[str], float]:
+    """An upright value axis `axes_h` tall: its ticks, their decimal places, its title's
+    lines (one when it nearly fits) and where the axes then start on the left."""
+    ticks, places = _ticks(vmax, integer, axes_h, 1.3 * TICK_SIZE)
+    tick_w = max(text_width(_tick_text(t, places), TICK_SIZE) for t in ticks)
+    lines = _fit_lines(title, axes_h, LABEL_SIZE)
+    if len(lines) > 1 and text_width(title, LABEL_SIZE) <= axes_h + 20:
+        lines = [title]
+    return ticks, places, lines, PAD + _side_title(lines) + LABEL_PAD + tick_w + TICK + TICK_PAD
+
+
+
+def _left_ticks(svg: _Svg, ticks: list[float], places: int, left: float, at) -> None:
+    """The value ticks of an upright axis at `left`, each at height `at(value)`."""
+    for t in ticks:
+        y = at(t)
+        svg.open(svg.id("ytick"))
+        svg.line(left - TICK, y, left, y)
+        svg.text(left - TICK - TICK_PAD, y + 0.36 * TICK_SIZE, _tick_text(t, places),
+                 TICK_SIZE, anchor="end")
+        svg.close()
+
+
+def _bar(spec: BarChart) -> str:
     n, k = len(spec.categories), len(spec.series)
     per = 0.32 if k == 1 else 0.22 * k + 0.1
-    fig = _figure(max(2.8, 1.2 + per * n) if spec.horizontal else 3.6)
-    ax = fig.add_subplot()
+    height = 72 * (max(2.8, 1.2 + per * n) if spec.horizontal else 3.6)
+    svg = _Svg(spec.key, WIDTH, height)
+    values = [[number(v) for v in s.values] for s in spec.series]
+    top = max([v for vs in values for v in vs if v is not None] + [0])
+    vmax = top * 1.15 if top else 1.0
+    integer = spec.decimals == 0
+    labels = [[None if v is None else _value_text(v, spec.decimals) for v in vs]
+              for vs in values]
+    head = _title(svg, spec.title) + 8
+    legend_h = _legend_height([s.name for s in spec.series], min(k, 4), WIDTH) if k > 1 else 0
+    if spec.horizontal:
+        _bar_horizontal(svg, spec, values, labels, vmax, integer, head, legend_h)
+    else:
+        _bar_vertical(svg, spec, values, labels, vmax, integer, head, legend_h)
+    if k > 1:
+        def swatch(x: float, middle: float, j: int) -> None:
+            y = middle - HANDLE_H / 2
+            svg.rect(x, y, HANDLE_W, HANDLE_H, PALETTE[j % len(PALETTE)])
+            svg.hatch(x, y, x + HANDLE_W, y + HANDLE_H, HATCHES[j % len(HATCHES)], "#ffffff",
+                      own_grid=True)
+
+        _legend(svg, [s.name for s in spec.series], min(k, 4), height - PAD - legend_h, swatch)
+    return svg.document()
+
+
+def _bars(svg: _Svg, spec: BarChart, values, labels, slot: float, along, base: float,
+          start: float, turned: bool = False) -> None:
+    """Every bar (a gap for [c] and [x]), its value beside or above it. `along(v)`: the
+    point on the value axis; `start`: where the category axis begins; `turned`: values
+    over upright bars read upwards (when a label is wider than its bar's share)."""
+    k = len(spec.series)
     width = 0.8 / k
-    top = max([number(v) or 0 for s in spec.series for v in s.values] + [0])
-    label_pad = top * 0.01 if top else 0.01
     for j, s in enumerate(spec.series):
-        colour = DARK_BLUE if k == 1 else PALETTE[j % len(PALETTE)]
+        colour = _colour(spec, j)
+        pattern = HATCHES[j % len(HATCHES)]
+        edge = "#ffffff" if k > 1 else colour
         for i, value in enumerate(s.values):
-            pos = i - 0.4 + width * (j + 0.5)
-            v = number(value)
+            centre = start + (i - 0.4 + width * (j + 0.5) + 0.5) * slot
+            thick = width * 0.9 * slot
+            v = values[j][i]
             if v is None:
                 # A gap: a label at the base, nothing whose size depends on the value.
-                kw = dict(fontsize=7, color="#505050", style="italic")
                 if spec.horizontal:
-                    ax.text(label_pad, pos, _gap_label(value), va="center", ha="left", **kw)
+                    svg.text(base + 3, centre + 0.36 * VALUE_SIZE, _gap_label(value),
+                             VALUE_SIZE, face="italic", fill=GAP_TEXT)
+                elif turned:
+                    svg.text(centre + 0.36 * VALUE_SIZE, base - 3, _gap_mark(value),
+                             VALUE_SIZE, face="italic", fill=GAP_TEXT, rotate=-90)
                 else:
-                    ax.text(pos, label_pad, "[c]" if is_suppressed(value) else "[x]",
-                            ha="center", va="bottom", **kw)
+                    svg.text(centre, base - 3, _gap_mark(value), VALUE_SIZE,
+                             anchor="middle", face="italic", fill=GAP_TEXT)
                 continue
-            draw = ax.barh if spec.horizontal else ax.bar
-            bars = draw(pos, v, width * 0.9, color=colour,
-                        edgecolor="white" if k > 1 else colour, linewidth=0.5)
-            bars.patches[0].set_gid(f"{spec.key}-bar-{j}-{i}")
-            _hatched(ax, bars.patches[0], HATCHES[j % len(HATCHES)], "white")
-            text = f"{v:,.{spec.decimals}f}" if spec.decimals else count_text(v)
+            end = along(max(v, 0.0))
+            gid = f"{spec.key}-bar-{j}-{i}"
             if spec.horizontal:
-                ax.text(v + label_pad, pos, text, va="center", ha="left", fontsize=7)
+                x0, x1, y0, y1 = base, end, centre - thick / 2, centre + thick / 2
+                svg.text(end + 3, centre + 0.36 * VALUE_SIZE, labels[j][i], VALUE_SIZE)
             else:
-                ax.text(pos, v + label_pad, text, ha="center", va="bottom", fontsize=7)
-    ticks = list(range(n))
-    if spec.horizontal:
-        ax.set_yticks(ticks, spec.categories)
-        # every category gets its full slot, a gap included (first at the top)
-        ax.set_ylim(n - 0.5, -0.5)
-        ax.set_xlabel(spec.value_axis)
-        ax.set_ylabel(textwrap.fill(spec.category_axis, 22))
-        ax.set_xlim(0, top * 1.15 if top else 1)
-        _value_axis(ax.xaxis, spec.decimals)
+                x0, x1, y0, y1 = centre - thick / 2, centre + thick / 2, end, base
+                if turned:
+                    svg.text(centre + 0.36 * VALUE_SIZE, end - 3, labels[j][i], VALUE_SIZE,
+                             rotate=-90)
+                else:
+                    svg.text(centre, end - 3, labels[j][i], VALUE_SIZE, anchor="middle")
+            svg.rect(x0, y0, x1 - x0, y1 - y0, colour, gid=gid, stroke=edge,
+                     stroke_width="0.5")
+            svg.hatch(x0, y0, x1, y1, pattern, "#ffffff")
+
+
+def _bar_horizontal(svg: _Svg, spec: BarChart, values, labels, vmax: float, integer: bool,
+                    head: float, legend_h: float) -> None:
+    n = len(spec.categories)
+    # category labels: one line each, unless so long the bars would have no room
+    most = 0.5 * svg.width
+    cat_lines = [_fit_lines(c, most, TICK_SIZE) if text_width(c, TICK_SIZE) > most else [c]
+                 for c in spec.categories]
+    cat_w = max((text_width(line, TICK_SIZE) for ls in cat_lines for line in ls), default=0)
+    title_lines = textwrap.wrap(spec.category_axis, 22) or [""]
+    left = PAD + _side_title(title_lines) + LABEL_PAD + cat_w + TICK + TICK_PAD
+    bottom = (svg.height - PAD - legend_h - (ASCENT + DESCENT) * LABEL_SIZE - LABEL_PAD
+              - (ASCENT + DESCENT) * TICK_SIZE - TICK - TICK_PAD)
+    axes_h = bottom - head
+    slot = axes_h / max(n, 1)
+
+    def label_w(ticks: list[float], places: int) -> float:
+        return max(text_width(_tick_text(t, places), TICK_SIZE) for t in ticks)
+
+    right = svg.width - PAD - 0.5 * text_width(_tick_text(vmax, 0 if integer else 2), TICK_SIZE)
+    ticks, places = _ticks(vmax, integer, right - left, 20, label_w)
+    last = text_width(_tick_text(ticks[-1], places), TICK_SIZE)
+    right = svg.width - PAD - max(2.0, last / 2 - (right - left) * (1 - ticks[-1] / vmax))
+    # value labels beyond the longest bar stay inside the figure
+    for vs, ls in zip(values, labels, strict=True):
+        for v, text in zip(vs, ls, strict=True):
+            if v is not None and v > 0:
+                room = svg.width - PAD - left - 3 - text_width(text, VALUE_SIZE)
+                right = min(right, left + room * vmax / v)
+    axes_w = right - left
+
+    def along(v: float) -> float:
+        return left + axes_w * v / vmax
+
+    svg.open(svg.id("axes"))
+    _bars(svg, spec, values, labels, slot, along, left, head)
+    for t in ticks:  # value ticks, below
+        x = along(t)
+        svg.open(svg.id("xtick"))
+        svg.line(x, bottom, x, bottom + TICK)
+        svg.text(x, bottom + TICK + TICK_PAD + ASCENT * TICK_SIZE, _tick_text(t, places),
+                 TICK_SIZE, anchor="middle")
+        svg.close()
+    for i, lines in enumerate(cat_lines):  # categories, the first at the top
+        y = head + (i + 0.5) * slot
+        svg.open(svg.id("ytick"))
+        svg.line(left - TICK, y, left, y)
+        first = y + 0.36 * TICK_SIZE - (len(lines) - 1) * LINE_EM * TICK_SIZE / 2
+        for m, line in enumerate(lines):
+            svg.text(left - TICK - TICK_PAD, first + m * LINE_EM * TICK_SIZE, line,
+                     TICK_SIZE, anchor="end")
+        svg.close()
+    svg.line(left, head, left, bottom + SPINE / 2, width=SPINE)
+    svg.line(left - SPINE / 2, bottom, right, bottom, width=SPINE)
+    svg.close()
+    label_y = bottom + TICK + TICK_PAD + (ASCENT + DESCENT) * TICK_SIZE + LABEL_PAD
+    svg.text((left + right) / 2, label_y + ASCENT * LABEL_SIZE, spec.value_axis, LABEL_SIZE,
+             anchor="middle")
+    _draw_side_title(svg, title_lines, PAD, (head + bottom) / 2)
+
+
+def _bar_vertical(svg: _Svg, spec: BarChart, values, labels, vmax: float, integer: bool,
+                  head: float, legend_h: float) -> None:
+    n = len(spec.categories)
+    right = svg.width - PAD - 2
+    # categories under their bars: wrapped to their slot, turned if a word will not fit
+    guess_left = (PAD + _side_title([spec.value_axis]) + LABEL_PAD + TICK + TICK_PAD
+                  + text_width(_tick_text(vmax, 0 if integer else 1), TICK_SIZE))
+    room = (right - guess_left) / max(n, 1) - 3
+    cat_lines = [[c] if text_width(c, TICK_SIZE) <= room else _fit_lines(c, room, TICK_SIZE)
+                 for c in spec.categories]
+    turned = any(text_width(line, TICK_SIZE) > room for ls in cat_lines for line in ls)
+    if turned:
+        cat_lines = [[c] for c in spec.categories]
+        cat_h = max(SIN45 * (text_width(c, TICK_SIZE) + TICK_SIZE) for c in spec.categories)
     else:
-        ax.set_xticks(ticks, spec.categories)
-        ax.set_xlim(-0.5, n - 0.5)
-        ax.set_ylabel(spec.value_axis)
-        ax.set_xlabel(spec.category_axis)
-        ax.set_ylim(0, top * 1.15 if top else 1)
-        _value_axis(ax.yaxis, spec.decimals)
-    _title(fig, spec.title)
-    if k > 1:
-        swatches = [_Swatch(PALETTE[j % len(PALETTE)], HATCHES[j % len(HATCHES)], s.name)
-                    for j, s in enumerate(spec.series)]
-        fig.legend(handles=swatches, handler_map={_Swatch: _SwatchHandler()},
-                   frameon=False, fontsize=8, loc="outside lower center", ncols=min(k, 4))
-    return fig
+        rows = max(len(ls) for ls in cat_lines)
+        cat_h = (rows - 1) * LINE_EM * TICK_SIZE + (ASCENT + DESCENT) * TICK_SIZE
+    bottom = (svg.height - PAD - legend_h - (ASCENT + DESCENT) * LABEL_SIZE - LABEL_PAD
+              - cat_h - TICK - TICK_PAD)
+    # values wider than their bar's share of the slot read upwards; the room they need
+    # above the tallest bars is taken from the gap under the title
+    widths = [[text_width(text, VALUE_SIZE) if text is not None
+               else text_width(_gap_mark(value), VALUE_SIZE, "italic")
+               for text, value in zip(ls, s.values, strict=True)]
+              for ls, s in zip(labels, spec.series, strict=True)]
+    widest = max((w for ws in widths for w in ws), default=0)
+    upright = False
+    for _ in range(3):
+        axes_h = bottom - head
+        ticks, places, value_lines, left = _upright_axis(spec.value_axis, vmax, integer,
+                                                         axes_h)
+        if turned:  # the first label hangs left of its bar
+            first_w = SIN45 * (text_width(spec.categories[0], TICK_SIZE) + TICK_SIZE)
+            slot = (right - left) / max(n, 1)
+            left = max(left, PAD + first_w - slot / 2)
+        slot = (right - left) / max(n, 1)
+        upright = widest > slot * 0.8 / len(spec.series) - 1
+        over = max([(w if upright else (ASCENT + DESCENT) * VALUE_SIZE) + 3
+                    - axes_h * (1 - v / vmax) + 1
+                    for vs, ws in zip(values, widths, strict=True)
+                    for v, w in zip(vs, ws, strict=True) if v is not None] + [0])
+        if over <= 0.5:
+            break
+        head += over
+
+    def along(v: float) -> float:
+        return bottom - axes_h * v / vmax
+
+    svg.open(svg.id("axes"))
+    _bars(svg, spec, values, labels, slot, along, bottom, left, upright)
+    _left_ticks(svg, ticks, places, left, along)  # value ticks, on the left
+    for i, lines in enumerate(cat_lines):
+        x = left + (i + 0.5) * slot
+        svg.open(svg.id("xtick"))
+        svg.line(x, bottom, x, bottom + TICK)
+        _x_label(svg, x, bottom + TICK + TICK_PAD, lines, turned)
+        svg.close()
+    svg.line(left, head, left, bottom + SPINE / 2, width=SPINE)
+    svg.line(left - SPINE / 2, bottom, right, bottom, width=SPINE)
+    svg.close()
+    label_y = bottom + TICK + TICK_PAD + cat_h + LABEL_PAD
+    svg.text((left + right) / 2, label_y + ASCENT * LABEL_SIZE, spec.category_axis,
+             LABEL_SIZE, anchor="middle")
+    _draw_side_title(svg, value_lines, PAD, (head + bottom) / 2)
 
 
-def _line(spec: LineChart) -> Figure:
-    fig = _figure(3.4)
-    ax = fig.add_subplot()
-    n = len(spec.x_labels)
-    xs = list(range(n))
-    foot = blended_transform_factory(ax.transData, ax.transAxes)
-    top = 0.0
-    for j, s in enumerate(spec.series):
-        ys = [number(v) for v in s.values]
-        top = max([top] + [y for y in ys if y is not None])
-        colour = DARK_BLUE if len(spec.series) == 1 else PALETTE[j % len(PALETTE)]
-        ax.plot(xs, [float("nan") if y is None else y for y in ys], color=colour,
-                linestyle=LINE_STYLES[j % len(LINE_STYLES)], marker=MARKERS[j % len(MARKERS)],
-                markersize=4, linewidth=1.6, label=s.name, gid=f"{spec.key}-line-{j}")
-        for i, value in enumerate(s.values):
-            if number(value) is None:  # marked at the foot, never at a height
-                ax.text(i, 0.02 + 0.06 * j, "[c]" if is_suppressed(value) else "[x]",
-                        transform=foot, ha="center", va="bottom", fontsize=7,
-                        color=colour, style="italic")
+def _x_label(svg: _Svg, x: float, top: float, lines: list[str], turned: bool) -> None:
+    """A category's label under its tick: centred, or turned 45 degrees with its end at
+    the tick (as matplotlib's `rotation=45, ha="right"`)."""
+    if turned:
+        bx, by = x - SIN45 * DESCENT * TICK_SIZE, top + SIN45 * ASCENT * TICK_SIZE
+        svg.text(bx, by, lines[0], TICK_SIZE, anchor="end", rotate=-45)
+        return
+    for m, line in enumerate(lines):
+        svg.text(x, top + ASCENT * TICK_SIZE + m * LINE_EM * TICK_SIZE, line, TICK_SIZE,
+                 anchor="middle")
+
+
+def _turned_height(labels) -> float:
+    return max((SIN45 * (text_width(t, TICK_SIZE) + TICK_SIZE) for t in labels), default=0)
+
+
+DASHES = {"-": "", "--": "5.92,2.56", "-.": "10.24,2.56,1.6,2.56", ":": "1.6,2.64"}
+LINE_WIDTH, MARKER_SIZE = 1.6, 4.0
+
+
+def _marker(svg: _Svg, x: float, y: float, shape: str, colour: str,
+            size: float = MARKER_SIZE) -> None:
+    h = size / 2
+    if shape == "o":
+        svg.add(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(h)}"/>')
+    elif shape == "s":
+        svg.add(f'<rect x="{_n(x - h)}" y="{_n(y - h)}" width="{_n(size)}" '
+                f'height="{_n(size)}"/>')
+    else:
+        d = h * math.sqrt(2)
+        points = ([(x, y - h), (x - h, y + h), (x + h, y + h)] if shape == "^"
+                  else [(x, y - d), (x + d, y), (x, y + d), (x - d, y)])
+        svg.add('<polygon points="' + " ".join(f"{_n(a)},{_n(b)}" for a, b in points)
+                + '"/>')
+
+
+def _polyline(svg: _Svg, points: list[tuple[float, float]], colour: str, style: str) -> None:
+    dash = DASHES.get(style, "")
+    attrs = (f' stroke-dasharray="{dash}"' if dash
+             else ' stroke-linecap="square"')
+    svg.add('<polyline points="' + " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+            + f'" fill="none" stroke="{colour}" stroke-width="{_n(LINE_WIDTH)}"{attrs}/>')
+
+
+def _line(spec: LineChart) -> str:
+    svg = _Svg(spec.key, WIDTH, 3.4 * 72)
+    n, k = len(spec.x_labels), len(spec.series)
+    values = [[number(v) for v in s.values] for s in spec.series]
+    top = max([y for ys in values for y in ys if y is not None] + [0.0])
+    vmax = top * 1.15 if top else 1.0
+    integer = spec.decimals == 0
+    head = _title(svg, spec.title) + 8
+    names = [s.name for s in spec.series]
+    legend_h = _legend_height(names, min(k, 3), WIDTH) + 4 if k > 1 else 0
     step = 1 if n <= 13 else 2
-    ax.set_xticks(xs[::step], spec.x_labels[::step], rotation=45, ha="right")
-    ax.set_ylim(0, top * 1.15 if top else 1)
-    _value_axis(ax.yaxis, spec.decimals)
-    ax.set_ylabel(spec.y_axis)
-    ax.set_xlabel(spec.x_axis)
-    ax.grid(axis="y", color="#E0E0E0", linewidth=0.6)
-    ax.set_axisbelow(True)
-    _title(fig, spec.title)
-    if len(spec.series) > 1:
-        fig.legend(frameon=False, fontsize=8, ncols=min(len(spec.series), 3),
-                   loc="outside lower center")
-    return fig
+    shown = list(range(0, n, step))
+    cat_h = _turned_height([spec.x_labels[i] for i in shown])
+    bottom = (svg.height - PAD - legend_h - (ASCENT + DESCENT) * LABEL_SIZE - LABEL_PAD
+              - cat_h - TICK - TICK_PAD)
+    axes_h = bottom - head
+    ticks, places, y_lines, left = _upright_axis(spec.y_axis, vmax, integer, axes_h)
+    right = svg.width - PAD - 2
+    lo, hi = (-0.05 * (n - 1), (n - 1) * 1.05) if n > 1 else (-0.5, 0.5)
+    if shown:  # the first month's label hangs left of its tick
+        first_w = SIN45 * (text_width(spec.x_labels[0], TICK_SIZE) + TICK_SIZE)
+        inset = (0 - lo) / (hi - lo)
+        # left + (right - left) * inset - first_w >= PAD
+        need = (PAD + first_w - right * inset) / (1 - inset)
+        left = max(left, need)
 
+    def at_x(i: float) -> float:
+        return left + (right - left) * (i - lo) / (hi - lo)
 
-def _heat(spec: HeatMap) -> Figure:
-    import numpy as np
+    def at_y(v: float) -> float:
+        return bottom - axes_h * v / vmax
 
-    rows, cols = len(spec.rows), len(spec.columns)
-    fig = _figure(1.4 + 0.34 * rows)
-    ax = fig.add_subplot()
-    grid = np.full((rows, cols), np.nan)
-    for r, values in enumerate(spec.values):
-        for c, value in enumerate(values):
-            v = number(value)
-            if v is not None:
-                grid[r, c] = v
-    shown = grid[~np.isnan(grid)]
-    vmax = float(shown.max()) if shown.size and shown.max() > 0 else 1.0
-    cmap = colormaps["cividis"]
-    # Cells as a mesh of paths (an image would not reach the PDF); each cell's edge in
-    # its own colour, so no hairline shows between neighbours.
-    mesh = ax.pcolormesh(np.arange(cols + 1) - 0.5, np.arange(rows + 1) - 0.5,
-                         np.ma.masked_invalid(grid), cmap=cmap, vmin=0, vmax=vmax,
-                         edgecolors="face", linewidth=0.3)
-    ax.set_xlim(-0.5, cols - 0.5)
-    ax.set_ylim(rows - 0.5, -0.5)  # first row at the top
-    for r, values in enumerate(spec.values):
-        for c, value in enumerate(values):
-            v = number(value)
+    svg.open(svg.id("axes"))
+    for t in ticks:  # grid, behind the lines
+        if t > 0:
+            svg.line(left, at_y(t), right, at_y(t), "#E0E0E0", 0.6)
+    for j, s in enumerate(spec.series):
+        colour = _colour(spec, j)
+        shape = MARKERS[j % len(MARKERS)]
+        svg.open(f"{spec.key}-line-{j}")
+        runs: list[list[tuple[float, float]]] = [[]]
+        for i, v in enumerate(values[j]):
             if v is None:
-                # white with grey hatching: no colour of the scale, so no value
-                cell = Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor="white",
-                                 edgecolor="none", linewidth=0.0)
-                ax.add_patch(cell)
-                _hatched(ax, cell, "/", GAP_GREY)
-                ax.text(c, r, "[c]" if is_suppressed(value) else "[x]", ha="center",
-                        va="center", fontsize=7, color="black", style="italic")
-                continue
-            red, green, blue = to_rgb(cmap(v / vmax))
-            light = 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.5
-            ax.text(c, r, count_text(v), ha="center", va="center", fontsize=7,
-                    color="black" if light else "white")
-    ax.set_xticks(range(cols), spec.columns, rotation=45 if cols > 8 else 0,
-                  ha="right" if cols > 8 else "center")
-    ax.set_yticks(range(rows), spec.rows)
-    ax.set_xlabel(spec.column_axis)
-    ax.set_ylabel(spec.row_axis)
-    ax.spines[:].set_visible(False)
-    ax.tick_params(length=0)
-    bar = fig.colorbar(mesh, ax=ax, shrink=0.9, pad=0.01)
-    bar.solids.set_rasterized(False)  # vector steps, as the cells (see the module's note)
-    bar.solids.set_edgecolor("face")  # and no hairline between the steps
-    bar.solids.set_linewidth(0.3)
-    bar.set_label(spec.unit.capitalize())
-    _value_axis(bar.ax.yaxis, 0)
-    _title(fig, spec.title)
-    return fig
+                if runs[-1]:
+                    runs.append([])
+            else:
+                runs[-1].append((at_x(i), at_y(v)))
+        for run in runs:
+            if len(run) > 1:
+                _polyline(svg, run, colour, LINE_STYLES[j % len(LINE_STYLES)])
+        svg.open(fill=colour, stroke=colour, stroke_width="1")
+        for run in runs:
+            for x, y in run:
+                _marker(svg, x, y, shape, colour)
+        svg.close()
+        svg.close()
+        for i, value in enumerate(s.values):
+            if values[j][i] is None:  # marked at the foot, never at a height
+                y = bottom - (0.02 + 0.06 * j) * axes_h - DESCENT * VALUE_SIZE
+                svg.text(at_x(i), y, _gap_mark(value), VALUE_SIZE, anchor="middle",
+                         face="italic", fill=colour)
+    _left_ticks(svg, ticks, places, left, at_y)
+    for i in shown:
+        x = at_x(i)
+        svg.open(svg.id("xtick"))
+        svg.line(x, bottom, x, bottom + TICK)
+        _x_label(svg, x, bottom + TICK + TICK_PAD, [spec.x_labels[i]], True)
+        svg.close()
+    svg.line(left, head, left, bottom + SPINE / 2, width=SPINE)
+    svg.line(left - SPINE / 2, bottom, right, bottom, width=SPINE)
+    svg.close()
+    label_y = bottom + TICK + TICK_PAD + cat_h + LABEL_PAD
+    svg.text((left + right) / 2, label_y + ASCENT * LABEL_SIZE, spec.x_axis, LABEL_SIZE,
+             anchor="middle")
+    _draw_side_title(svg, y_lines, PAD, (head + bottom) / 2)
+    if k > 1:
+        def sample(x: float, middle: float, j: int) -> None:
+            colour = PALETTE[j % len(PALETTE)]
+            _polyline(svg, [(x, middle), (x + HANDLE_W, middle)], colour,
+                      LINE_STYLES[j % len(LINE_STYLES)])
+            svg.open(fill=colour, stroke=colour, stroke_width="1")
+            _marker(svg, x + HANDLE_W / 2, middle, MARKERS[j % len(MARKERS)], colour)
+            svg.close()
+
+        _legend(svg, names, min(k, 3), svg.height - PAD - legend_h + 4, sample)
+    return svg.document()
 
 
-def _draw(spec: ChartSpec) -> Figure:
+def _cividis() -> list[tuple[str, bool]]:
+    """The colour map's 256 colours, each with whether black text reads on it (relative
+    luminance over a half) or white."""
+    from matplotlib import colormaps
+
+    cmap = colormaps["cividis"]
+    out = []
+    for i in range(cmap.N):
+        red, green, blue, _ = cmap(i)
+        hexa = "#" + "".join(f"{round(c * 255):02x}" for c in (red, green, blue))
+        out.append((hexa, 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.5))
+    return out
+
+
+_CIVIDIS: list[tuple[str, bool]] = []
+COLOUR_STEPS = 128  # of the colour bar
+
+
+def _cmap(x: float) -> tuple[str, bool]:
+    if not _CIVIDIS:
+        _CIVIDIS.extend(_cividis())
+    n = len(_CIVIDIS)
+    return _CIVIDIS[min(max(int(x * n), 0), n - 1)]
+
+
+def _heat(spec: HeatMap) -> str:
+    rows, cols = len(spec.rows), len(spec.columns)
+    svg = _Svg(spec.key, WIDTH, 72 * (1.4 + 0.34 * rows))
+    grid = [[number(v) for v in vs] for vs in spec.values]
+    shown = [v for vs in grid for v in vs if v is not None]
+    vmax = max(shown) if shown and max(shown) > 0 else 1.0
+    head = _title(svg, spec.title) + 8
+    turned = cols > 8
+    cat_h = _turned_height(spec.columns) if turned else (ASCENT + DESCENT) * TICK_SIZE
+    bottom = (svg.height - PAD - (ASCENT + DESCENT) * LABEL_SIZE - LABEL_PAD - cat_h
+              - TICK_PAD)
+    axes_h = bottom - head
+    # the colour bar, on the right: 90% of the axes' height, a twentieth of that wide
+    bar_h = 0.9 * axes_h
+    bar_w = bar_h / 20
+    ticks, places = _ticks(vmax, True, bar_h, 1.3 * TICK_SIZE)
+    tick_w = max(text_width(_tick_text(t, places), TICK_SIZE) for t in ticks)
+    unit = spec.unit.capitalize()
+    bar_x = (svg.width - PAD - (ASCENT + DESCENT) * LABEL_SIZE - LABEL_PAD - tick_w
+             - TICK_PAD - TICK - bar_w)
+    right = bar_x - 8
+    row_lines = _fit_lines(spec.row_axis, axes_h, LABEL_SIZE)
+    if len(row_lines) > 1 and text_width(spec.row_axis, LABEL_SIZE) <= axes_h + 20:
+        row_lines = [spec.row_axis]
+    row_w = max((text_width(r, TICK_SIZE) for r in spec.rows), default=0)
+    left = PAD + _side_title(row_lines) + LABEL_PAD + row_w + TICK_PAD
+    if turned and spec.columns:
+        cell = (right - left) / cols
+        left = max(left, PAD + SIN45 * (text_width(spec.columns[0], TICK_SIZE) + TICK_SIZE)
+                   - cell / 2)
+    cw, ch = (right - left) / max(cols, 1), axes_h / max(rows, 1)
+
+    svg.open(svg.id("axes"))
+    # cells: each edged in its own colour, so no hairline shows between neighbours
+    for r, vs in enumerate(grid):
+        for c, v in enumerate(vs):
+            if v is not None:
+                colour, _ = _cmap(v / vmax)
+                svg.rect(left + c * cw, head + r * ch, cw, ch, colour, stroke=colour,
+                         stroke_width="0.3")
+    # [c] and [x] cells: white with grey hatching, no colour of the scale, so no value
+    # (all of them as one white path and one path of lines: fewer shapes for the PDF)
+    gaps = [(left + c * cw, head + r * ch) for r, vs in enumerate(grid)
+            for c, v in enumerate(vs) if v is None]
+    if gaps:
+        svg.add('<path d="' + "".join(f"M{_n(x)} {_n(y)}h{_n(cw)}v{_n(ch)}h{_n(-cw)}z"
+                                      for x, y in gaps) + '" fill="#ffffff"/>')
+        svg.lines_path("".join(svg.hatch_lines(x, y, x + cw, y + ch, "/") for x, y in gaps),
+                       GAP_GREY)
+    for r, vs in enumerate(grid):
+        for c, v in enumerate(vs):
+            x, y = left + c * cw, head + r * ch
+            if v is None:
+                svg.text(x + cw / 2, y + ch / 2 + 0.36 * VALUE_SIZE,
+                         _gap_mark(spec.values[r][c]), VALUE_SIZE, anchor="middle",
+                         face="italic")
+            else:
+                light = _cmap(v / vmax)[1]
+                svg.text(x + cw / 2, y + ch / 2 + 0.36 * VALUE_SIZE, count_text(v),
+                         VALUE_SIZE, anchor="middle", fill="" if light else "#ffffff")
+    for c, column in enumerate(spec.columns):
+        svg.open(svg.id("xtick"))
+        _x_label(svg, left + (c + 0.5) * cw, bottom + TICK_PAD, [column], turned)
+        svg.close()
+    for r, row in enumerate(spec.rows):  # the first row at the top
+        svg.open(svg.id("ytick"))
+        svg.text(left - TICK_PAD, head + (r + 0.5) * ch + 0.36 * TICK_SIZE, row, TICK_SIZE,
+                 anchor="end")
+        svg.close()
+    svg.close()
+    label_y = bottom + TICK_PAD + cat_h + LABEL_PAD
+    svg.text((left + right) / 2, label_y + ASCENT * LABEL_SIZE, spec.column_axis,
+             LABEL_SIZE, anchor="middle")
+    _draw_side_title(svg, row_lines, PAD, (head + bottom) / 2)
+
+    # the colour bar: vector steps, each reaching into the next so no hairline shows
+    bar_top = head + (axes_h - bar_h) / 2
+    bar_bottom = bar_top + bar_h
+    svg.open(svg.id("axes"))
+    step_h = bar_h / COLOUR_STEPS
+    for s in range(COLOUR_STEPS):
+        colour, _ = _cmap((s + 0.5) / COLOUR_STEPS)
+        y = bar_bottom - (s + 1) * step_h
+        svg.rect(bar_x, y, bar_w, step_h + (0.4 if s < COLOUR_STEPS - 1 else 0), colour)
+    svg.add(f'<rect x="{_n(bar_x)}" y="{_n(bar_top)}" width="{_n(bar_w)}" '
+            f'height="{_n(bar_h)}" fill="none" stroke="#000000" stroke-width="{SPINE}"/>')
+    for t in ticks:
+        y = bar_bottom - bar_h * t / vmax
+        svg.open(svg.id("ytick"))
+        svg.line(bar_x + bar_w, y, bar_x + bar_w + TICK, y)
+        svg.text(bar_x + bar_w + TICK + TICK_PAD, y + 0.36 * TICK_SIZE, _tick_text(t, places),
+                 TICK_SIZE)
+        svg.close()
+    svg.close()
+    unit_x = bar_x + bar_w + TICK + TICK_PAD + tick_w + LABEL_PAD
+    _draw_side_title(svg, [unit], unit_x, (bar_top + bar_bottom) / 2)
+    return svg.document()
+
+
+def _draw(spec: ChartSpec) -> str:
     if isinstance(spec, BarChart):
         return _bar(spec)
     if isinstance(spec, LineChart):
@@ -421,14 +941,9 @@ def _draw(spec: ChartSpec) -> Figure:
 
 @lru_cache(maxsize=64)
 def svg_text(spec: ChartSpec) -> str:
-    """The chart as a standalone SVG document (byte-stable; ids salted per chart), drawn
-    once for the HTML and the PDF alike."""
-    rc = {**RC, "svg.hashsalt": f"vrn-profile-{spec.key}"}  # ids unique per chart
-    with rc_context(rc):
-        fig = _draw(spec)
-        svg = io.StringIO()
-        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    return svg.getvalue()
+    """The chart as a standalone SVG document (byte-stable; ids derived from the chart's
+    key), drawn once for the HTML and the PDF alike."""
+    return _draw(spec)
 
 
 def svg_size_pt(svg: str) -> tuple[float, float]:
@@ -442,31 +957,22 @@ def svg_size_pt(svg: str) -> tuple[float, float]:
     return float(width.group(1)), float(height.group(1))
 
 
-_FONT_PX = re.compile(r"(font-size: ?[\d.]+)px")
-
-
 def pdf_svg(spec: ChartSpec) -> bytes:
-    """The chart's SVG for the PDF: without the metadata block, which fpdf2 does not read,
-    and with font sizes in points. Matplotlib writes them as `px` in a document whose user
-    unit is the point (browsers agree); fpdf2 reads a px as 0.75 pt, which would shrink
-    every label by a quarter."""
-    text = _FONT_PX.sub(r"\1pt", _METADATA.sub("", svg_text(spec)))
-    return text.encode("utf-8")
+    """The chart's SVG for the PDF, as it is: its font sizes are unitless user units,
+    which fpdf2 reads as points (as browsers do, the viewBox being in points)."""
+    return svg_text(spec).encode("utf-8")
 
 
-_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 _SIZE = re.compile(r'\s(width|height)="[^"]*"')
 _XMLNS = re.compile(r'\sxmlns(:\w+)?="[^"]*"')
 
 
 def inline_svg(spec: ChartSpec) -> str:
-    """The chart's SVG for an HTML page: no prologue, namespaces or metadata (nothing
-    that even looks like a network address), scaled to its container, announced as one
-    image whose accessible name and description are its title and text alternative."""
+    """The chart's SVG for an HTML page: no prologue or namespaces (nothing that even
+    looks like a network address), scaled to its container, announced as one image
+    whose accessible name and description are its title and text alternative."""
     text = svg_text(spec)
     text = text[text.index("<svg"):]
-    text = _METADATA.sub("", text)
-    text = text.replace("xlink:href=", "href=")
     opening_end = text.index(">")
     opening = text[:opening_end]
     width = re.search(r'width="([\d.]+)pt"', opening)
@@ -481,8 +987,8 @@ def inline_svg(spec: ChartSpec) -> str:
 
 
 def _scoped_ids(text: str, key: str) -> str:
-    """Matplotlib names its groups `figure_1`, `axes_1`, ... in every chart: prefix each
-    id (and every reference to it) with the chart's key so ids stay unique on the page."""
+    """Every id (and every reference to one) starts with the chart's key, so ids stay
+    unique on a page of several charts; one that does not yet is prefixed with it."""
     def rename(name: str) -> str:
         return name if name.startswith(f"{key}-") else f"{key}-{name}"
 
