@@ -220,18 +220,13 @@ def _too_many_cells(limits: Limits, where: str = "") -> str:
             f"({MAX_CELLS}; a data engineer can raise it for a real workbook this large)")
 
 
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ch - 64
-    return n
-
-
 def _extent(matches: list[tuple[bytes, bytes, bytes]], at: list[int]) -> None:
     """Move a reader's place over a sheet's cells and rows, in order: `at` is [row,
     column, furthest row, furthest column], updated in place. A row moves to the row it
     names (or the next); a cell to the column and row it names, or the next column. A
     row adds to the extent only with a cell in it."""
+    from openpyxl.utils import column_index_from_string  # `A` -> 1, `XFD` -> 16384
+
     row, column, rows, columns = at
     for kind, letters, number in matches:
         if kind == b"row":
@@ -240,7 +235,7 @@ def _extent(matches: list[tuple[bytes, bytes, bytes]], at: list[int]) -> None:
         if kind != b"c":
             continue
         if letters:
-            column, row = _column_number(letters), max(row, int(number), 1)
+            column, row = column_index_from_string(letters.decode()), max(row, int(number), 1)
         else:
             column, row = column + 1, max(row, 1)
         if row > rows:
@@ -349,6 +344,15 @@ def _cell(c: Any) -> Cell:
     return Cell(value, number_format)
 
 
+def _named_sheet(names: Sequence[str], sheet: str) -> str:
+    """The sheet of `names` called `sheet` (case and surrounding spaces aside)."""
+    by_name = {n.strip().casefold(): n for n in names}
+    if sheet.casefold() not in by_name:
+        raise UnreadableFile(
+            f"the workbook has no sheet {sheet!r} (sheets: {', '.join(names)})")
+    return by_name[sheet.casefold()]
+
+
 def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[tuple[int, list[Cell]]]:
     """(sheet row number, cells) for each row of one sheet (the first unless named).
 
@@ -367,16 +371,7 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Iterator[tuple[int, list[
             raise UnreadableFile(
                 f"not a readable .xlsx workbook ({type(e).__name__}: {e})") from e
         try:
-            if sheet is None:
-                ws = wb.worksheets[0]
-            else:
-                names = {n.strip().casefold(): n for n in wb.sheetnames}
-                if sheet.casefold() not in names:
-                    raise UnreadableFile(
-                        f"the workbook has no sheet {sheet!r} (sheets: "
-                        f"{', '.join(wb.sheetnames)})"
-                    )
-                ws = wb[names[sheet.casefold()]]
+            ws = wb.worksheets[0] if sheet is None else wb[_named_sheet(wb.sheetnames, sheet)]
             cells = 0
             for number, row in enumerate(ws.iter_rows(), start=1):
                 # Rows are padded to the sheet's declared width: count what is yielded.
@@ -415,11 +410,7 @@ def read_xlsx_values(path: Path, sheet: str | None = None) -> list[tuple[int, li
                 raise UnreadableFile("the workbook has no worksheet")
             name = sheets[0]
         else:
-            names = {n.strip().casefold(): n for n in sheets}
-            if sheet.casefold() not in names:
-                raise UnreadableFile(
-                    f"the workbook has no sheet {sheet!r} (sheets: {', '.join(sheets)})")
-            name = names[sheet.casefold()]
+            name = _named_sheet(sheets, sheet)
         try:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as e:

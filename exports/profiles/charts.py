@@ -972,26 +972,14 @@ def inline_svg(spec: ChartSpec) -> str:
     looks like a network address), scaled to its container, announced as one image
     whose accessible name and description are its title and text alternative."""
     text = svg_text(spec)
+    width, _ = svg_size_pt(text)
     text = text[text.index("<svg"):]
     opening_end = text.index(">")
-    opening = text[:opening_end]
-    width = re.search(r'width="([\d.]+)pt"', opening)
-    opening = _XMLNS.sub("", _SIZE.sub("", opening))
-    style = f' style="width:100%;max-width:{width.group(1)}pt;height:auto"' if width else ""
-    key = escape(spec.key)
-    text = _scoped_ids(text, key)
+    opening = _XMLNS.sub("", _SIZE.sub("", text[:opening_end]))
+    style = f' style="width:100%;max-width:{_n(width)}pt;height:auto"'
+    key = escape(spec.key)  # every id in the chart already starts with it (`_Svg.id`)
     opening += (f'{style} role="img" aria-labelledby="{key}-title {key}-desc">'
                 f'<title id="{key}-title">{escape(spec.title)}</title>'
                 f'<desc id="{key}-desc">{escape(text_alternative(spec))}</desc>')
     return opening + text[opening_end + 1:]
 
-
-def _scoped_ids(text: str, key: str) -> str:
-    """Every id (and every reference to one) starts with the chart's key, so ids stay
-    unique on a page of several charts; one that does not yet is prefixed with it."""
-    def rename(name: str) -> str:
-        return name if name.startswith(f"{key}-") else f"{key}-{name}"
-
-    text = re.sub(r'(\sid=")([^"]+)(")', lambda m: m[1] + rename(m[2]) + m[3], text)
-    text = re.sub(r"(url\(#)([^)]+)(\))", lambda m: m[1] + rename(m[2]) + m[3], text)
-    return re.sub(r'(href="#)([^"]+)(")', lambda m: m[1] + rename(m[2]) + m[3], text)
