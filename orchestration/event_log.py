@@ -1,24 +1,31 @@
-"""Dagster's sqlite event log, written without a disk flush per event.
+"""Dagster's sqlite event log, written over one open connection per database.
 
 A `vrn run` records about a thousand events before its first step (one planned event per
 asset and per asset check) and several thousand more as it goes. Dagster's
-`SqliteEventLogStorage` builds a new SQLAlchemy engine for every event and commits it
-with sqlite's default `synchronous=FULL`: a flush of the write-ahead log to disk per
-event, which is most of the time before the first step. This storage is the same
+`SqliteEventLogStorage` builds a new SQLAlchemy engine for every event, opens a new sqlite
+connection (and its write-ahead log) two or three times per event, and commits with
+sqlite's default `synchronous=FULL`: a flush of the write-ahead log to disk per event.
+Together that was most of the time before the first step. This storage is the same
 storage (same files, same schema, same queries; configured in `dagster.yaml` by
-`orchestration.instance`), keeping one engine per database for the life of the process
-and running sqlite with `synchronous=NORMAL`. In WAL mode (which Dagster sets) that
-still survives the process being killed at any point, `kill -9` included: only the
-machine losing power can lose the last few events, and never corrupts the file.
+`orchestration.instance`), keeping one engine, holding one open connection, per database
+for the life of the process (the most recently used `MAX_OPEN` of them), and running
+sqlite with `synchronous=NORMAL`. Every use of a connection is under Dagster's own lock
+(`_db_lock`), so one connection serves every thread in turn. In WAL mode (which Dagster
+sets) that still survives the process being killed at any point, `kill -9` included:
+only the machine losing power can lose the last few events, and never corrupts the file.
+Other processes (`vrn ui`, `vrn status`) read and write the same files with their own
+connections, as before.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
     SqliteEventLogStorage,
 )
 from dagster._core.storage.sql import create_engine
@@ -26,7 +33,7 @@ from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import StaticPool
 
 
 def _per_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -35,12 +42,18 @@ def _per_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Databases kept open at once: a run uses two (its own and the index); the web UI reads
+# many runs' and closes the least recently used beyond this.
+MAX_OPEN = 16
+
+
 class WarehouseEventLogStorage(SqliteEventLogStorage):
-    """`SqliteEventLogStorage` with one engine per shard (per run, and the index) kept
-    for the process, each connection in `synchronous=NORMAL`."""
+    """`SqliteEventLogStorage` with one engine and one open connection per shard (per run,
+    and the index) kept for the process, each connection in `synchronous=NORMAL`."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
-        self._engines: dict[str, Engine] = {}
+        self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -49,12 +62,20 @@ class WarehouseEventLogStorage(SqliteEventLogStorage):
         return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str) -> Engine:
+        """The shard's engine (called under `_db_lock`). `StaticPool` keeps its one
+        connection open; `check_same_thread=False` because the lock, not the thread,
+        keeps its uses apart."""
         engine = self._engines.get(shard)
         if engine is None:
-            engine = create_engine(self.conn_string_for_shard(shard), poolclass=NullPool,
-                                   connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+            engine = create_engine(self.conn_string_for_shard(shard), poolclass=StaticPool,
+                                   connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                                                 "check_same_thread": False})
             event.listen(engine, "connect", _per_connection)
             self._engines[shard] = engine
+            while len(self._engines) > MAX_OPEN:
+                self._engines.popitem(last=False)[1].dispose()
+        else:
+            self._engines.move_to_end(shard)
         return engine
 
     @contextmanager
@@ -67,9 +88,26 @@ class WarehouseEventLogStorage(SqliteEventLogStorage):
             with engine.connect() as conn, conn.begin():
                 yield conn
 
+    def has_table(self, table_name: str) -> bool:
+        """Dagster asks before every asset check event whether the index has the checks'
+        table, over a new engine each time; a table, once there, stays (a wipe empties
+        tables, it does not drop them)."""
+        if table_name not in self._tables and super().has_table(table_name):
+            self._tables.add(table_name)
+        return table_name in self._tables
+
+    def _close(self, keep: str | None = None) -> None:
+        with self._db_lock:
+            for shard in [s for s in self._engines if s != keep]:
+                self._engines.pop(shard).dispose()
+
+    def wipe(self) -> None:
+        # Dagster deletes the run databases' files: close them first, so that nothing
+        # goes on writing into a deleted file.
+        self._close(keep=INDEX_SHARD_NAME)
+        super().wipe()
+
     def dispose(self) -> None:
-        for engine in self._engines.values():
-            engine.dispose()
-        self._engines.clear()
+        self._close()
         super().dispose()
 

@@ -1,12 +1,15 @@
 """The Dagster instance's event log (`orchestration.event_log`): Dagster's own sqlite
-storage, in the same place, with one engine per database and no flush per event."""
+storage, in the same place, with one open connection per database and no flush per
+event."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from dagster import DagsterInstance, job, op
 
+from orchestration import event_log
 from orchestration.event_log import WarehouseEventLogStorage
 from orchestration.instance import INSTANCE_YAML, open_instance, prepare_dagster_home
 
@@ -47,16 +50,90 @@ def test_runs_recorded_by_dagsters_default_storage_stay_readable(tmp_path: Path,
         assert [r.run_id for r in instance.get_runs()] == [new, old]
 
 
-def test_each_database_keeps_one_engine_and_commits_without_a_flush(tmp_path: Path) -> None:
+def _dbapi(conn) -> object:
+    return conn.connection.dbapi_connection
+
+
+def test_each_database_keeps_one_connection_and_commits_without_a_flush(tmp_path: Path) -> None:
     storage = WarehouseEventLogStorage(str(tmp_path / "runs"))
     try:
         with storage.run_connection("a-run") as conn:
             synchronous = conn.exec_driver_sql("PRAGMA synchronous").scalar()
             journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
-        with storage.run_connection("a-run"):
-            pass
+            first = _dbapi(conn)
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        seen = []
+
+        def other_thread() -> None:
+            with storage.run_connection("a-run") as conn:
+                seen.append((_dbapi(conn), conn.exec_driver_sql("SELECT x FROM t").scalar()))
+                conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
         assert (synchronous, journal) == (1, "wal")  # NORMAL: a commit writes, never fsyncs
+        assert seen == [(first, 1)]  # the same connection, from another thread, in turn
         assert sorted(storage._engines) == ["a-run", "index"]
+        # Another process's storage (`vrn ui`, `vrn status`) sees every commit at once.
+        reader = WarehouseEventLogStorage(str(tmp_path / "runs"))
+        try:
+            with reader.run_connection("a-run") as conn:
+                assert conn.exec_driver_sql("SELECT sum(x) FROM t").scalar() == 3
+        finally:
+            reader.dispose()
     finally:
         storage.dispose()
     assert storage._engines == {}
+
+
+def test_the_least_recently_used_databases_are_closed_beyond_the_limit(tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    monkeypatch.setattr(event_log, "MAX_OPEN", 3)
+    storage = WarehouseEventLogStorage(str(tmp_path / "runs"))
+    try:
+        for run in ("r1", "r2", "r1", "r3", "r4"):
+            with storage.run_connection(run):
+                pass
+        assert list(storage._engines) == ["r1", "r3", "r4"]  # r2, least recently used, closed
+        with storage.index_connection() as conn:  # reopened when needed
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+    finally:
+        storage.dispose()
+
+
+def test_wiping_closes_the_run_databases_before_their_files_go(tmp_path: Path) -> None:
+    storage = WarehouseEventLogStorage(str(tmp_path / "runs"))
+    try:
+        with storage.run_connection("a-run") as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        storage.wipe()
+        assert "a-run" not in storage._engines
+        assert not (tmp_path / "runs" / "a-run.db").exists()
+        with storage.run_connection("a-run") as conn:  # a new file, not the deleted one
+            assert conn.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE name = 't'").scalar() == 0
+        assert (tmp_path / "runs" / "a-run.db").exists()
+    finally:
+        storage.dispose()
+
+
+def test_the_asset_check_table_is_looked_up_once_it_is_there(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    storage = WarehouseEventLogStorage(str(tmp_path / "runs"))
+    lookups = []
+    parent = event_log.SqliteEventLogStorage.has_table
+
+    def counted(self, name: str) -> bool:
+        lookups.append(name)
+        return parent(self, name)
+
+    monkeypatch.setattr(event_log.SqliteEventLogStorage, "has_table", counted)
+    try:
+        assert storage.supports_asset_checks and storage.supports_asset_checks
+        assert not storage.has_table("no_such_table") and not storage.has_table("no_such_table")
+        assert lookups.count("no_such_table") == 2  # an absent table is asked again
+        assert len(lookups) == 3
+    finally:
+        storage.dispose()
