@@ -8,7 +8,8 @@ through `meta.dagster.asset_key` in their `__sources.yml`.
 
 The warehouse file reaches dbt as `--vars` from the run's `WarehouseResource`; dbt's own
 lines go to a log file and only its summary and failures to the console (`dbt_console`);
-every model and seed it builds reports its row count (`row_counts`).
+every model and seed it builds reports its row count (`row_counts`). dbt's unit tests run
+in the build when the code changed since they last all passed (`dbt_unit_tests`).
 """
 
 import json
@@ -20,6 +21,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration import dbt_unit_tests
 from orchestration.dbt_console import build_quietly, dbt_log_path
 from orchestration.resources import WarehouseResource
 from orchestration.row_counts import count_dbt_rows, with_row_counts
@@ -60,9 +62,21 @@ def warehouse_dbt_assets(
     log_path = dbt_log_path(warehouse.logs_path, context.run_id)
     context.log.info(f"dbt's full output: {log_path}")
     os.environ["VRN_DBT_PARENT"] = str(os.getpid())  # read by the launcher
-    invocation = dbt.cli(["build", "--vars", dbt_vars(warehouse)], context=context,
+    code = dbt_unit_tests.code_key()
+    skip = dbt_unit_tests.build_args(code)
+    if skip:
+        context.log.info("dbt unit tests: every one passed on this very code "
+                         f"({dbt_unit_tests.PASSED_FILE}); not run again")
+    invocation = dbt.cli(["build", "--vars", dbt_vars(warehouse), *skip], context=context,
                          raise_on_error=False)
     events = build_quietly(invocation, log_path, context.log)
+    if not skip:
+        try:
+            results = invocation.get_artifact("run_results.json")
+        except (OSError, ValueError):  # dbt stopped before writing it
+            results = {}
+        if not dbt_unit_tests.record(code, results, invocation.manifest):
+            context.log.info("dbt unit tests: not all passed; they run again next time")
     counts: dict[str, int] = {}
     if warehouse.warehouse_path.exists():
         # dbt has exited: the file is free for a reader (PITFALLS 6).
