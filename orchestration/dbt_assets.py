@@ -9,7 +9,8 @@ through `meta.dagster.asset_key` in their `__sources.yml`.
 The warehouse file reaches dbt as `--vars` from the run's `WarehouseResource`; dbt's own
 lines go to a log file and only its summary and failures to the console (`dbt_console`);
 every model and seed it builds reports its row count (`row_counts`). dbt's unit tests run
-in the build when the code changed since they last all passed (`dbt_unit_tests`).
+in the build when the code changed since they last all passed (`dbt_unit_tests`). The
+build's parse state is kept for the next build (`vrn.manifest.keep_partial_parse`).
 """
 
 import json
@@ -25,7 +26,7 @@ from orchestration import dbt_unit_tests
 from orchestration.dbt_console import build_quietly, dbt_log_path
 from orchestration.resources import WarehouseResource
 from orchestration.row_counts import count_dbt_rows, with_row_counts
-from vrn.manifest import dbt_executable, ensure_manifest
+from vrn.manifest import dbt_executable, ensure_manifest, keep_partial_parse
 from vrn.reference import DBT_PROJECT_DIR
 
 
@@ -70,6 +71,7 @@ def warehouse_dbt_assets(
     invocation = dbt.cli(["build", "--vars", dbt_vars(warehouse), *skip], context=context,
                          raise_on_error=False)
     events = build_quietly(invocation, log_path, context.log)
+    keep_partial_parse(invocation.target_path)
     if not skip:
         try:
             results = invocation.get_artifact("run_results.json")
