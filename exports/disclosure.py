@@ -418,8 +418,21 @@ def narrowed_bounds(system: _System, lo: np.ndarray, hi: np.ndarray, passes: int
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Differencing: each cell of an equation lies between the total minus the others'
     largest and smallest possible values; repeat (every equation at once, with numpy)
-    until nothing narrows."""
-    e, c, a, n_eq = system.e, system.c, system.a, system.n_eq
+    until nothing narrows.
+
+    `lo` and `hi` are one bound per cell, or a stack of them (one row per set of bounds
+    to narrow, e.g. one per cell tried for hiding): the rows are narrowed side by side as
+    copies of the system that share no equation, so each row ends exactly as it would
+    alone (a row that has stopped narrowing is a fixed point, and stays so)."""
+    single = lo.ndim == 1
+    lo, hi = np.atleast_2d(lo), np.atleast_2d(hi)
+    k, n_cells = lo.shape
+    c, a = system.c, system.a
+    # Row r's incidences are the system's, its equations numbered after row r-1's.
+    e = (system.e + system.n_eq * np.arange(k)[:, None]).ravel()
+    n_eq = system.n_eq * k
+    cell = (c + n_cells * np.arange(k)[:, None]).ravel()  # into lo.ravel()
+    positive = np.tile(a > 0, k)
 
     def others(term: np.ndarray, infinite: float) -> np.ndarray:
         """Per incidence: the sum of the other terms of its equation."""
@@ -430,22 +443,25 @@ def narrowed_bounds(system: _System, lo: np.ndarray, hi: np.ndarray, passes: int
         rest = total[e] - finite
         return np.where(n_inf[e] - is_inf > 0, infinite, rest)
 
+    lo, hi = lo.ravel(), hi.ravel()
     for _ in range(passes):
-        t_min = np.where(a > 0, lo[c], -hi[c])
-        t_max = np.where(a > 0, hi[c], -lo[c])
+        lo_c, hi_c = lo[cell], hi[cell]
+        t_min = np.where(positive, lo_c, -hi_c)
+        t_max = np.where(positive, hi_c, -lo_c)
         o_lo, o_hi = others(t_min, -INF), others(t_max, INF)
         # a*x + others = 0  ->  a*x in [-o_hi, -o_lo]
-        new_lo = np.where(a > 0, -o_hi, o_lo)
-        new_hi = np.where(a > 0, -o_lo, o_hi)
+        new_lo = np.where(positive, -o_hi, o_lo)
+        new_hi = np.where(positive, -o_lo, o_hi)
         new_lo = np.where(np.isfinite(new_lo), np.ceil(new_lo - 1e-9), new_lo)
         new_hi = np.where(np.isfinite(new_hi), np.floor(new_hi + 1e-9), new_hi)
         lo2, hi2 = lo.copy(), hi.copy()
-        np.maximum.at(lo2, c, new_lo)
-        np.minimum.at(hi2, c, new_hi)
+        np.maximum.at(lo2, cell, new_lo)
+        np.minimum.at(hi2, cell, new_hi)
         if np.array_equal(lo2, lo) and np.array_equal(hi2, hi):
             break
         lo, hi = lo2, hi2
-    return lo, hi
+    lo, hi = lo.reshape(k, n_cells), hi.reshape(k, n_cells)
+    return (lo[0], hi[0]) if single else (lo, hi)
 
 
 def components(eqs: list[Equation]) -> list[list[Equation]]:
@@ -526,19 +542,25 @@ def _next_to_hide(
         protected, lo, hi = _bounds(system, states, rule)
         determined = determined_if_hidden(system, lo != hi,
                                           [system.index[c] for c in tried])
-    for candidate, fixed in zip(tried, determined if tried else [], strict=True):
-        states[candidate].suppressed = True
-        i = system.index[candidate]  # a shown cell: hidden now, so protected
-        bounds = protected.copy(), lo.copy(), hi.copy()
-        bounds[0][i] = True
-        bounds[1][i], bounds[2][i] = _reader_bounds(states[candidate], rule)
-        left = recoverable(system, states, rule, fixed, bounds)
-        states[candidate].suppressed = False
-        score = (len(left), states[candidate].value, candidate)
-        if best is None or score < best[0]:
-            best = score, left
-        if not left:
-            break
+        # Every try's bounds narrowed at once, too: one row per try.
+        tried_lo, tried_hi = np.tile(lo, (len(tried), 1)), np.tile(hi, (len(tried), 1))
+        tried_protected = np.tile(protected, (len(tried), 1))
+        for t, candidate in enumerate(tried):
+            i = system.index[candidate]  # a shown cell: hidden now, so protected
+            states[candidate].suppressed = True
+            tried_protected[t, i] = True
+            tried_lo[t, i], tried_hi[t, i] = _reader_bounds(states[candidate], rule)
+            states[candidate].suppressed = False
+        narrow_lo, narrow_hi = narrowed_bounds(system, tried_lo, tried_hi)
+        # Tries are in (value, cell) order: the first to leave nothing recoverable wins.
+        for t, candidate in enumerate(tried):
+            found_t = (determined[t] | (narrow_lo[t] == narrow_hi[t])) & tried_protected[t]
+            left = [system.cells[i] for i in np.flatnonzero(found_t)]
+            score = (len(left), states[candidate].value, candidate)
+            if best is None or score < best[0]:
+                best = score, left
+            if not left:
+                break
     if best is not None:
         return best[0][2], best[1]
     anywhere = shown(c for eq in eqs for c in eq.cells)
