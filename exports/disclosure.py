@@ -499,17 +499,13 @@ def _bounds(system: _System, states: dict[Cell, _CellState], rule: DisclosureRul
     return protected, bounds[:, 0], bounds[:, 1]
 
 
-def recoverable(
-    system: _System, states: dict[Cell, _CellState], rule: DisclosureRule,
-    determined: np.ndarray | None = None,
-    bounds: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-) -> list[Cell]:
-    """Suppressed cells a reader could work out exactly, in table order. `determined` and
-    `bounds`: `determined_by_equations` and `_bounds` for these states, when known."""
-    protected, lo, hi = _bounds(system, states, rule) if bounds is None else bounds
+def recoverable(system: _System, states: dict[Cell, _CellState], rule: DisclosureRule
+                ) -> list[Cell]:
+    """Suppressed cells a reader could work out exactly, in table order."""
+    protected, lo, hi = _bounds(system, states, rule)
     if not protected.any():
         return []
-    found = determined_by_equations(system, lo != hi) if determined is None else determined
+    found = determined_by_equations(system, lo != hi)
     narrow_lo, narrow_hi = narrowed_bounds(system, lo, hi)
     found = found | (narrow_lo == narrow_hi)
     return [system.cells[i] for i in np.flatnonzero(found & protected)]
