@@ -543,10 +543,9 @@ def _next_to_hide(
         tried_protected = np.tile(protected, (len(tried), 1))
         for t, candidate in enumerate(tried):
             i = system.index[candidate]  # a shown cell: hidden now, so protected
-            states[candidate].suppressed = True
             tried_protected[t, i] = True
-            tried_lo[t, i], tried_hi[t, i] = _reader_bounds(states[candidate], rule)
-            states[candidate].suppressed = False
+            tried_lo[t, i], tried_hi[t, i] = _reader_bounds(
+                replace(states[candidate], suppressed=True), rule)
         narrow_lo, narrow_hi = narrowed_bounds(system, tried_lo, tried_hi)
         # Tries are in (value, cell) order: the first to leave nothing recoverable wins.
         for t, candidate in enumerate(tried):

@@ -26,6 +26,7 @@ from orchestration import dbt_unit_tests
 from orchestration.dbt_console import build_quietly, dbt_log_path
 from orchestration.resources import WarehouseResource
 from orchestration.row_counts import count_dbt_rows, with_row_counts
+from vrn.files import write_whole
 from vrn.manifest import dbt_executable, ensure_manifest, keep_partial_parse
 from vrn.reference import DBT_PROJECT_DIR
 
@@ -116,10 +117,7 @@ def dbt_launcher() -> str:
     text = _LAUNCHER.format(python=sys.executable, dbt=dbt_executable())
     if not path.is_file() or path.read_text() != text:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}")
-        partial.write_text(text)
-        partial.chmod(0o700)
-        partial.replace(path)
+        write_whole(path, text.encode("utf-8"), mode=0o700)
     return str(path)
 
 

@@ -17,12 +17,12 @@ clone, or a cleaned `target/`, runs them all again.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from vrn.files import write_whole
 from vrn.listing import code_digest
 from vrn.reference import DBT_PROJECT_DIR
 
@@ -67,9 +67,7 @@ def record(key: str, run_results: Mapping[str, Any], manifest: Mapping[str, Any]
     ok = all_passed(run_results, manifest)
     if ok:
         passed_file.parent.mkdir(parents=True, exist_ok=True)
-        partial = passed_file.with_name(f"{passed_file.name}.{os.getpid()}")
-        partial.write_text(key + "\n", encoding="utf-8")
-        partial.replace(passed_file)
+        write_whole(passed_file, (key + "\n").encode("utf-8"))
     else:
         passed_file.unlink(missing_ok=True)
     return ok

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from vrn.files import write_whole
 from vrn.reference import DBT_PROJECT_DIR
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -70,12 +71,9 @@ def keep_partial_parse(build_target: Path, kept: Path = PARTIAL_PARSE) -> bool:
     project again (about 10 s; a run after a run on the same warehouse now re-reads only
     the changed files, about 3 s). dbt checks that state itself (vars, profile, dbt
     version, every file's checksum) and parses in full when anything differs: a state
-    from another warehouse or older code costs a full parse, never a wrong one. Written
-    whole under another name and renamed, so a reader never sees half a file."""
+    from another warehouse or older code costs a full parse, never a wrong one."""
     source = build_target / PARTIAL_PARSE.name
     if not source.is_file():  # dbt stopped before it had parsed
         return False
-    partial = kept.with_name(f"{kept.name}.{os.getpid()}")
-    shutil.copyfile(source, partial)
-    os.replace(partial, kept)
+    write_whole(kept, source.read_bytes())
     return True
