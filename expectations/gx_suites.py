@@ -23,10 +23,12 @@ os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # imported where a frame is made: the Dagster definitions need no pandas
+    import pandas as pd
 
 from exports.gates import EVERY_SOURCE, Gate, GateFailure
 from ingest.files import RETURN_ENTITIES
@@ -35,7 +37,7 @@ from vrn import periods
 from vrn.checks import example_row
 from vrn.reference import LA_CODES, LLR_DISTRICT_CODES
 
-Frames = Mapping[str, pd.DataFrame]
+Frames = Mapping[str, "pd.DataFrame"]
 Expectation = tuple[str, dict[str, Any]]  # GX expectation class name, its arguments
 
 VOLUMES = "intermediate.int_quality__quarterly_volumes"
@@ -120,6 +122,8 @@ def geography_frame(t: Frames) -> pd.DataFrame:
 
 
 def csp_partners_frame(t: Frames) -> pd.DataFrame:
+    import pandas as pd
+
     geo = t["marts.dim_geography"]
     partners = t["seeds.ref_csp_partners"]
     return pd.DataFrame([
@@ -131,6 +135,8 @@ def csp_partners_frame(t: Frames) -> pd.DataFrame:
 def rasso_classification_frame(t: Frames) -> pd.DataFrame:
     """fct_rasso's outcome flags must agree with its outcome code (spec: positive outcome
     = 1 or 1A; victim does not support = 14 or 16) and its days with its dates."""
+    import pandas as pd
+
     r = t["marts.fct_rasso"].copy()
     code = r["outcome_code"].astype("string")
     r["charged_as_outcome_code"] = _flag(r["is_charged"]).eq(code.isin(["1", "1A"]).fillna(False))
@@ -144,6 +150,8 @@ def rasso_classification_frame(t: Frames) -> pd.DataFrame:
 
 
 def duty_grid_frame(t: Frames) -> pd.DataFrame:
+    import pandas as pd
+
     m = t["marts.mart_sv_duty_measures"]
     years = sorted(m["financial_year"].dropna().unique())
     grid = pd.DataFrame([(y, me, a) for y in years for me in DUTY_MEASURES
@@ -157,6 +165,8 @@ def duty_grid_frame(t: Frames) -> pd.DataFrame:
 
 
 def custody_frame(t: Frames) -> pd.DataFrame:
+    import pandas as pd
+
     c = t["marts.fct_custody_detention"].copy()
     age = pd.to_numeric(c["age"], errors="coerce")
     c["juvenile_as_age"] = _flag(c["is_juvenile"]).eq(age.lt(18))
@@ -368,6 +378,8 @@ def _describe(config: Any) -> str:
 
 def _quarter(value: Any) -> str | None:
     """The financial-year quarter a row's placing value falls in (a date or a label)."""
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
         return None
     if isinstance(value, str) and periods.QUARTER_RE.match(value):

@@ -35,8 +35,8 @@ import duckdb
 import pandas as pd
 
 from exports.catalog import Catalog, PublishedTable, load_catalog
-from exports.disclosure import NOT_AVAILABLE, SUPPRESSED
 from exports.partners import HEALTH, DisclosureRule
+from exports.shapes import NOT_AVAILABLE, SUPPRESSED
 from vrn.checks import CheckResult, example_row, run_check
 from vrn.manifest import ensure_manifest
 

@@ -9,14 +9,14 @@ shape (`config.meta.publish`) — so nothing about a table is written again in P
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from exports.disclosure import ColumnSum, Link, Margin, MeasureSum, RateOver, TableShape
+from exports.shapes import ColumnSum, Link, Margin, MeasureSum, RateOver, TableShape
+from vrn.manifest import read_manifest
 from vrn.reference import seed_rows
 
 PUBLISH_PREFIX = "pub_"
@@ -188,4 +188,4 @@ def catalog_from_manifest(manifest: Mapping[str, Any]) -> Catalog:
 
 
 def load_catalog(manifest_path: Path) -> Catalog:
-    return catalog_from_manifest(json.loads(Path(manifest_path).read_text(encoding="utf-8")))
+    return catalog_from_manifest(read_manifest(Path(manifest_path)))

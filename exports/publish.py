@@ -37,7 +37,7 @@ import pandas as pd
 
 from exports import folder as folders
 from exports.catalog import Catalog, Partner, PublishedTable, measure_sums
-from exports.disclosure import Margin, Table, TableShape, protect_together
+from exports.disclosure import Table, protect_together
 from exports.gates import Gate, GateFailure, held_by
 from exports.labels import table_title
 from exports.partners import DisclosureRule, disclosure_rule
@@ -50,6 +50,7 @@ from exports.render import (
     notes_rows,
     workbook_bytes,
 )
+from exports.shapes import Margin, TableShape
 from exports.warehouse import Published, read_only, read_published
 from vrn import periods
 from vrn.listing import code_digest

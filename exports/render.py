@@ -39,7 +39,6 @@ from typing import Any
 import pandas as pd
 
 from exports.catalog import PublishedTable
-from exports.disclosure import NOT_AVAILABLE, SUPPRESSED
 from exports.folder import FigureChanges
 from exports.labels import (
     column_label,
@@ -51,6 +50,7 @@ from exports.labels import (
     value_label,
 )
 from exports.partners import DisclosureRule
+from exports.shapes import NOT_AVAILABLE, SUPPRESSED
 from vrn.periods import fy_quarter as fy_quarter_period
 from vrn.reference import PROJECT_ROOT
 from vrn.xlsx import FIXED_TIME, pin_timestamps

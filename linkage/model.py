@@ -28,13 +28,15 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 import yaml
 
 from vrn import failpoints
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SETTINGS_DIR = Path(__file__).resolve().parent / "settings"
 DEFAULT_SETTINGS = SETTINGS_DIR / "person_linkage.yaml"

@@ -18,8 +18,12 @@ arrival. Councils send no age, so their window is null.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SOURCES: tuple[str, ...] = (
     "police_people", "custody", "la_cla", "la_cpp", "la_absence", "la_exclusions",

@@ -27,7 +27,7 @@ from orchestration.dbt_console import build_quietly, dbt_log_path
 from orchestration.resources import WarehouseResource
 from orchestration.row_counts import count_dbt_rows, with_row_counts
 from vrn.files import write_whole
-from vrn.manifest import dbt_executable, ensure_manifest, keep_partial_parse
+from vrn.manifest import dbt_executable, keep_partial_parse, read_manifest
 from vrn.reference import DBT_PROJECT_DIR
 
 
@@ -52,7 +52,7 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 @dbt_assets(
-    manifest=ensure_manifest(),
+    manifest=read_manifest(),  # parsed once, also for the export catalog
     project=dbt_project,
     dagster_dbt_translator=VrnDbtTranslator(),
     pool="warehouse",

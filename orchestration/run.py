@@ -10,8 +10,10 @@ example.
 
 from __future__ import annotations
 
+import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +34,27 @@ from vrn.lock import connect_for_writing, owner_only_umask
 from vrn.settings import Settings
 
 JOB_NAME = "vrn_run_job"
+# Dagster stores the events it marks as a batch (a run's planned events: one per asset and
+# per check, about a thousand, written before the first step) with one `store_event_batch`
+# call when this is set; `orchestration.event_log` stores such a batch in one transaction
+# per database instead of two or three per event.
+EVENT_BATCH = ("DAGSTER_EVENT_BATCH_SIZE", "10000")
+
+
+@contextmanager
+def event_batches() -> Iterator[None]:
+    """Dagster's batched event writing, for the duration of a run in this process (it
+    reads the variable at every event)."""
+    name, value = EVENT_BATCH
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 @dataclass
@@ -100,10 +123,11 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print,
         for stale in release_abandoned_runs(instance):
             echo(f"run {stale} ended without finishing (its process is gone): marked "
                  "failed, and the warehouse pool it held released")
-        result = job.execute_in_process(
-            run_config=run_config(settings), instance=instance, run_id=run_id,
-            raise_on_error=False, tags={PROCESS_TAG: this_process()},
-        )
+        with event_batches():
+            result = job.execute_in_process(
+                run_config=run_config(settings), instance=instance, run_id=run_id,
+                raise_on_error=False, tags={PROCESS_TAG: this_process()},
+            )
         outcome = outcome_of(result, planned_assets(instance, run_id))
     outcome.exports, outcome.held_back = export_lines(settings.warehouse, run_id)
     failpoints.reached("run.finishing")

@@ -10,6 +10,7 @@ sensor. After a deliberate change, regenerate it and commit it with the change:
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,18 @@ def test_sensor_and_schedule_are_on_by_default() -> None:
         DefaultSensorStatus.RUNNING)
     assert defs.resolve_schedule_def("quarterly_export_schedule").default_status == (
         DefaultScheduleStatus.RUNNING)
+
+
+def test_loading_the_definitions_imports_no_dataframe_library() -> None:
+    """`vrn run` loads the definitions before its first step; pandas, numpy and pyarrow
+    (about half a second) are imported by the steps that use them. A fresh interpreter,
+    since this one has them already."""
+    probe = ("import sys, orchestration.definitions; "
+             "print(sorted(m for m in ('pandas', 'numpy', 'pyarrow', 'great_expectations', "
+             "'soda_core', 'splink', 'fpdf') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
 def write_snapshot() -> None:

@@ -22,20 +22,7 @@ from support.attacker import (
     attack_export,
 )
 
-from exports.disclosure import (
-    NOT_AVAILABLE,
-    SUPPRESSED,
-    ColumnSum,
-    DisclosureError,
-    Link,
-    Margin,
-    MeasureSum,
-    RateOver,
-    Table,
-    TableShape,
-    protect,
-    protect_together,
-)
+from exports.disclosure import DisclosureError, Table, protect, protect_together
 from exports.partners import (
     ALREADY_PUBLIC,
     DEFAULT_RULES,
@@ -47,6 +34,16 @@ from exports.partners import (
     PUBLIC,
     DisclosureRule,
     disclosure_rule,
+)
+from exports.shapes import (
+    NOT_AVAILABLE,
+    SUPPRESSED,
+    ColumnSum,
+    Link,
+    Margin,
+    MeasureSum,
+    RateOver,
+    TableShape,
 )
 
 INF = float("inf")

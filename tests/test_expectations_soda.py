@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from expectations import soda_contracts as soda
-from exports.disclosure import NOT_AVAILABLE, SUPPRESSED
 from exports.partners import DEFAULT_RULES, HEALTH, ONS_SMALL_COUNTS, POLICE_COUNCIL
+from exports.shapes import NOT_AVAILABLE, SUPPRESSED
 
 RULES = dict(DEFAULT_RULES)
 

@@ -8,11 +8,14 @@ disclosure shape), the Soda contracts and the Dagster dbt assets all read dbt's
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from vrn.files import write_whole
 from vrn.reference import DBT_PROJECT_DIR
@@ -60,6 +63,21 @@ def ensure_manifest() -> Path:
                 check=True, env={**os.environ, "DO_NOT_TRACK": "1"},
             )
     return MANIFEST
+
+
+def read_manifest(path: Path | None = None) -> dict[str, Any]:
+    """The manifest, parsed (by default the project's, made fresh first). Parsed once per
+    version of the file in a process: the Dagster dbt assets and the export catalog both
+    read it while the definitions load (a few MB of JSON, a fifth of a second each). The
+    same dict is handed to every caller: read it, never change it."""
+    path = Path(path) if path is not None else ensure_manifest()
+    stat = path.stat()
+    return _parsed(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _parsed(path: Path, _mtime_ns: int, _size: int) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def keep_partial_parse(build_target: Path, kept: Path = PARTIAL_PARSE) -> bool:

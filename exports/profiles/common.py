@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from exports import labels
-from exports.disclosure import NOT_AVAILABLE
 from exports.profiles.charts import BarChart, ChartSpec, HeatMap, LineChart, Series
 from exports.profiles.document import Block, Chart, Paragraph, Section, Table
 from exports.profiles.numbers import (
@@ -29,6 +28,7 @@ from exports.profiles.numbers import (
     share_text,
     spoken,
 )
+from exports.shapes import NOT_AVAILABLE
 
 AUTHOR = "Leicester, Leicestershire and Rutland Violence Reduction Network"
 SUPPRESSED_SAID = ("suppressed: fewer than 5, or withheld so that a small number "

@@ -16,7 +16,6 @@ from typing import Any
 import pandas as pd
 
 from exports import labels
-from exports.disclosure import NOT_AVAILABLE, SUPPRESSED
 from exports.partners import disclosure_rule
 from exports.profiles.charts import BarChart, HeatMap, LineChart, Series
 from exports.profiles.common import (
@@ -65,6 +64,7 @@ from exports.profiles.numbers import (
     share_text,
     spoken,
 )
+from exports.shapes import NOT_AVAILABLE, SUPPRESSED
 
 
 def place_name(src: Source, owner: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from exports.disclosure import NOT_AVAILABLE, SUPPRESSED
+from exports.shapes import NOT_AVAILABLE, SUPPRESSED
 
 Value = int | float | str | None
 

@@ -24,7 +24,6 @@ from typing import Any
 import pandas as pd
 
 from exports import labels
-from exports.disclosure import NOT_AVAILABLE, SUPPRESSED
 from exports.partners import disclosure_rule
 from exports.profiles import csp
 from exports.profiles.charts import BarChart, LineChart, Series
@@ -69,6 +68,7 @@ from exports.profiles.numbers import (
     share_text,
     spoken,
 )
+from exports.shapes import NOT_AVAILABLE, SUPPRESSED
 
 PARTNER = "opcc"
 LLR = "Leicester, Leicestershire and Rutland"

@@ -20,8 +20,9 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from exports.disclosure import NOT_AVAILABLE, SUPPRESSED, TableShape, equations
+from exports.disclosure import equations
 from exports.partners import DisclosureRule
+from exports.shapes import NOT_AVAILABLE, SUPPRESSED, TableShape
 
 INF = float("inf")
 PRIME = 2_147_483_629  # below 2**31: a product of two residues fits in int64
