@@ -17,7 +17,7 @@ from ingest import read, validate
 from ingest.files import RETURN_ENTITIES, LandingFile, for_path
 from ingest.schema import SERVICE_RETURNS_TABLE
 from ingest.specs import FUNDING, RETURN_DECIMAL_LABELS, RETURN_LABELS, RETURN_PERCENT_LABELS
-from ingest.tabular import ParsedFile, Scratch, parse_table, scratch_connection, start
+from ingest.tabular import HeldKeys, ParsedFile, Scratch, parse_table, scratch_connection, start
 from vrn.reference import seed_rows
 
 SOURCE = "commissioning"
@@ -182,7 +182,7 @@ def parse_return(file: LandingFile, workdir: Path, *, sha256: str | None = None,
 
 
 def parse(file: LandingFile, workdir: Path, *, sha256: str | None = None,
-          held_keys: Path | None = None, scratch: Scratch = None) -> ParsedFile:
+          held_keys: HeldKeys = None, scratch: Scratch = None) -> ParsedFile:
     """A return (`*_return_<quarter>.xlsx`) or a funding table (`funding_<year>.csv`)."""
     if file.entity in RETURN_ENTITIES:
         return parse_return(file, workdir, sha256=sha256, scratch=scratch)

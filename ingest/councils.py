@@ -18,13 +18,13 @@ from ingest.specs import (
     EXCLUSIONS,
     SCHOOL_ABSENCE,
 )
-from ingest.tabular import ParsedFile, Scratch, parse_table
+from ingest.tabular import HeldKeys, ParsedFile, Scratch, parse_table
 
 ENTITIES = (CHILDREN_LOOKED_AFTER, CHILD_PROTECTION_PLANS, SCHOOL_ABSENCE, EXCLUSIONS)
 
 
 def parse(file: LandingFile, workdir: Path, *, sha256: str | None = None,
-          held_keys: Path | None = None, scratch: Scratch = None) -> ParsedFile:
+          held_keys: HeldKeys = None, scratch: Scratch = None) -> ParsedFile:
     """Validate one council extract, CSV or workbook; see `ingest.tabular.parse_table`."""
     if file.la_code is None:
         raise ValueError(f"{file.file_name}: council files live under la/<ONS code>/")
@@ -48,7 +48,7 @@ class Council:
         return f"la/{self.la_code}"
 
     def parse(self, file: LandingFile, workdir: Path, *, sha256: str | None = None,
-              held_keys: Path | None = None, scratch: Scratch = None) -> ParsedFile:
+              held_keys: HeldKeys = None, scratch: Scratch = None) -> ParsedFile:
         return parse(file, workdir, sha256=sha256, held_keys=held_keys, scratch=scratch)
 
     def read_file(self, path: Path, workdir: Path) -> ParsedFile:

@@ -41,7 +41,7 @@ from ingest.files import (
 )
 from ingest.schema import create_schemas
 from ingest.specs import BY_NAME
-from ingest.tabular import ParsedFile, Scratch
+from ingest.tabular import HeldKeys, ParsedFile, Scratch
 from vrn import failpoints
 from vrn.settings import apply_memory_limit
 
@@ -138,14 +138,23 @@ def current_version(con: duckdb.DuckDBPyConnection, file_name: str) -> tuple | N
     return rows[0] if rows else None
 
 
-def export_held_keys(con: duckdb.DuckDBPyConnection, file: LandingFile, out: Path) -> Path | None:
-    """Keys every other current file of this entity holds, as Parquet for the validator."""
+def held_keys_lookup(con: duckdb.DuckDBPyConnection, file: LandingFile,
+                     workdir: Path) -> HeldKeys:
+    """How the validator finds which of a file's keys every other current file of its
+    entity holds (`ingest.tabular.HeldKeys`): a query of the warehouse, answered as
+    Parquet; None when the entity has no key."""
     entity = BY_NAME.get(file.entity or "")
     if entity is None or not entity.key:
         return None
-    sql = validate.held_keys_sql(entity, entity.raw_table, file.file_name, file.la_code)
-    con.execute(f"COPY ({sql}) TO {validate.lit(str(out))} (FORMAT parquet)")
-    return out
+
+    def lookup(keys: Path) -> Path:
+        out = workdir / "held_keys.parquet"
+        sql = validate.held_keys_sql(entity, entity.raw_table, file.file_name, file.la_code,
+                                     f"read_parquet({validate.lit(str(keys))})")
+        con.execute(f"COPY ({sql}) TO {validate.lit(str(out))} (FORMAT parquet)")
+        return out
+
+    return lookup
 
 
 def parse_landing_file(con: duckdb.DuckDBPyConnection, file: LandingFile, workdir: Path,
@@ -154,8 +163,8 @@ def parse_landing_file(con: duckdb.DuckDBPyConnection, file: LandingFile, workdi
     if file.entity is None:
         return ParsedFile(file, sha256, size,
                           rejected=f"file name not recognised: {file.problem}")
-    held = export_held_keys(con, file, workdir / "held_keys.parquet")
-    return PARSERS[file.source](file, workdir / "parsed", sha256=sha256, held_keys=held,
+    return PARSERS[file.source](file, workdir / "parsed", sha256=sha256,
+                                held_keys=held_keys_lookup(con, file, workdir),
                                 scratch=scratch)
 
 

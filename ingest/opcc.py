@@ -11,14 +11,14 @@ from pathlib import Path
 
 from ingest.files import LandingFile, for_path
 from ingest.specs import ICV_VISITS
-from ingest.tabular import ParsedFile, Scratch, parse_table
+from ingest.tabular import HeldKeys, ParsedFile, Scratch, parse_table
 
 SOURCE = "opcc"
 ENTITIES = (ICV_VISITS,)
 
 
 def parse(file: LandingFile, workdir: Path, *, sha256: str | None = None,
-          held_keys: Path | None = None, scratch: Scratch = None) -> ParsedFile:
+          held_keys: HeldKeys = None, scratch: Scratch = None) -> ParsedFile:
     """Validate one ICV extract; see `ingest.tabular.parse_table`."""
     return parse_table(file, workdir, sha256=sha256, held_keys=held_keys,
                        scratch=scratch)

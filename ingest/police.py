@@ -11,14 +11,14 @@ from pathlib import Path
 
 from ingest.files import LandingFile, for_path
 from ingest.specs import CRIME_PEOPLE, CRIMES, CUSTODY, OUTCOMES
-from ingest.tabular import ParsedFile, Scratch, parse_table
+from ingest.tabular import HeldKeys, ParsedFile, Scratch, parse_table
 
 SOURCE = "police"
 ENTITIES = (CRIMES, CRIME_PEOPLE, OUTCOMES, CUSTODY)
 
 
 def parse(file: LandingFile, workdir: Path, *, sha256: str | None = None,
-          held_keys: Path | None = None, scratch: Scratch = None) -> ParsedFile:
+          held_keys: HeldKeys = None, scratch: Scratch = None) -> ParsedFile:
     """Validate one police extract; see `ingest.tabular.parse_table`."""
     return parse_table(file, workdir, sha256=sha256, held_keys=held_keys,
                        scratch=scratch)

@@ -16,6 +16,7 @@ from ingest.files import LandingFile, for_path
 from ingest.schema import POLICEUK_COLUMNS, POLICEUK_TABLE
 from ingest.specs import POLICEUK_HEADER
 from ingest.tabular import (
+    HeldKeys,
     ParsedFile,
     Scratch,
     csv_problem,
@@ -29,7 +30,7 @@ SOURCE = "policeuk"
 
 
 def parse(file: LandingFile, workdir: Path, *, sha256: str | None = None,
-          held_keys: Path | None = None, scratch: Scratch = None) -> ParsedFile:
+          held_keys: HeldKeys = None, scratch: Scratch = None) -> ParsedFile:
     """One month's street file: its header checked, every row loaded as text."""
     result = start(file, sha256)
     result.table = POLICEUK_TABLE

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,9 @@ from ingest.specs import BY_NAME, Entity
 # An in-memory DuckDB a run may lend to every file's validation (opening one costs tens
 # of milliseconds a file); None means "open your own".
 Scratch = duckdb.DuckDBPyConnection | None
+# Given a Parquet file of a file's keys, a Parquet file of those other current files of
+# its entity hold (`ingest.load.held_keys_lookup`); None: nothing to look up.
+HeldKeys = Callable[[Path], Path] | None
 SCRATCH_TABLES = ("judged", "held", "answers", "staged_text")
 _ISO = re.compile(r"^\d{4}-")
 _UK = re.compile(r"^\d{1,2}/")
@@ -206,12 +209,13 @@ def workbook_as_csv(path: Path, entity: Entity, workdir: Path) -> tuple[list[str
 
 
 def parse_table(file: LandingFile, workdir: Path, *, sha256: str | None = None,
-                held_keys: Path | None = None, scratch: Scratch = None) -> ParsedFile:
+                held_keys: HeldKeys = None, scratch: Scratch = None) -> ParsedFile:
     """Validate one tabular extract (any entity of `ingest.specs`).
 
-    `held_keys`: a Parquet file (key_text, file_name) of keys other current files of the
-    same entity already hold (`validate.held_keys_sql`); rows with those keys are
-    duplicates. Nothing here reads or writes the warehouse.
+    `held_keys`: given a Parquet file of this file's keys (`key_text`), a Parquet file
+    (key_text, file_name) of those that other current files of the same entity already
+    hold (`ingest.load.held_keys_lookup`); rows with those keys are duplicates. Nothing
+    here reads or writes the warehouse.
     """
     result = start(file, sha256)
     entity = BY_NAME[file.entity or ""]
@@ -261,8 +265,12 @@ def parse_table(file: LandingFile, workdir: Path, *, sha256: str | None = None,
             style = validate.choose_style(iso, uk)
         held = None
         if held_keys is not None and entity.key:
+            keys_path = workdir / "keys.parquet"
+            con.execute(f"COPY ({validate.file_keys_sql(entity, style, 'staged')}) "
+                        f"TO {validate.lit(str(keys_path))} (FORMAT parquet)")
+            held_path = held_keys(keys_path)
             con.execute("CREATE TABLE held AS SELECT key_text, min(file_name) AS file_name "
-                        f"FROM read_parquet({validate.lit(str(held_keys))}) GROUP BY 1")
+                        f"FROM read_parquet({validate.lit(str(held_path))}) GROUP BY 1")
             held = "held"
         checks = validate.checks_for(entity, period, style)
         con.execute("CREATE TABLE judged AS "

@@ -200,15 +200,26 @@ def key_sql(entity: Entity, value_of) -> str:
     return " || chr(31) || ".join(parts)
 
 
-def held_keys_sql(entity: Entity, table: str, file_name: str, la_code: str | None) -> str:
-    """Keys held by every other current file of this entity (and council) in the
-    warehouse: a key already held by another period's file is a duplicate too."""
+def held_keys_sql(entity: Entity, table: str, file_name: str, la_code: str | None,
+                  keys: str) -> str:
+    """Of the keys `keys` lists (a relation with `key_text`: the new file's own), those
+    held by another current file of this entity (and council) in the warehouse: a key
+    already held by another period's file is a duplicate too. Only those, not every key
+    held: the lookup costs one scan of the table per file, where writing out every held
+    key cost as much again and made loading n files of an entity grow with n²."""
     key = key_sql(entity, lambda c: q(c.name))
     where = f"file_name <> {lit(file_name)}"
     if la_code is not None:
         where += f" AND la_code = {lit(la_code)}"
     return (f"SELECT {key} AS key_text, min(file_name) AS file_name FROM {table} "
-            f"WHERE {where} GROUP BY 1")
+            f"WHERE {where} AND {key} IN (SELECT key_text FROM {keys}) GROUP BY 1")
+
+
+def file_keys_sql(entity: Entity, style: str, staged: str) -> str:
+    """The staged file's keys, each once (`key_text`; blank or unparsed keys left out),
+    as `held_keys_sql` looks them up."""
+    return (f"SELECT DISTINCT __key AS key_text FROM ({_parsed_rows(entity, style, staged)}) "
+            "WHERE __key IS NOT NULL")
 
 
 # --- the checks ----------------------------------------------------------------------
@@ -433,14 +444,8 @@ def checks_for(entity: Entity, period: Period, style: str) -> list[Check]:
 # --- putting it together -------------------------------------------------------------
 
 
-def judged_sql(entity: Entity, checks: Sequence[Check], style: str, staged: str,
-               held: str | None) -> str:
-    """SELECT giving, for every staged row, its parsed values and the index of the first
-    failing check (NULL when the row is good).
-
-    `staged` has `row_number` and one trimmed text column per spec column (NULL when
-    blank); `held` is a table (key_text, file_name) of keys other current files hold.
-    """
+def _parsed_rows(entity: Entity, style: str, staged: str) -> str:
+    """SELECT giving every staged row with its parsed values and its key (`__key`)."""
     parsed_cols = ", ".join(
         f"{sql} AS {parsed(c.name)}" for c in entity.columns
         if (sql := parse_sql(c, style)) is not None
@@ -450,6 +455,17 @@ def judged_sql(entity: Entity, checks: Sequence[Check], style: str, staged: str,
         return parsed(c.name) if c.kind == "date" else q(c.name)
 
     key = key_sql(entity, value_of) if entity.key else "NULL"
+    return f"SELECT *{', ' + parsed_cols if parsed_cols else ''}, {key} AS __key FROM {staged}"
+
+
+def judged_sql(entity: Entity, checks: Sequence[Check], style: str, staged: str,
+               held: str | None) -> str:
+    """SELECT giving, for every staged row, its parsed values and the index of the first
+    failing check (NULL when the row is good).
+
+    `staged` has `row_number` and one trimmed text column per spec column (NULL when
+    blank); `held` is a table (key_text, file_name) of keys other current files hold.
+    """
     held_join = (f"LEFT JOIN {held} AS h ON h.key_text = p.__key" if held and entity.key
                  else "")
     held_by = "h.file_name" if held_join else "CAST(NULL AS VARCHAR)"
@@ -457,7 +473,7 @@ def judged_sql(entity: Entity, checks: Sequence[Check], style: str, staged: str,
     judge = f"CASE {cases} END" if checks else "CAST(NULL AS INTEGER)"
     return f"""
 WITH p AS (
-  SELECT *{', ' + parsed_cols if parsed_cols else ''}, {key} AS __key FROM {staged}
+  {_parsed_rows(entity, style, staged)}
 ), d AS (
   SELECT p.*,
     CASE WHEN __key IS NULL THEN 0 ELSE count(*) OVER (PARTITION BY __key) END AS __dups,

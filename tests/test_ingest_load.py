@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from ingest import SOURCES, load
+from ingest.files import for_path
 from ingest.load import ingest_landing
 from ingest.status import ingest_status, status_lines
 from tests.support.partner_files import good_row, write_return, write_table
@@ -200,6 +201,28 @@ def test_duplicate_key_across_periods(tmp_path: Path, con) -> None:
     rows = con.execute("SELECT file_name, row_number FROM quarantine.rows "
                        "ORDER BY file_name").fetchall()
     assert rows == [("police/crimes_2023-24Q1.csv", 3), ("police/crimes_2023-24Q2.csv", 1)]
+
+
+def test_the_held_keys_looked_up_are_only_the_new_files_own(tmp_path: Path, con) -> None:
+    """The warehouse is asked about the keys the new file holds, not for every key held
+    (which grew with every file loaded)."""
+    landing = tmp_path / "landing"
+    q1 = [good_row("crimes", crime_ref=f"CR/{n}") for n in range(1, 6)]
+    write_table(landing, "police", "crimes", q1, period="2023-24Q1")
+    ingest_landing(con, landing)
+    q2 = write_table(landing, "police", "crimes", [
+        good_row("crimes", crime_ref=ref, recorded_date="2023-07-05")
+        for ref in ("CR/2", "CR/9")], period="2023-24Q2")
+    lookup = load.held_keys_lookup(con, for_path(q2, "police"), tmp_path)
+    assert lookup is not None
+    keys = tmp_path / "keys.parquet"
+    con.execute(f"COPY (SELECT * FROM (VALUES ('CR/2'), ('CR/9')) AS t(key_text)) "
+                f"TO '{keys}' (FORMAT parquet)")
+    held = con.execute(f"SELECT * FROM read_parquet('{lookup(keys)}')").fetchall()
+    assert held == [("CR/2", "police/crimes_2023-24Q1.csv")]
+    # A file of no known entity has nothing to look up.
+    assert load.held_keys_lookup(con, for_path(landing / "police" / "x.csv", "police"),
+                                 tmp_path) is None
 
 
 def test_council_keys_are_unique_within_a_council_only(tmp_path: Path, con) -> None:
