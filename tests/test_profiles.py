@@ -313,3 +313,27 @@ def test_the_manifest_lists_the_profile_of_a_csp_and_none_for_icb_or_the_home_of
             if has_profile:
                 assert listed[name]["sha256"] == folders.file_sha256(folder / name)
                 assert listed[name]["rows"] is None and listed[name]["reads"] == []
+
+
+def test_a_grid_of_cells_is_what_one_lookup_per_cell_gives() -> None:
+    """`Cells` keys a frame once; each cell is then what `cell(only(...))` gives: the first
+    matching row, values compared as text (dates as `astype(str)` writes them), `[x]` for
+    a missing row or column."""
+    from exports.profiles.common import Cells, cell, only
+
+    frame = pd.DataFrame({
+        "period": ["2024-25Q1", "2024-25Q1", "2024-25Q2", "2024-25Q2"],
+        "month": pd.to_datetime(["2024-04-01", "2024-04-01", "2024-07-01", "2024-08-01"]),
+        "band": [1, 1, "2", None],
+        "offences": [3, 99, "[c]", 7],
+    })
+    grid = Cells(frame, "period", "month", "band")
+    asked = [dict(period=p, month=m, band=b)
+             for p in ("2024-25Q1", "2024-25Q2", "2025-26Q1")
+             for m in ("2024-04-01", "2024-07-01", "2024-08-01")
+             for b in (1, "1", "2", None, "None")]
+    for where in asked:
+        for value in ("offences", "rate"):
+            assert grid.get(value, **where) == cell(only(frame, **where), value), where
+    assert grid.get("offences", period="2024-25Q1", month="2024-04-01", band=1) == 3
+    assert grid.get("offences", period="2024-25Q2", month="2024-08-01", band=None) == 7

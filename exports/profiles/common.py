@@ -84,17 +84,41 @@ class Context:
     owner: str
 
 
+def _texts(series: pd.Series) -> list[str]:
+    """A column's cells as text, as `astype(str)` has them (a Timestamp's `str` differs)."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return series.astype(str).tolist()
+    return [str(v) for v in series.tolist()]
+
+
 def only(frame: pd.DataFrame, **where: Any) -> pd.DataFrame:
     """The rows whose columns hold these values (compared as text, as `astype(str)` has
     it; a profile asks this a few hundred times of small frames, so cell by cell)."""
     keep = np.ones(len(frame), dtype=bool)
     for column, value in where.items():
-        series, text = frame[column], str(value)
-        if pd.api.types.is_datetime64_any_dtype(series.dtype):  # str(Timestamp) differs
-            keep &= (series.astype(str) == text).to_numpy()
-        else:
-            keep &= np.fromiter((str(v) == text for v in series.tolist()), bool, len(frame))
+        text = str(value)
+        keep &= np.fromiter((t == text for t in _texts(frame[column])), bool, len(frame))
     return frame[keep]
+
+
+class Cells:
+    """`cell(only(frame, **where), value)` for every cell of a grid: the frame's rows are
+    keyed once by the text of `columns` (the first row of each key, as `cell` takes), and
+    each cell is then one look-up instead of one pass over the frame."""
+
+    def __init__(self, frame: pd.DataFrame, *columns: str) -> None:
+        self.frame, self.columns = frame, columns
+        self._first: dict[tuple[str, ...], int] = {}
+        for i, key in enumerate(zip(*(_texts(frame[c]) for c in columns), strict=True)):
+            self._first.setdefault(key, i)
+
+    def get(self, value: str, **where: Any) -> Any:
+        """The cell of column `value` in the first row matching `where` (every one of
+        `columns`), or `[x]` when there is no such row or column."""
+        row = self._first.get(tuple(str(where[c]) for c in self.columns))
+        if row is None or value not in self.frame.columns:
+            return NOT_AVAILABLE
+        return self.frame[value].iloc[row]
 
 
 def cell(frame: pd.DataFrame, column: str) -> Any:
@@ -268,12 +292,13 @@ def period_table(src: Source, frame: pd.DataFrame, category: str, value: str, ca
     cats = list(dict.fromkeys(frame[category].astype(str)))
     if order:
         cats = order(cats)
+    grid = Cells(frame, category, "period")
     rows = []
     for c in cats:
         cells = [str(labels.value_label(category, c))]
         for w in windows:
-            cells.append(cell_text(cell(only(frame, **{category: c, "period": w.period}),
-                                        value), value))
+            cells.append(cell_text(grid.get(value, **{category: c, "period": w.period}),
+                                   value))
         rows.append(tuple(cells))
     return Table(caption, (category_header, *(w.label for w in windows)), tuple(rows),
                  source=source)

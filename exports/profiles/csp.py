@@ -21,6 +21,7 @@ from exports.profiles.charts import BarChart, HeatMap, LineChart, Series
 from exports.profiles.common import (
     AUTHOR,
     KNIFE_MEASURES_SAID,
+    Cells,
     Context,
     Source,
     about_sources,
@@ -352,7 +353,8 @@ def timing_section(ctx: Context, source: str = "sv_by_weekday_hour.csv") -> Sect
                 & ~rows[column].astype(str).isin(("all", "unknown"))]
     days = list(dict.fromkeys(rows["weekday"]))
     hours = list(dict.fromkeys(rows[column].astype(str)))
-    grid = tuple(tuple(cell(only(rows, weekday=d, **{column: h}), "offences") for h in hours)
+    by_cell = Cells(rows, "weekday", column)
+    grid = tuple(tuple(by_cell.get("offences", weekday=d, **{column: h}) for h in hours)
                  for d in days)
     day_names = tuple(weekday(d) for d in days)
     label = f", {w.label}" if w else ""
@@ -392,8 +394,9 @@ def people_section(ctx: Context) -> Section | None:
             part = rows[(rows["role"] == role) & (rows["age_band"].astype(str) != "all")]
             sexes = [s for s in dict.fromkeys(part["sex"].astype(str)) if s != "all"]
             bands = list(dict.fromkeys(part["age_band"].astype(str)))
+            by_cell = Cells(part, "age_band", "sex")
             series = tuple(Series(str(labels.value_label("sex", s)).capitalize(), tuple(
-                cell(only(part, age_band=b, sex=s), "persons") for b in bands))
+                by_cell.get("persons", age_band=b, sex=s) for b in bands))
                 for s in sexes)
             noun = f"{role}s" if not str(role).endswith("s") else str(role)
             blocks.append(chart_block(BarChart(
@@ -421,9 +424,10 @@ def rasso_section(ctx: Context) -> Section | None:
                            "rapes_victim_not_supporting", "rapes_under_investigation",
                            "rate_per_1000") if c in rows.columns]
     windows = ctx.src.windows(rows)
+    by_period = Cells(rows, "period")
     table = Table("Rape and serious sexual offences", ("Measure", *(w.label for w in windows)),
                   tuple((labels.column_label(None, c), *(
-                      cell_text(cell(only(rows, period=w.period), c), c) for w in windows))
+                      cell_text(by_period.get(c, period=w.period), c) for w in windows))
                       for c in columns), source="rasso_by_area.csv")
     blocks: list[Block] = []
     w = ctx.src.rolling(rows)

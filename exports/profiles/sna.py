@@ -29,6 +29,7 @@ from exports.profiles import csp
 from exports.profiles.charts import BarChart, LineChart, Series
 from exports.profiles.common import (
     AUTHOR,
+    Cells,
     Context,
     Source,
     about_sources,
@@ -509,8 +510,9 @@ def _people_blocks(sna: Sna, role: str, rows: pd.DataFrame, count: str | None,
         return blocks
     bands = [b for b in dict.fromkeys(rows["age_band"].astype(str)) if b != "all"]
     sexes = [x for x in dict.fromkeys(rows["sex"].astype(str)) if x != "all"]
+    by_cell = Cells(rows, "age_band", "sex")
     series = tuple(Series(word("sex", x), tuple(
-        cell(only(rows, age_band=b, sex=x), value) for b in bands)) for x in sexes)
+        by_cell.get(value, age_band=b, sex=x) for b in bands)) for x in sexes)
     if not bands or not series:
         return blocks
     per = value == "rate_per_1000"
