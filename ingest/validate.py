@@ -205,8 +205,8 @@ def held_keys_sql(entity: Entity, table: str, file_name: str, la_code: str | Non
     """Of the keys `keys` lists (a relation with `key_text`: the new file's own), those
     held by another current file of this entity (and council) in the warehouse: a key
     already held by another period's file is a duplicate too. Only those, not every key
-    held: the lookup costs one scan of the table per file, where writing out every held
-    key cost as much again and made loading n files of an entity grow with n²."""
+    held: the look-up is one scan of the table, where grouping every held key and writing
+    them all out cost several times as much for every file loaded."""
     key = key_sql(entity, lambda c: q(c.name))
     where = f"file_name <> {lit(file_name)}"
     if la_code is not None:
