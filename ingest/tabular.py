@@ -269,8 +269,9 @@ def parse_table(file: LandingFile, workdir: Path, *, sha256: str | None = None,
             con.execute(f"COPY ({validate.file_keys_sql(entity, style, 'staged')}) "
                         f"TO {validate.lit(str(keys_path))} (FORMAT parquet)")
             held_path = held_keys(keys_path)
-            con.execute("CREATE TABLE held AS SELECT key_text, min(file_name) AS file_name "
-                        f"FROM read_parquet({validate.lit(str(held_path))}) GROUP BY 1")
+            # One row per key already: the warehouse's answer is grouped by key.
+            con.execute("CREATE TABLE held AS SELECT key_text, file_name "
+                        f"FROM read_parquet({validate.lit(str(held_path))})")
             held = "held"
         checks = validate.checks_for(entity, period, style)
         con.execute("CREATE TABLE judged AS "

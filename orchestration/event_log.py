@@ -89,24 +89,24 @@ class WarehouseEventLogStorage(SqliteEventLogStorage):
         if self._batch_thread == threading.get_ident():  # inside store_event_batch
             yield self._batch_connection(shard)
             return
-        with self._db_lock:
-            engine = self._engine(shard)
-            if shard not in self._initialized_dbs:
-                self._initdb(engine)
-                self._initialized_dbs.add(shard)
-            with engine.connect() as conn, conn.begin():
-                yield conn
+        with self._db_lock, self._ready_engine(shard).connect() as conn, conn.begin():
+            yield conn
+
+    def _ready_engine(self, shard: str) -> Engine:
+        """The shard's engine, its database set up on first use (called under
+        `_db_lock`)."""
+        engine = self._engine(shard)
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        return engine
 
     def _batch_connection(self, shard: str) -> Connection:
         """The batch's connection to `shard`, its transaction begun at its first use
         (called holding `_db_lock`, by the thread storing the batch)."""
         conn = self._batch.get(shard)
         if conn is None:
-            engine = self._engine(shard)
-            if shard not in self._initialized_dbs:
-                self._initdb(engine)
-                self._initialized_dbs.add(shard)
-            conn = engine.connect()
+            conn = self._ready_engine(shard).connect()
             conn.begin()
             self._batch[shard] = conn
         return conn

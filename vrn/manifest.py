@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -67,15 +67,15 @@ def ensure_manifest() -> Path:
 
 def read_manifest(path: Path | None = None) -> dict[str, Any]:
     """The manifest, parsed (by default the project's, made fresh first). Parsed once per
-    version of the file in a process: the Dagster dbt assets and the export catalog both
-    read it while the definitions load (a few MB of JSON, a fifth of a second each). The
-    same dict is handed to every caller: read it, never change it."""
+    version of the file in a process, and only the latest version kept: the Dagster dbt
+    assets and the export catalog both read it while the definitions load (a few MB of
+    JSON). The same dict is handed to every caller: read it, never change it."""
     path = Path(path) if path is not None else ensure_manifest()
     stat = path.stat()
     return _parsed(path.resolve(), stat.st_mtime_ns, stat.st_size)
 
 
-@cache
+@lru_cache(maxsize=1)
 def _parsed(path: Path, _mtime_ns: int, _size: int) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
