@@ -382,7 +382,8 @@ def publish_exports(
     folders.owner_only_tree(exports_root)  # what an earlier version published wider
 
     with read_only(warehouse) as con:
-        pub = read_published(con, [t for p in selected for t in p.tables])
+        pub = read_published(con, [t for p in selected for t in p.tables],
+                             [p.name for p in selected])
     todo = pub.quarters
     if quarters is not None:
         unknown = [q for q in quarters if q not in pub.quarters]

@@ -70,16 +70,24 @@ class Published:
     recorded: set[tuple[str, str, str]] = field(default_factory=set)
 
 
-def read_published(con: duckdb.DuckDBPyConnection,
-                   tables: Iterable[PublishedTable]) -> Published:
+def read_published(con: duckdb.DuckDBPyConnection, tables: Iterable[PublishedTable],
+                   partners: Iterable[str] | None = None) -> Published:
+    """What the exports of `tables` read. Of a table with a row per partner (the CSP
+    tables), only the rows of `partners` are read (every partner's when None): a CSP's
+    export step need not read the seven other CSPs' rows of every quarter."""
     quarters = _frame(con, f"SELECT export_quarter FROM {EXPORT_QUARTERS} "
                            "ORDER BY export_quarter_start", EXPORT_QUARTERS)
+    only = None if partners is None else sorted(set(partners))
     rows = {}
     for t in dict.fromkeys(tables):
-        order = ", partner" if t.partner_scoped else ""
+        order, where, params = "", "", []
+        if t.partner_scoped:
+            order = ", partner"
+            if only is not None:
+                where, params = "WHERE list_contains(?::VARCHAR[], partner) ", [only]
         rows[t.model] = _frame(
-            con, f"SELECT * FROM {t.relation} ORDER BY export_quarter{order}, row_order",
-            t.relation)
+            con, f"SELECT * FROM {t.relation} {where}ORDER BY export_quarter{order}, row_order",
+            t.relation, params)
     reads_frame = _frame(con, f"SELECT model_name, source || '/' || entity AS read FROM {READS} "
                               "ORDER BY model_name, read", READS)
     reads: dict[str, tuple[str, ...]] = {}

@@ -165,3 +165,25 @@ def test_health_counts_must_be_rounded_to_five(catalog, value):
                            "baseline_value": NOT_AVAILABLE}])
     result = verify(health, frame, frame.copy())
     assert not result.passed and "rounded to the nearest" in result.detail
+
+
+def test_a_contract_is_parsed_once_and_each_verification_gets_its_own_variables(
+        table, tmp_path, monkeypatch):
+    from soda_core.common.yaml import YamlSource
+
+    parsed, parse = [], YamlSource.parse
+    monkeypatch.setattr(YamlSource, "parse", lambda self: parsed.append(self) or parse(self))
+    monkeypatch.setattr(soda, "_PARSED", {})
+    stricter = {**RULES, POLICE_COUNCIL: replace(ONS_SMALL_COUNTS, suppress_to=9)}
+    # 6 is small under the stricter rule only: the variables resolved for one verification
+    # are not those of the next
+    assert verify(table, good_table()).passed
+    assert not verify(table, good_table(), rules=stricter).passed
+    assert verify(table, good_table()).passed
+    assert len(parsed) == 1
+    # a contract whose text changed is parsed again
+    changed = soda.render_contract(table).replace("main.reconcile", "main.no_such_table")
+    (tmp_path / f"{table.name}.yml").write_text(changed)
+    monkeypatch.setattr(soda, "CONTRACTS_DIR", tmp_path)
+    result = verify(table, good_table())
+    assert not result.passed and len(parsed) == 2

@@ -150,3 +150,33 @@ def test_a_csp_export_depends_only_on_its_own_areas_rows(
         for partner in CSPS:
             same = snapshot(without / q / partner) == snapshot(exports / q / partner)
             assert same is (partner != TAKEN_OUT), (q, partner)
+
+
+def test_a_csps_export_step_reads_its_own_rows_and_every_one_of_them(base_warehouse, catalog):
+    """`read_published(..., partners)`: a CSP's step reads its rows of the CSP tables,
+    exactly those that reading every partner's and keeping its own gives."""
+    import pandas as pd
+
+    from exports.publish import select_export
+    from exports.warehouse import read_only, read_published
+
+    with read_only(base_warehouse) as con:
+        everyone = read_published(con, list(catalog.tables))
+        for name in ("csp-melton", "opcc"):
+            partner = catalog.partner(name)
+            own = read_published(con, list(partner.tables), [name])
+            assert any(t.partner_scoped for t in partner.tables) is name.startswith("csp-")
+            for t in partner.tables:
+                expected = everyone.rows[t.model]
+                if t.partner_scoped:
+                    expected = expected[expected["partner"] == name].reset_index(drop=True)
+                    assert set(own.rows[t.model]["partner"]) == {name}
+                assert len(expected), t.model
+                # the same values; an integer column may be NumPy's where only other
+                # partners' rows had a null (pandas' nullable Int64 then)
+                pd.testing.assert_frame_equal(own.rows[t.model], expected, check_dtype=False)
+            for q in own.quarters:
+                mine, all_ = select_export(own, partner, q), select_export(everyone, partner, q)
+                for t in partner.tables:
+                    pd.testing.assert_frame_equal(mine.rows[t.name], all_.rows[t.name],
+                                                  check_dtype=False)

@@ -337,3 +337,24 @@ def test_a_grid_of_cells_is_what_one_lookup_per_cell_gives() -> None:
             assert grid.get(value, **where) == cell(only(frame, **where), value), where
     assert grid.get("offences", period="2024-25Q1", month="2024-04-01", band=1) == 3
     assert grid.get("offences", period="2024-25Q2", month="2024-08-01", band=None) == 7
+
+
+def test_the_pdf_is_what_fpdf2s_own_add_font_gives(monkeypatch) -> None:
+    """The fonts are parsed once per process (`pdf._add_font`); nothing a document uses
+    of them (its characters, the font cut down to them) carries into the next."""
+    from dataclasses import replace
+
+    from exports.profiles import pdf
+
+    doc = build_csp_profile(*export_of("csp-rutland", published_tables()))
+    other = replace(doc, title="Ŵrëxhåm — Ω ≈ ½ ‰ ✓ € ñ", author="Ærøskøbing ∞ ∑ Ĳ")
+    first = pdf.pdf_bytes(doc)
+    between = pdf.pdf_bytes(other)
+    again = pdf.pdf_bytes(doc)
+
+    def fpdf2_add_font(document, style: str) -> None:
+        document.add_font(pdf.FONT, style, pdf.FONT_DIR / pdf.FONT_FILES[style])
+
+    monkeypatch.setattr(pdf, "_add_font", fpdf2_add_font)
+    assert pdf.pdf_bytes(doc) == first == again
+    assert pdf.pdf_bytes(other) == between != first

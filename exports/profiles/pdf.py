@@ -10,13 +10,17 @@ their text alternative.
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
+from fontTools import ttLib
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableCellFillMode, XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
 
 from exports.profiles.charts import pdf_svg, svg_size_pt, svg_text
 from exports.profiles.document import Chart, Document, Headlines, Paragraph, Table
@@ -54,11 +58,45 @@ class _ProfilePDF(FPDF):
         self.set_text_color(0, 0, 0)
 
 
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf",
+              "I": "DejaVuSans-Oblique.ttf"}  # italic: a chart's [c] and [x]
+
+
+@functools.cache
+def _parsed_font(style: str) -> TTFFont:
+    """One style of the font as fpdf2's `add_font` reads it, once per process."""
+    pdf = FPDF()
+    pdf.add_font(FONT, style, FONT_DIR / FONT_FILES[style])
+    return pdf.fonts[f"{FONT.lower()}{style}"]
+
+
+def _add_font(pdf: FPDF, style: str) -> None:
+    """`pdf.add_font(FONT, style, ...)` without parsing the font file again.
+
+    fpdf2 reads every glyph's width and id (about 6,000 glyphs per style) each time: some
+    30 ms per style and document. What it reads depends on the file only and is shared;
+    what a document changes is its own: the characters it uses (`subset`), the glyphs it
+    missed, and the fontTools font, which fpdf2 cuts down in place to the used glyphs
+    when it writes the PDF (a fresh, lazily read one per document). The bytes are those
+    of `add_font` (a test compares them).
+    """
+    parsed = _parsed_font(style)
+    font = copy.copy(parsed)
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = ttLib.TTFont(parsed.ttffile, recalcTimestamp=False,
+                               fontNumber=parsed.collection_font_number, lazy=True)
+    font.cw = copy.copy(parsed.cw)  # a defaultdict: looking up a missing glyph adds it
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = None
+    font.subset = SubsetMap(font)
+    pdf.fonts[parsed.fontkey] = font
+
+
 def pdf_bytes(doc: Document) -> bytes:
     pdf = _ProfilePDF(doc.title)
-    pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-    pdf.add_font(FONT, "I", FONT_DIR / "DejaVuSans-Oblique.ttf")  # a chart's [c] and [x]
+    for style in FONT_FILES:
+        _add_font(pdf, style)
     pdf.set_title(doc.title)
     pdf.set_author(doc.author)
     pdf.set_subject(doc.subject)

@@ -79,7 +79,7 @@ def profile_from_warehouse(warehouse: Any, catalog: Any, partner: str, fy_quarte
             say(f"not in this warehouse (rebuild with `vrn run`), left out: {', '.join(absent)}")
             chosen = replace(chosen, tables=tuple(t for t in chosen.tables
                                                   if t.model in built_tables))
-        pub = read_published(con, chosen.tables)
+        pub = read_published(con, chosen.tables, [chosen.name])
     if fy_quarter not in pub.quarters:
         raise ValueError(f"quarter {fy_quarter!r} is not exported by the warehouse; export "
                          f"quarters: {', '.join(pub.quarters)}")
