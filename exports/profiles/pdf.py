@@ -77,8 +77,10 @@ def _add_font(pdf: FPDF, style: str) -> None:
     30 ms per style and document. What it reads depends on the file only and is shared;
     what a document changes is its own: the characters it uses (`subset`), the glyphs it
     missed, and the fontTools font, which fpdf2 cuts down in place to the used glyphs
-    when it writes the PDF (a fresh, lazily read one per document). The bytes are those
-    of `add_font` (a test compares them).
+    when it writes the PDF (a fresh, lazily read one per document, so the tables it cuts
+    down are still read once per document, when it writes: about 20 ms of the 85 ms of
+    three `add_font` calls is saved). The bytes are those of `add_font` (a test compares
+    them).
     """
     parsed = _parsed_font(style)
     font = copy.copy(parsed)
