@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pandas as pd
 import pytest
 from support.attacker import (
@@ -22,7 +23,16 @@ from support.attacker import (
     attack_export,
 )
 
-from exports.disclosure import DisclosureError, Table, protect, protect_together
+from exports.disclosure import (
+    DisclosureError,
+    Equation,
+    Table,
+    _System,
+    determined_by_equations,
+    determined_if_hidden,
+    protect,
+    protect_together,
+)
 from exports.partners import (
     ALREADY_PUBLIC,
     DEFAULT_RULES,
@@ -138,6 +148,34 @@ def test_no_hidden_cell_can_be_recovered_from_row_column_or_period_totals(seed):
                 assert s == 0  # zero stays zero
             if rule.suppress_from <= v <= rule.suppress_to:
                 assert s == SUPPRESSED
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_kept_reduction_grown_cell_by_cell_fixes_what_one_from_scratch_does(seed):
+    """Protecting a table hides one cell a round, and the equations' reduction is kept
+    and grown by that cell's column (`_System.reduced`): what it finds determined, also
+    with each candidate hidden, must be what a reduction from scratch finds."""
+    rng = random.Random(seed)
+    cells = [("t", r, "n") for r in range(rng.randint(6, 30))]
+    eqs = [Equation(rng.choice(cells), tuple(rng.sample(cells, rng.randint(1, 4))))
+           for _ in range(rng.randint(2, 14))]
+    eqs = [eq for eq in eqs if eq.total not in eq.parts] or [Equation(cells[0], (cells[1],))]
+    kept = _System(eqs)
+    unknown = np.zeros(len(kept.cells), dtype=bool)
+    order = list(range(len(kept.cells)))
+    rng.shuffle(order)
+    for hidden in order:
+        unknown[hidden] = True
+        candidates = [i for i in range(len(kept.cells)) if rng.random() < 0.5]
+        from_scratch = _System(eqs)
+        assert determined_by_equations(kept, unknown).tolist() == \
+            determined_by_equations(from_scratch, unknown).tolist()
+        for c, fixed in zip(candidates, determined_if_hidden(kept, unknown, candidates),
+                            strict=True):
+            with_c = unknown.copy()
+            with_c[c] = True
+            assert fixed.tolist() == determined_by_equations(_System(eqs), with_c).tolist()
+    assert len(kept._reduction.columns) == len(kept.cells)  # grown, never rebuilt
 
 
 def test_column_sums_within_a_row_are_protected_too():
