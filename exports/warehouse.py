@@ -49,9 +49,9 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, what: str,
         raise MissingTable(f"{what} is not in the warehouse (has dbt built it?): {e}") from None
     for column, kind in types.items():  # DATE stays a date (pandas would make it midnight)
         if kind == "DATE":
-            frame[column] = pd.Series(
-                [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]],
-                index=frame.index, dtype=object)
+            values = frame[column]
+            frame[column] = pd.Series(values.dt.date.tolist(), index=frame.index,
+                                      dtype=object).where(values.notna(), None)
     return frame
 
 
