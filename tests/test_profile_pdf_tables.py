@@ -74,10 +74,15 @@ KEPT_TOGETHER = Table("Heading kept with the first row", ("Measure", "Q1", "Year
     (LONG * 3, "1", "2"), ("Measure", "3", "4")))
 
 
-def document_of(draw_table) -> bytes:
+def blank_document() -> FPDF:
     document = pdf._ProfilePDF("Tables")
     for style in pdf.FONT_FILES:
         pdf._add_font(document, style)
+    return document
+
+
+def document_of(draw_table) -> bytes:
+    document = blank_document()
     document.set_auto_page_break(auto=True, margin=16)
     document.set_margins(15, 15, 15)
     document.add_page()
@@ -133,9 +138,7 @@ def longest_run(rows: list[int]) -> int:
 
 @pytest.mark.parametrize("text", ["", "[c]", "1,234", LONG * 4])
 def test_a_cell_is_broken_into_the_lines_fpdf2_breaks_it_into(text: str) -> None:
-    document = pdf._ProfilePDF("Tables")
-    for style in pdf.FONT_FILES:
-        pdf._add_font(document, style)
+    document = blank_document()
     document.add_page()
     document.set_font(pdf.FONT, "", 8)
     lines = pdf._cell_lines(document, text, 40.0)

@@ -255,6 +255,10 @@ def _cell_lines(pdf: FPDF, text: str, width: float) -> list[str]:
     return list(lines) or [""]
 
 
+def _row_height(lines: list[list[str]]) -> float:
+    return ROW_HEIGHT * max(len(cell) for cell in lines)
+
+
 def _table(pdf: FPDF, block: Table) -> None:
     """A table with its heading row repeated on each page it runs onto, rows shaded,
     horizontal rules between rows; text wraps within its column and is centred
@@ -272,6 +276,7 @@ def _table(pdf: FPDF, block: Table) -> None:
     rest = (pdf.epw - first) / max(n - 1, 1)
     widths = (first, *([rest] * (n - 1)))[:n]
     lefts = [pdf.l_margin + sum(widths[:j]) for j in range(n)]
+    right = pdf.l_margin + sum(widths)
     aligns = ["R" if block.is_numeric(j) else "L" for j in range(n)]
 
     def laid_out(cells: tuple[str, ...], style: str) -> list[list[str]]:
@@ -280,9 +285,8 @@ def _table(pdf: FPDF, block: Table) -> None:
 
     def draw(i: int, lines: list[list[str]], style: str, fill: tuple[int, int, int],
              last: bool) -> None:
-        height = ROW_HEIGHT * max(len(cell) for cell in lines)
+        height = _row_height(lines)
         y = pdf.get_y()
-        right = pdf.l_margin + sum(widths)
         pdf.set_fill_color(*fill)
         pdf.rect(pdf.l_margin, y, right - pdf.l_margin, height, style="F")
         if i > 0:
@@ -300,13 +304,11 @@ def _table(pdf: FPDF, block: Table) -> None:
 
     heading = laid_out(block.header, "B")
     body = [laid_out(row, "") for row in block.rows]
-    heading_height = ROW_HEIGHT * max(len(c) for c in heading)
-    first_height = ROW_HEIGHT * max(len(c) for c in body[0]) if body else 0.0
-    if body and pdf.will_page_break(heading_height + first_height):
+    if body and pdf.will_page_break(_row_height(heading) + _row_height(body[0])):
         pdf.add_page()  # never a heading row alone at the foot of a page
     draw(0, heading, "B", HEADING_FILL, not body)
     for i, lines in enumerate(body, start=1):
-        if pdf.will_page_break(ROW_HEIGHT * max(len(c) for c in lines)):
+        if pdf.will_page_break(_row_height(lines)):
             pdf.add_page()
             draw(0, heading, "B", HEADING_FILL, False)
         draw(i, lines, "", ROW_FILL, i == len(body))
