@@ -13,12 +13,13 @@ table with plain-English headers and labels (exports.labels), number formats, no
 cells, printed to the page width with the header row repeated; the document title and
 language are in the file's properties.
 
-It is written with ONS's gptables, which builds the GSS layout (cover, contents with
-links, notes table, one marked-up table a sheet) on XlsxWriter. gptables keeps the bytes
-stable: XlsxWriter writes no time but the `created` property, which is pinned to
-vrn.xlsx.FIXED_TIME, and pin_timestamps fixes the zip members' times. What neither sets
-is the language: XlsxWriter has no language property, so `<dc:language>en-GB</dc:language>`
-is added to docProps/core.xml after saving (`_with_language`).
+It is written by exports.workbook straight onto XlsxWriter, in the layout ONS's gptables
+builds (cover, contents with links, notes table, one marked-up table a sheet; the same
+bytes gptables gave). The bytes are stable: XlsxWriter writes no time but the `created`
+property, which is pinned to vrn.xlsx.FIXED_TIME, and pin_timestamps fixes the zip
+members' times. What neither sets is the language: XlsxWriter has no language property, so
+`<dc:language>en-GB</dc:language>` is added to docProps/core.xml after saving
+(`_with_language`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import io
 import json
 import math
 import subprocess
-import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -51,6 +51,7 @@ from exports.labels import (
 )
 from exports.partners import DisclosureRule
 from exports.shapes import NOT_AVAILABLE, SUPPRESSED
+from exports.workbook import Cover, Sheet, contents_sheet, notes_sheet, write_workbook
 from vrn.periods import fy_quarter as fy_quarter_period
 from vrn.reference import PROJECT_ROOT
 from vrn.xlsx import FIXED_TIME, pin_timestamps
@@ -309,12 +310,35 @@ def workbook_bytes(tables: Sequence[tuple[PublishedTable | str, pd.DataFrame]],
                    reads: Mapping[str, Sequence[str]] | None = None) -> bytes:
     """The partner workbook (GSS "Releasing statistics in spreadsheets"): sheets `cover`,
     `contents`, `notes`, then one per table named as its CSV; see the module docstring."""
-    import gptables as gpt
+    sheets = workbook_sheets(tables, notes, reads or {})
+    buf = io.BytesIO()
+    write_workbook(
+        buf, Cover(title=cover.title, intro=[
+            f"Period covered: {cover.period}", f"Source: {cover.source}"],
+            about=[f"What changed since the previous version: {cover.changes}",
+                   "Some figures are withheld or not available; the shorthand used is "
+                   "explained on the notes worksheet.",
+                   "The contents worksheet lists and links every table."],
+            contact=[cover.contact], label=COVER_SHEET),
+        contents_sheet(CONTENTS_SHEET, "Contents", ["Worksheet", "Table title"], sheets),
+        notes_sheet(NOTES_SHEET, "Notes", notes), sheets,
+        properties={
+            "title": cover.title, "subject": cover.period, "author": "Leicester, "
+            "Leicestershire and Rutland Violence Reduction Network", "keywords": "violence "
+            "reduction, serious violence, official statistics, "
+            + ", ".join(s.name for s in sheets),
+            "comments": "Follows the GSS guidance on releasing statistics in spreadsheets.",
+            "created": FIXED_TIME})
+    return _with_language(pin_timestamps(buf.getvalue()))
 
-    reads = reads or {}
+
+def workbook_sheets(tables: Sequence[tuple[PublishedTable | str, pd.DataFrame]],
+                    notes: Sequence[tuple[str, str]],
+                    reads: Mapping[str, Sequence[str]]) -> list[Sheet]:
+    """One sheet per table: its cells as people read them (exports.labels), the line
+    naming the shorthand its cells use, the note describing its columns, its sources."""
     shorthand_note = _notes_referring(notes, "Shorthand")
-    sheets: dict[str, Any] = {}
-    layouts: dict[str, int] = {}  # sheet -> its number of columns
+    sheets: list[Sheet] = []
     for table, frame in tables:
         name = table if isinstance(table, str) else table.name
         described = None if isinstance(table, str) else table
@@ -336,56 +360,15 @@ def workbook_bytes(tables: Sequence[tuple[PublishedTable | str, pd.DataFrame]],
             _shorthand_line(shown, shorthand_note),
             f"Each column is described in note {table_note}." if table_note else None,
         ) if line]
-        formats = [{"column": {"columns": [i], "format": {"num_format": number_format(
-            described, c, list(shown.iloc[:, i]))}, "include_names": False}}
-            for i, c in enumerate(frame.columns)]
         sources = [source_label(r) for r in reads.get(name, ())]
-        sheets[name] = gpt.GPTable(
-            table=shown, table_name=name, title=table_title(table), subtitles=subtitles,
+        sheets.append(Sheet(
+            name=name, title=table_title(table), table=shown, subtitles=subtitles,
             instructions="This worksheet contains one table. Notes are on the notes "
                          "worksheet.",
             source=f"Source: {'; '.join(sources)}." if sources else None,
-            index_columns={}, additional_formatting=formats)
-        layouts[name] = len(shown.columns)
-
-    notes_table = pd.DataFrame({
-        "ref": [f"note{i}" for i in range(1, len(notes) + 1)],
-        "Note title": [t for t, _ in notes], "Note text": [x for _, x in notes]})
-    buf = io.BytesIO()
-    with warnings.catch_warnings():
-        # Our notes are numbered in our order, not by reference: gptables says so.
-        warnings.simplefilter("ignore")
-        wb = gpt.produce_workbook(
-            filename=buf, sheets=sheets,
-            cover=gpt.Cover(title=cover.title, intro=[
-                f"Period covered: {cover.period}", f"Source: {cover.source}"],
-                about=[f"What changed since the previous version: {cover.changes}",
-                       "Some figures are withheld or not available; the shorthand used is "
-                       "explained on the notes worksheet.",
-                       "The contents worksheet lists and links every table."],
-                contact=[cover.contact], cover_label=COVER_SHEET),
-            contentsheet_label=CONTENTS_SHEET,
-            contentsheet_options={"title": "Contents", "column_names": [
-                "Worksheet", "Table title"]},
-            notes_table=notes_table, notesheet_label=NOTES_SHEET,
-            notesheet_options={"title": "Notes"})
-    for ws in wb.worksheets():
-        columns = layouts.get(ws.name, 3)
-        ws.fit_to_pages(1, 0)
-        ws.set_paper(9)  # A4
-        if columns > 6:
-            ws.set_landscape()
-        if ws.name in sheets:
-            header_row = sheets[ws.name].data_range[0]
-            ws.repeat_rows(header_row)
-    wb.set_properties({
-        "title": cover.title, "subject": cover.period, "author": "Leicester, Leicestershire "
-        "and Rutland Violence Reduction Network", "keywords": "violence reduction, serious "
-        "violence, official statistics, " + ", ".join(sheets),
-        "comments": "Follows the GSS guidance on releasing statistics in spreadsheets.",
-        "created": FIXED_TIME})
-    wb.close()
-    return _with_language(pin_timestamps(buf.getvalue()))
+            num_formats={i: number_format(described, c, list(shown.iloc[:, i]))
+                         for i, c in enumerate(frame.columns)}))
+    return sheets
 
 
 def _with_language(workbook: bytes, language: str = LANGUAGE) -> bytes:
