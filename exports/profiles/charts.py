@@ -1,12 +1,16 @@
 """Profile charts as SVG written directly (no plotting library at draw time): bar,
-horizontal bar, line and heat map, each drawn once: inline in `profile.html`, and drawn
-as vector paths and text into `profile.pdf` by fpdf2 (no second, raster rendering).
+horizontal bar, line and heat map, each drawn once: inline in `profile.html`, and its
+marks (every element of the SVG as a shape, line or text with its colours) drawn as vector
+paths and text into `profile.pdf` by exports.profiles.pdf_charts (no second, raster
+rendering, and no SVG read back).
 
-Only what fpdf2's SVG reader draws is used: basic shapes, paths and text, styled with
-presentation attributes (no CSS classes, no SVG patterns: a hatch is drawn as lines,
-cut by hand to its bar; no embedded images: a heat map is a mesh of cells, its colour
-bar drawn as vector steps). Lengths are in points: the root's viewBox is in points and
-font sizes are unitless user units, which browsers and fpdf2 both read as points.
+Only basic shapes, paths and text are used, styled with presentation attributes (no CSS
+classes, no SVG patterns: a hatch is drawn as lines, cut by hand to its bar; no embedded
+images: a heat map is a mesh of cells, its colour bar drawn as vector steps), each written
+by one `_Svg` method that records its mark beside its element. Lengths are in points: the
+root's viewBox is in points and font sizes are unitless user units, which browsers read
+as points, and the PDF draws the marks at the same scale (fpdf2 read the SVG the same way
+when the PDF drew the SVG itself).
 
 Layout uses real text widths: DejaVu Sans's advance widths (the regular, bold and oblique
 faces shipped with matplotlib, the very files the PDF embeds), so no label is clipped
@@ -269,12 +273,97 @@ def _n(value: float) -> str:
     return "0" if text == "-0" else text
 
 
+# What a chart draws, in drawing order (`_Svg.marks`): the SVG's elements as the PDF draws
+# them (exports.profiles.pdf_charts), in the SVG's user units (points, y running down).
+# A colour of None is the enclosing group's; "none" is none.
+
+
+@dataclass(frozen=True)
+class Group:
+    fill: str | None = None
+    stroke: str | None = None
+    stroke_width: float | None = None
+
+
+@dataclass(frozen=True)
+class EndGroup:
+    pass
+
+
+@dataclass(frozen=True)
+class Text:
+    x: float
+    y: float  # the baseline
+    text: str
+    size: float
+    anchor: str  # start, middle or end
+    face: str  # "", bold or italic
+    fill: str | None
+    rotate: float  # degrees, clockwise as SVG's, about (x, y)
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str | None
+    stroke: str | None = None
+    stroke_width: float | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    stroke: str
+    width: float
+
+
+@dataclass(frozen=True)
+class Circle:
+    cx: float
+    cy: float
+    r: float
+
+
+@dataclass(frozen=True)
+class Polygon:
+    points: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class Polyline:
+    points: tuple[tuple[float, float], ...]
+    stroke: str
+    width: float
+    dash: tuple[float, ...]  # () for a solid line, which has square caps
+    square_caps: bool
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Unconnected straight lines (a hatch), as one path."""
+
+    segments: tuple[tuple[float, float, float, float], ...]
+    stroke: str
+    width: float
+
+
+Mark = Group | EndGroup | Text | Rect | Line | Circle | Polygon | Polyline | Segments
+
+
 class _Svg:
-    """An SVG document being written: elements as strings, in drawing order."""
+    """An SVG document being written: elements as strings, in drawing order, and beside
+    them the marks they draw."""
 
     def __init__(self, key: str, width: float, height: float) -> None:
         self.key, self.width, self.height = key, width, height
         self.parts: list[str] = []
+        self.marks: list[Mark] = [Rect(0.0, 0.0, width, height, "#ffffff")]  # the ground
         self._ids: dict[str, int] = {}
 
     def id(self, name: str) -> str:
@@ -282,15 +371,18 @@ class _Svg:
         n = self._ids[name] = self._ids.get(name, 0) + 1
         return f"{self.key}-{name}_{n}"
 
-    def add(self, part: str) -> None:
-        self.parts.append(part)
-
-    def open(self, gid: str = "", **attrs: str) -> None:
+    def open(self, gid: str = "", fill: str | None = None, stroke: str | None = None,
+             stroke_width: str | None = None) -> None:
         named = f' id="{escape(gid)}"' if gid else ""
+        attrs = {k: v for k, v in (("fill", fill), ("stroke", stroke),
+                                   ("stroke_width", stroke_width)) if v is not None}
         self.parts.append(f"<g{named}{_attrs(attrs)}>")
+        self.marks.append(Group(fill, stroke, None if stroke_width is None
+                                else float(stroke_width)))
 
     def close(self) -> None:
         self.parts.append("</g>")
+        self.marks.append(EndGroup())
 
     def text(self, x: float, y: float, text: str, size: float, anchor: str = "start",
              face: str = "", fill: str = "", rotate: float = 0.0) -> None:
@@ -306,17 +398,66 @@ class _Svg:
         if rotate:
             attrs += f' transform="rotate({_n(rotate)} {_n(x)} {_n(y)})"'
         self.parts.append(f"<text {attrs}>{escape(text, quote=False)}</text>")
+        self.marks.append(Text(x, y, text, size, anchor, face, fill or None, rotate))
 
     def rect(self, x: float, y: float, w: float, h: float, fill: str, gid: str = "",
-             **attrs: str) -> None:
+             stroke: str | None = None, stroke_width: str | None = None) -> None:
         named = f' id="{escape(gid)}"' if gid else ""
+        attrs = {} if stroke is None else {"stroke": stroke, "stroke_width": stroke_width}
         self.parts.append(f'<rect{named} x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" '
                           f'height="{_n(h)}" fill="{fill}"{_attrs(attrs)}/>')
+        self.marks.append(Rect(x, y, w, h, fill, stroke, None if stroke_width is None
+                               else float(stroke_width)))
+
+    def outline(self, x: float, y: float, w: float, h: float, stroke: str,
+                width: float) -> None:
+        """A rectangle's edge only."""
+        self.parts.append(f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" '
+                          f'height="{_n(h)}" fill="none" stroke="{stroke}" '
+                          f'stroke-width="{width}"/>')
+        self.marks.append(Rect(x, y, w, h, "none", stroke, width))
+
+    def square(self, x: float, y: float, size: float) -> None:
+        """A square in the group's colours (a marker)."""
+        self.parts.append(f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(size)}" '
+                          f'height="{_n(size)}"/>')
+        self.marks.append(Rect(x, y, size, size, None))
+
+    def circle(self, cx: float, cy: float, r: float) -> None:
+        """A circle in the group's colours (a marker)."""
+        self.parts.append(f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(r)}"/>')
+        self.marks.append(Circle(cx, cy, r))
+
+    def polygon(self, points: list[tuple[float, float]]) -> None:
+        """A closed shape in the group's colours (a marker)."""
+        self.parts.append('<polygon points="' + " ".join(f"{_n(a)},{_n(b)}" for a, b in points)
+                          + '"/>')
+        self.marks.append(Polygon(tuple(points)))
+
+    def polyline(self, points: list[tuple[float, float]], stroke: str, width: float,
+                 dash: str) -> None:
+        """An open line through `points`: dashed as `dash` (SVG's dasharray), or solid
+        with square caps."""
+        attrs = (f' stroke-dasharray="{dash}"' if dash
+                 else ' stroke-linecap="square"')
+        self.parts.append('<polyline points="' + " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+                          + f'" fill="none" stroke="{stroke}" stroke-width="{_n(width)}"'
+                          f'{attrs}/>')
+        self.marks.append(Polyline(tuple(points), stroke, width,
+                                   tuple(float(d) for d in dash.split(",")) if dash else (),
+                                   not dash))
+
+    def boxes(self, boxes: list[tuple[float, float]], w: float, h: float, fill: str) -> None:
+        """Rectangles `w` by `h` at each top-left corner in `boxes`, as one path."""
+        self.parts.append('<path d="' + "".join(f"M{_n(x)} {_n(y)}h{_n(w)}v{_n(h)}h{_n(-w)}z"
+                                                for x, y in boxes) + f'" fill="{fill}"/>')
+        self.marks.extend(Rect(x, y, w, h, fill) for x, y in boxes)
 
     def line(self, x1: float, y1: float, x2: float, y2: float, stroke: str = "#000000",
              width: float = 0.8) -> None:
         self.parts.append(f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
                           f'stroke="{stroke}" stroke-width="{_n(width)}"/>')
+        self.marks.append(Line(x1, y1, x2, y2, stroke, width))
 
     def hatch(self, x0: float, y0: float, x1: float, y1: float, pattern: str,
               colour: str, own_grid: bool = False) -> None:
@@ -324,25 +465,27 @@ class _Svg:
         lines cut at its edges; worked out with y up, so "/" leans as it reads. The lines
         sit on the figure's grid (running on from box to box), or with `own_grid` on the
         box's own, its first line a little above its foot (a legend's swatch)."""
-        d = self.hatch_lines(x0, y0, x1, y1, pattern, own_grid)
-        if d:
-            self.lines_path(d, colour)
+        segments = self.hatch_lines(x0, y0, x1, y1, pattern, own_grid)
+        if segments:
+            self.lines_path(segments, colour)
 
     def hatch_lines(self, x0: float, y0: float, x1: float, y1: float, pattern: str,
-                    own_grid: bool = False) -> str:
-        """The path data of `hatch`'s lines."""
+                    own_grid: bool = False) -> list[tuple[float, float, float, float]]:
+        """`hatch`'s lines, each from (x, y) to (x, y)."""
         if not pattern:
-            return ""
+            return []
         flip = self.height
         dx, dy = (x0, flip - y1 - 0.8) if own_grid else (0.0, 0.0)
         segments = hatch_segments(x0 - dx, flip - y1 - dy, x1 - dx, flip - y0 - dy, pattern,
                                   HATCH_STEP_PT)
-        return "".join(f"M{_n(a + dx)} {_n(flip - b - dy)}L{_n(c + dx)} {_n(flip - e - dy)}"
-                       for (a, b), (c, e) in segments)
+        return [(a + dx, flip - b - dy, c + dx, flip - e - dy) for (a, b), (c, e) in segments]
 
-    def lines_path(self, d: str, colour: str) -> None:
+    def lines_path(self, segments: list[tuple[float, float, float, float]],
+                   colour: str) -> None:
+        d = "".join(f"M{_n(a)} {_n(b)}L{_n(c)} {_n(e)}" for a, b, c, e in segments)
         self.parts.append(f'<path d="{d}" fill="none" stroke="{colour}" '
                           f'stroke-width="{_n(HATCH_WIDTH_PT)}"/>')
+        self.marks.append(Segments(tuple(segments), colour, HATCH_WIDTH_PT))
 
     def document(self) -> str:
         w, h = _n(self.width), _n(self.height)
@@ -499,7 +642,7 @@ def _bar(spec: BarChart) -> str:
                       own_grid=True)
 
         _legend(svg, [s.name for s in spec.series], min(k, 4), height - PAD - legend_h, swatch)
-    return svg.document()
+    return svg
 
 
 def _bars(svg: _Svg, spec: BarChart, values, labels, slot: float, along, base: float,
@@ -696,24 +839,17 @@ def _marker(svg: _Svg, x: float, y: float, shape: str, colour: str,
             size: float = MARKER_SIZE) -> None:
     h = size / 2
     if shape == "o":
-        svg.add(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(h)}"/>')
+        svg.circle(x, y, h)
     elif shape == "s":
-        svg.add(f'<rect x="{_n(x - h)}" y="{_n(y - h)}" width="{_n(size)}" '
-                f'height="{_n(size)}"/>')
+        svg.square(x - h, y - h, size)
     else:
         d = h * math.sqrt(2)
-        points = ([(x, y - h), (x - h, y + h), (x + h, y + h)] if shape == "^"
-                  else [(x, y - d), (x + d, y), (x, y + d), (x - d, y)])
-        svg.add('<polygon points="' + " ".join(f"{_n(a)},{_n(b)}" for a, b in points)
-                + '"/>')
+        svg.polygon([(x, y - h), (x - h, y + h), (x + h, y + h)] if shape == "^"
+                    else [(x, y - d), (x + d, y), (x, y + d), (x - d, y)])
 
 
 def _polyline(svg: _Svg, points: list[tuple[float, float]], colour: str, style: str) -> None:
-    dash = DASHES.get(style, "")
-    attrs = (f' stroke-dasharray="{dash}"' if dash
-             else ' stroke-linecap="square"')
-    svg.add('<polyline points="' + " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
-            + f'" fill="none" stroke="{colour}" stroke-width="{_n(LINE_WIDTH)}"{attrs}/>')
+    svg.polyline(points, colour, LINE_WIDTH, DASHES.get(style, ""))
 
 
 def _line(spec: LineChart) -> str:
@@ -801,7 +937,7 @@ def _line(spec: LineChart) -> str:
             svg.close()
 
         _legend(svg, names, min(k, 3), svg.height - PAD - legend_h + 4, sample)
-    return svg.document()
+    return svg
 
 
 def _cividis() -> list[tuple[str, bool]]:
@@ -874,9 +1010,8 @@ def _heat(spec: HeatMap) -> str:
     gaps = [(left + c * cw, head + r * ch) for r, vs in enumerate(grid)
             for c, v in enumerate(vs) if v is None]
     if gaps:
-        svg.add('<path d="' + "".join(f"M{_n(x)} {_n(y)}h{_n(cw)}v{_n(ch)}h{_n(-cw)}z"
-                                      for x, y in gaps) + '" fill="#ffffff"/>')
-        svg.lines_path("".join(svg.hatch_lines(x, y, x + cw, y + ch, "/") for x, y in gaps),
+        svg.boxes(gaps, cw, ch, "#ffffff")
+        svg.lines_path([s for x, y in gaps for s in svg.hatch_lines(x, y, x + cw, y + ch, "/")],
                        GAP_GREY)
     for r, vs in enumerate(grid):
         for c, v in enumerate(vs):
@@ -913,8 +1048,7 @@ def _heat(spec: HeatMap) -> str:
         colour, _ = _cmap((s + 0.5) / COLOUR_STEPS)
         y = bar_bottom - (s + 1) * step_h
         svg.rect(bar_x, y, bar_w, step_h + (0.4 if s < COLOUR_STEPS - 1 else 0), colour)
-    svg.add(f'<rect x="{_n(bar_x)}" y="{_n(bar_top)}" width="{_n(bar_w)}" '
-            f'height="{_n(bar_h)}" fill="none" stroke="#000000" stroke-width="{SPINE}"/>')
+    svg.outline(bar_x, bar_top, bar_w, bar_h, "#000000", SPINE)
     for t in ticks:
         y = bar_bottom - bar_h * t / vmax
         svg.open(svg.id("ytick"))
@@ -925,10 +1059,10 @@ def _heat(spec: HeatMap) -> str:
     svg.close()
     unit_x = bar_x + bar_w + TICK + TICK_PAD + tick_w + LABEL_PAD
     _draw_side_title(svg, [unit], unit_x, (bar_top + bar_bottom) / 2)
-    return svg.document()
+    return svg
 
 
-def _draw(spec: ChartSpec) -> str:
+def _draw(spec: ChartSpec) -> _Svg:
     if isinstance(spec, BarChart):
         return _bar(spec)
     if isinstance(spec, LineChart):
@@ -940,10 +1074,23 @@ def _draw(spec: ChartSpec) -> str:
 
 
 @lru_cache(maxsize=64)
+@lru_cache(maxsize=32)
+def _drawn(spec: ChartSpec) -> _Svg:
+    """A chart drawn once for the HTML and the PDF alike (read only)."""
+    return _draw(spec)
+
+
 def svg_text(spec: ChartSpec) -> str:
     """The chart as a standalone SVG document (byte-stable; ids derived from the chart's
-    key), drawn once for the HTML and the PDF alike."""
-    return _draw(spec)
+    key)."""
+    return _drawn(spec).document()
+
+
+def chart_marks(spec: ChartSpec) -> tuple[float, float, tuple[Mark, ...]]:
+    """The chart's width and height in points and its marks: what its SVG draws, in
+    drawing order, for the PDF (exports.profiles.pdf_charts)."""
+    drawn = _drawn(spec)
+    return drawn.width, drawn.height, tuple(drawn.marks)
 
 
 def svg_size_pt(svg: str) -> tuple[float, float]:
@@ -955,12 +1102,6 @@ def svg_size_pt(svg: str) -> tuple[float, float]:
     if not (width and height):
         raise ValueError("a chart's SVG does not state its size in points")
     return float(width.group(1)), float(height.group(1))
-
-
-def pdf_svg(spec: ChartSpec) -> bytes:
-    """The chart's SVG for the PDF, as it is: its font sizes are unitless user units,
-    which fpdf2 reads as points (as browsers do, the viewBox being in points)."""
-    return svg_text(spec).encode("utf-8")
 
 
 _SIZE = re.compile(r'\s(width|height)="[^"]*"')

@@ -1,8 +1,9 @@
 """`profile.pdf`: the same `Document` as the HTML, with fpdf2.
 
 Byte-stable (same document, same bytes): the DejaVu Sans shipped with matplotlib is
-embedded (no system font is looked up), the creation date is fixed, charts are the SVGs
-of `exports.profiles.charts`, drawn as vector paths and text (the HTML's very drawing).
+embedded (no system font is looked up), the creation date is fixed, charts are the marks
+of `exports.profiles.charts` (the HTML's SVG, element by element), drawn as vector paths
+and text (exports.profiles.pdf_charts).
 Every page carries text: a running header and the page number, besides its content.
 Title, author, subject and language are set in the document's metadata; charts carry
 their text alternative.
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import io
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,11 +22,12 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
 
-from exports.profiles.charts import pdf_svg, svg_size_pt, svg_text
+from exports.profiles.charts import chart_marks
 from exports.profiles.document import Chart, Document, Headlines, Paragraph, Table
+from exports.profiles.pdf_charts import draw_marks, figure
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-FONT = "DejaVu Sans"  # the family the charts' SVG text names, so it resolves to these files
+FONT = "DejaVu Sans"  # the family the charts' SVG text names: the same faces in the PDF
 # Same instant as the workbook's pinned timestamps (vrn.xlsx.FIXED_TIME): a profile's
 # bytes depend on its content only, so an unchanged export is recognised as unchanged.
 CREATED = datetime(2020, 1, 1, tzinfo=UTC)
@@ -153,7 +154,7 @@ def _lead_height(pdf: FPDF, blocks: tuple) -> float:
 def _height(pdf: FPDF, block: object) -> float:
     """Roughly how tall a block starts: a heading is kept with it."""
     if isinstance(block, Chart):
-        w_pt, h_pt = svg_size_pt(svg_text(block.spec))
+        w_pt, h_pt, _ = chart_marks(block.spec)
         return pdf.epw * h_pt / w_pt
     if isinstance(block, Headlines):
         return 33.0
@@ -216,18 +217,19 @@ def _tiles(pdf: FPDF, block: Headlines) -> None:
 
 
 def _chart(pdf: FPDF, block: Chart) -> None:
-    w_pt, h_pt = svg_size_pt(svg_text(block.spec))
+    w_pt, h_pt, marks = chart_marks(block.spec)
     width = pdf.epw
     height = width * h_pt / w_pt
     if pdf.will_page_break(height + 4):
         pdf.add_page()
-    # SVG's default paint is black; fpdf2 takes what the page last set instead (a tile's
-    # or a table's fill), so the chart's text, which names no fill, is set black first.
+    # The page's colours after a chart are black, as they were when fpdf2 drew it from
+    # its SVG (a tile's or a table's fill does not carry on past it).
     pdf.set_fill_color(0, 0, 0)
     pdf.set_draw_color(0, 0, 0)
     pdf.set_text_color(0, 0, 0)
-    pdf.image(io.BytesIO(pdf_svg(block.spec)), x=pdf.l_margin, w=width, h=height,
-              title=block.title, alt_text=block.alt)
+    with figure(pdf, block.title, block.alt):
+        draw_marks(pdf, marks, FONT, pdf.l_margin, pdf.get_y(), width / w_pt)
+    pdf.set_y(pdf.get_y() + height)
     pdf.set_y(pdf.get_y() + 1)
     if block.note:
         pdf.set_font(FONT, "", 8)
