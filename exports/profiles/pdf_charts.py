@@ -4,10 +4,10 @@ places, without writing the SVG out and reading it back.
 
 fpdf2 can draw an SVG (`FPDF.image`), and the PDF used to take the charts that way: its
 reader parses the XML into a tree of styled paths, then renders the tree, merging and
-copying the style of every element; about 0.13 CPU s a chart and some 40% of a profile's
-PDF. Here each mark is one call: a rectangle, a line, a text, a polyline. A chart is still
-one figure to a screen reader: it is marked as fpdf2 marks an SVG image, with its title
-and text alternative.
+copying the style of every element: about 60 ms of CPU a chart, nearly half of a
+profile's PDF. Here each mark is one call (a rectangle, a line, a text, a polyline):
+about 12 ms a chart. A chart is still one figure to a screen reader: it is marked as
+fpdf2 marks an SVG image, with its title and text alternative.
 
 Coordinates: the chart's user units are points with y running down (as the SVG's viewBox).
 The marks are drawn in them, a user unit taken for a page unit (mm), inside a
