@@ -206,7 +206,7 @@ class _Writer:
         _check_headers(sheet.name, headers)
         rows = [[_blank_if_space(_with_links(v)) for v in r]
                 for r in sheet.table.itertuples(index=False, name=None)]
-        _check_cells(sheet.name, rows)
+        _check_cells(sheet.name, headers, rows)
         index_level = {col: level for level, col in sheet.index_columns.items()}
         first = sheet.header_row
         columns = list(zip(*rows, strict=True)) if rows else [()] * len(headers)
@@ -246,17 +246,19 @@ def _check_headers(name: str, headers: Sequence[str]) -> None:
         raise ValueError(f"{name}: two columns have the same header {list(headers)}")
 
 
-def _check_cells(name: str, rows: Sequence[Sequence[Any]]) -> None:
+def _check_cells(name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """What gptables refuses (GSS): no figure at all, an empty row, a cell of symbols
+    only. Rows are counted from 1 below the header row."""
     if all(_missing(v) for r in rows for v in r):
         raise ValueError(f"{name} contains only null or whitespace cells; give a table "
                          "with figures, or a row saying there are none")
     for i, r in enumerate(rows, start=1):
         if all(_missing(v) for v in r):
             raise ValueError(f"{name}: row {i} is empty; a table may not have blank rows")
-        for v in r:
+        for header, v in zip(headers, r, strict=True):
             if not _missing(v) and not _ALPHANUMERIC.search(str(v)):
-                raise ValueError(f"{name}: row {i} has a cell of symbols only ({v!r}); "
-                                 "use shorthand such as [x] with a note instead")
+                raise ValueError(f"{name}: row {i}, column {header!r} holds symbols only "
+                                 f"({v!r}); use shorthand such as [x] with a note instead")
 
 
 def write_workbook(target: IO[bytes], cover: Cover, contents: Sheet, notes: Sheet,

@@ -153,8 +153,8 @@ def test_a_partner_workbook_is_the_bytes_gptables_wrote() -> None:
 
 
 @pytest.mark.parametrize(("rows", "refused"), [
-    ([["a", "-"]], "symbols only"),
-    ([["a", 1], [None, None]], "empty"),
+    ([["a", "-"]], r"bad_table: row 1, column 'Count' holds symbols only"),
+    ([["a", 1], [None, None]], "bad_table: row 2 is empty"),
     ([[None, None]], "only null"),
 ])
 def test_what_gptables_refuses_is_refused(rows: list[list[Any]], refused: str) -> None:
