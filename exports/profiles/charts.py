@@ -617,7 +617,7 @@ def _left_ticks(svg: _Svg, ticks: list[float], places: int, left: float, at) -> 
         svg.close()
 
 
-def _bar(spec: BarChart) -> str:
+def _bar(spec: BarChart) -> _Svg:
     n, k = len(spec.categories), len(spec.series)
     per = 0.32 if k == 1 else 0.22 * k + 0.1
     height = 72 * (max(2.8, 1.2 + per * n) if spec.horizontal else 3.6)
@@ -852,7 +852,7 @@ def _polyline(svg: _Svg, points: list[tuple[float, float]], colour: str, style: 
     svg.polyline(points, colour, LINE_WIDTH, DASHES.get(style, ""))
 
 
-def _line(spec: LineChart) -> str:
+def _line(spec: LineChart) -> _Svg:
     svg = _Svg(spec.key, WIDTH, 3.4 * 72)
     n, k = len(spec.x_labels), len(spec.series)
     values = [[number(v) for v in s.values] for s in spec.series]
@@ -965,7 +965,7 @@ def _cmap(x: float) -> tuple[str, bool]:
     return _CIVIDIS[min(max(int(x * n), 0), n - 1)]
 
 
-def _heat(spec: HeatMap) -> str:
+def _heat(spec: HeatMap) -> _Svg:
     rows, cols = len(spec.rows), len(spec.columns)
     svg = _Svg(spec.key, WIDTH, 72 * (1.4 + 0.34 * rows))
     grid = [[number(v) for v in vs] for vs in spec.values]
@@ -1074,7 +1074,6 @@ def _draw(spec: ChartSpec) -> _Svg:
 
 
 @lru_cache(maxsize=64)
-@lru_cache(maxsize=32)
 def _drawn(spec: ChartSpec) -> _Svg:
     """A chart drawn once for the HTML and the PDF alike (read only)."""
     return _draw(spec)
