@@ -69,10 +69,20 @@ class Verdict(Protocol):
     def for_manifest(self) -> dict[str, Any]: ...
 
 
-# (published tables, their figures before control, table definitions, rules by kind)
-Verify = Callable[[Mapping[str, pd.DataFrame], Mapping[str, pd.DataFrame],
-                   Mapping[str, PublishedTable], Mapping[str, DisclosureRule]],
-                  Sequence[Verdict]]
+@dataclass(frozen=True)
+class FolderTables:
+    """What one export's tables are verified on: the published tables, their figures
+    before control, their definitions and the partner's rules by kind."""
+
+    fy_quarter: str
+    published: Mapping[str, pd.DataFrame]
+    figures: Mapping[str, pd.DataFrame]
+    tables: Mapping[str, PublishedTable]
+    rules: Mapping[str, DisclosureRule]
+
+
+# Several exports of one partner at once -> for each, one verdict per table.
+Verify = Callable[[Sequence[FolderTables]], Sequence[Sequence[Verdict]]]
 
 
 @dataclass(frozen=True)
@@ -393,9 +403,9 @@ def publish_exports(
         todo = list(quarters)
     report = ExportReport(quarters=list(todo), run_id=run_id)
     for partner in selected:
-        for q in todo:
-            report.outcomes.append(publish_one(pub, partner, q, exports_root, now, gates, verify))
-        say(partner_line(partner.name, [o for o in report.outcomes if o.partner == partner.name]))
+        outcomes = publish_partner(pub, partner, todo, exports_root, now, gates, verify)
+        report.outcomes.extend(outcomes)
+        say(partner_line(partner.name, outcomes))
     return report
 
 
@@ -435,8 +445,68 @@ def _blocked(export: Export, folder: Path, now: datetime, held: Sequence[str]) -
                           " | ".join(held), now, tuple(held))
 
 
-def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root: Path,
-                now: datetime, gates: Sequence[Gate], verify: Verify | None) -> PartnerOutcome:
+@dataclass
+class Ready:
+    """An export built and rendered whose folder would change: it waits for its tables'
+    contracts, verified with its partner's other quarters, before it is written."""
+
+    export: Export
+    built: Built
+    files: dict[str, bytes]
+    missing: list[dict[str, Any]]
+    sources: list[dict[str, str]]
+    checks: list[dict[str, Any]]
+    inputs: str
+    final: Path
+
+    def folder_tables(self) -> FolderTables:
+        partner = self.export.partner.name
+        return FolderTables(
+            self.export.fy_quarter, self.built.published, self.built.figures,
+            {t.name: t for t in self.built.tables},
+            {t.kind: disclosure_rule(partner, t.kind) for t in self.built.tables})
+
+
+def publish_partner(pub: Published, partner: Partner, quarters: Sequence[str],
+                    exports_root: Path, now: datetime, gates: Sequence[Gate],
+                    verify: Verify | None) -> list[PartnerOutcome]:
+    """One partner's exports of `quarters`, in order: each is built and rendered, the
+    tables of those whose folder would change are verified together, then each of those
+    is written or held back."""
+    prepared = [prepare(pub, partner, q, exports_root, now, gates) for q in quarters]
+    ready = [p for p in prepared if isinstance(p, Ready)]
+    verdicts = dict(zip(map(id, ready), verify_ready(ready, verify), strict=True))
+    return [p if isinstance(p, PartnerOutcome) else write(pub, p, verdicts[id(p)],
+                                                          exports_root, now)
+            for p in prepared]
+
+
+def verify_ready(ready: Sequence[Ready], verify: Verify | None
+                 ) -> list[Sequence[Verdict] | Exception]:
+    """Each export's verdicts, or why its contracts could not run: all in one call, else
+    (that call failing) one export at a time, so that one export's failure to run its
+    contracts holds back that export only."""
+    if verify is None or not ready:
+        return [() for _ in ready]
+    try:
+        together = list(verify([r.folder_tables() for r in ready]))
+        if len(together) == len(ready):
+            return together
+    except Exception:  # retried one export at a time, where it is reported
+        pass
+    out: list[Sequence[Verdict] | Exception] = []
+    for r in ready:
+        try:
+            [verdicts] = verify([r.folder_tables()])
+            out.append(verdicts)
+        except Exception as error:  # a contract that cannot run blocks (PITFALLS 5)
+            out.append(error)
+    return out
+
+
+def prepare(pub: Published, partner: Partner, fy_quarter: str, exports_root: Path,
+            now: datetime, gates: Sequence[Gate]) -> PartnerOutcome | Ready:
+    """One export up to its contracts: held back, unchanged, or built and rendered."""
     export = select_export(pub, partner, fy_quarter)
     final = exports_root / fy_quarter / partner.name
     reads = export.all_reads
@@ -482,35 +552,36 @@ def publish_one(pub: Published, partner: Partner, fy_quarter: str, exports_root:
         return PartnerOutcome(partner.name, fy_quarter, "unchanged", str(final), sha,
                               "identical content already published; nothing written", now,
                               inputs_sha256=inputs)
+    return Ready(export, built, files, missing, sources, checks, inputs, final)
 
-    verdicts: Sequence[Verdict] = ()
-    if verify is not None:
-        tables = {t.name: t for t in built.tables}
-        rules = {t.kind: disclosure_rule(partner.name, t.kind) for t in built.tables}
-        try:
-            verdicts = verify(built.published, built.figures, tables, rules)
-        except Exception as error:  # a contract that cannot run blocks (PITFALLS 5)
-            return _blocked(export, final, now, [f"soda_contracts could not run: "
-                                                 f"{type(error).__name__}: {error}"])
-        failed = [v.message() for v in verdicts if not v.passed]
-        if failed:
-            return _blocked(export, final, now, failed)
 
-    checks += [v.for_manifest() for v in verdicts]
+def write(pub: Published, ready: Ready, verdicts: Sequence[Verdict] | Exception,
+          exports_root: Path, now: datetime) -> PartnerOutcome:
+    """Publish one export whose tables met their contracts; hold it back otherwise."""
+    export, final = ready.export, ready.final
+    partner, fy_quarter = export.partner.name, export.fy_quarter
+    if isinstance(verdicts, Exception):
+        return _blocked(export, final, now, [f"soda_contracts could not run: "
+                                             f"{type(verdicts).__name__}: {verdicts}"])
+    failed = [v.message() for v in verdicts if not v.passed]
+    if failed:
+        return _blocked(export, final, now, failed)
+
+    checks = ready.checks + [v.for_manifest() for v in verdicts]
     generated_at = timestamp(now)
 
     def make_manifest(supersedes: dict[str, Any] | None) -> bytes:
-        return manifest_bytes(manifest(export, built, files, sources, missing, checks,
-                                       supersedes, generated_at))
+        return manifest_bytes(manifest(export, ready.built, ready.files, ready.sources,
+                                       ready.missing, checks, supersedes, generated_at))
 
     try:
-        done = folders.publish_folder(exports_root, fy_quarter, partner.name, files, sources,
-                                      make_manifest, now)
+        done = folders.publish_folder(exports_root, fy_quarter, partner, ready.files,
+                                      ready.sources, make_manifest, now)
     except Exception as error:  # the folder module left nothing half-written
         return _blocked(export, final, now, [f"could not write {final}: "
                                              f"{type(error).__name__}: {error}"])
-    return PartnerOutcome(partner.name, fy_quarter, done.outcome, str(done.folder),
-                          done.manifest_sha256, done.reason, now, inputs_sha256=inputs)
+    return PartnerOutcome(partner, fy_quarter, done.outcome, str(done.folder),
+                          done.manifest_sha256, done.reason, now, inputs_sha256=ready.inputs)
 
 
 # ---------------------------------------------------------------------------- saying

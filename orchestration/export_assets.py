@@ -166,7 +166,7 @@ def _export_asset(partner: Partner) -> AssetsDefinition:
     def _export(context: AssetExecutionContext,
                 warehouse: WarehouseResource) -> Iterator[Any]:
         from expectations.gx_suites import read_lineage
-        from expectations.soda_contracts import verify_partner_tables
+        from expectations.soda_contracts import verify_exports
         from exports.publish import partner_line, publish_exports, write_audit_rows
         from exports.warehouse import read_only
         from ingest.schema import create_schemas
@@ -176,7 +176,7 @@ def _export_asset(partner: Partner) -> AssetsDefinition:
         gates = gates_of_run(context.instance, context.run_id, sources)
         report = publish_exports(
             warehouse.warehouse_path, warehouse.exports_path, CATALOG, gates=gates,
-            verify=verify_partner_tables, partners=[partner.name], run_id=context.run_id)
+            verify=verify_exports, partners=[partner.name], run_id=context.run_id)
         with warehouse.connect() as con:  # the read-only connection is closed by now
             create_schemas(con)
             write_audit_rows(con, report.audit_rows())  # and audit.access (s.62)

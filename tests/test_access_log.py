@@ -228,7 +228,7 @@ def test_every_folder_the_export_step_writes_is_owner_only_and_logged(
     every folder and file written is 0700/0600, and each folder is logged."""
     from support.published import gates_of
 
-    from expectations.soda_contracts import verify_partner_tables
+    from expectations.soda_contracts import verify_exports
     from exports.publish import publish_exports
 
     exports = tmp_path / "exports"
@@ -237,7 +237,7 @@ def test_every_folder_the_export_step_writes_is_owner_only_and_logged(
     (old / "old.csv").write_text("a\n1\n")
     os.chmod(old / "old.csv", 0o644)
     report = publish_exports(warehouse, exports, catalog, gates=gates_of(warehouse),
-                             verify=verify_partner_tables, partners=["icb", "csp-rutland"],
+                             verify=verify_exports, partners=["icb", "csp-rutland"],
                              quarters=["2023-24Q4"], run_id="run-2")
     assert [o.outcome for o in report.outcomes] == ["published", "published"]
     for path in [exports, *exports.rglob("*")]:

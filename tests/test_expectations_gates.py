@@ -22,7 +22,7 @@ from support.published import gates_of
 
 from expectations import gx_suites
 from expectations.gx_suites import BY_NAME, SUITES_ALL, SuiteResult, run_suite
-from expectations.soda_contracts import verify_partner_tables
+from expectations.soda_contracts import verify_exports
 from exports.gates import EVERY_SOURCE, Gate
 from exports.publish import ExportReport, partner_line, publish_exports
 from exports.warehouse import read_only
@@ -52,7 +52,7 @@ def publish(warehouse: Path, exports: Path, catalog, partners=PARTNERS,
             with_gates: list[Gate] | None = None) -> ExportReport:
     return publish_exports(warehouse, exports, catalog,
                            gates=gates_of(warehouse) if with_gates is None else with_gates,
-                           verify=verify_partner_tables, partners=partners,
+                           verify=verify_exports, partners=partners,
                            quarters=[QUARTER], now=T1)
 
 

@@ -187,3 +187,74 @@ def test_a_contract_is_parsed_once_and_each_verification_gets_its_own_variables(
     monkeypatch.setattr(soda, "CONTRACTS_DIR", tmp_path)
     result = verify(table, good_table())
     assert not result.passed and len(parsed) == 2
+
+
+def folder(table, quarter: str, published: pd.DataFrame, rules=RULES):
+    from exports.publish import FolderTables
+
+    return FolderTables(quarter, {table.name: published}, {table.name: good_table()},
+                        {table.name: table}, rules)
+
+
+def count_verifications(monkeypatch) -> list[str]:
+    staged = []
+    verify_table = soda.verify_table
+
+    def counted(con, table, rule):
+        staged.append(con.execute(f'SELECT string_agg(DISTINCT {soda.QUARTER}, \',\' '
+                                  f'ORDER BY {soda.QUARTER}) FROM main."{table.name}"'
+                                  ).fetchone()[0])
+        return verify_table(con, table, rule)
+
+    monkeypatch.setattr(soda, "verify_table", counted)
+    return staged
+
+
+def test_one_partners_quarters_are_verified_together_once(table, monkeypatch):
+    staged = count_verifications(monkeypatch)
+    # the same periods' rows in several exports are not duplicates of each other
+    results = soda.verify_exports([folder(table, q, good_table()) for q in
+                                   ("2023-24Q1", "2023-24Q2", "2023-24Q3")])
+    assert [[r.passed for r in rs] for rs in results] == [[True]] * 3
+    assert staged == ["2023-24Q1,2023-24Q2,2023-24Q3"]
+    assert results[0][0].detail == verify(table, good_table()).detail
+
+
+def test_a_failing_quarter_is_found_alone_and_holds_back_only_its_export(table, monkeypatch):
+    staged = count_verifications(monkeypatch)
+    small = good_table()
+    small.loc[0, "rapes"] = 3
+    results = soda.verify_exports([folder(table, "2023-24Q1", good_table()),
+                                   folder(table, "2023-24Q2", small, ),
+                                   folder(table, "2023-24Q3", good_table())])
+    assert [r[0].passed for r in results] == [True, False, True]
+    assert staged == ["2023-24Q1,2023-24Q2,2023-24Q3", "2023-24Q1", "2023-24Q2", "2023-24Q3"]
+    failed = results[1][0]
+    assert "no unsuppressed small count" in failed.detail
+    assert failed.example["rapes"] == "3" and failed.example[soda.QUARTER] == "2023-24Q2"
+    # what the quarter gives alone, checks and example row alike
+    assert failed == soda.verify_partner_tables({table.name: small},
+                                                {table.name: good_table()},
+                                                {table.name: table}, RULES, "2023-24Q2")[0]
+
+
+def test_an_empty_table_in_one_quarter_fails_that_quarter(table):
+    empty = good_table().iloc[0:0]
+    results = soda.verify_exports([folder(table, "2023-24Q1", good_table()),
+                                   folder(table, "2023-24Q2", empty)])
+    assert results[0][0].passed
+    assert not results[1][0].passed and "has rows" in results[1][0].detail
+
+
+def test_a_quarter_whose_columns_or_rule_differ_is_verified_by_itself(table, monkeypatch):
+    staged = count_verifications(monkeypatch)
+    columns = list(good_table().columns)
+    columns[-1], columns[-2] = columns[-2], columns[-1]
+    stricter = {**RULES, POLICE_COUNCIL: replace(ONS_SMALL_COUNTS, suppress_to=9)}
+    results = soda.verify_exports([folder(table, "2023-24Q1", good_table()),
+                                   folder(table, "2023-24Q2", good_table()[columns]),
+                                   folder(table, "2023-24Q3", good_table(), stricter)])
+    assert [r[0].passed for r in results] == [True, False, False]
+    assert "columns exactly as published" in results[1][0].detail
+    assert "no unsuppressed small count" in results[2][0].detail
+    assert staged == ["2023-24Q1", "2023-24Q2", "2023-24Q3"]

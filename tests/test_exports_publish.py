@@ -20,7 +20,7 @@ import pytest
 from openpyxl import load_workbook
 from support.published import gates_of
 
-from expectations.soda_contracts import verify_partner_tables
+from expectations.soda_contracts import verify_exports
 from exports import folder as folders
 from exports.gates import Gate
 from exports.publish import ExportReport, publish_exports, write_audit_rows
@@ -50,7 +50,7 @@ def publish(catalog, gates):
             partners: list[str] = PARTNERS, quarters: list[str] | None = None,
             run_id: str | None = None) -> ExportReport:
         report = publish_exports(warehouse, exports, catalog, gates=gates,
-                                 verify=verify_partner_tables, partners=partners,
+                                 verify=verify_exports, partners=partners,
                                  quarters=[QUARTER] if quarters is None else quarters,
                                  now=now, run_id=run_id)
         # Recorded in audit.exports, as a run records it: a folder the audit trail does
@@ -416,7 +416,7 @@ def test_a_folder_a_killed_run_wrote_but_never_recorded_is_recorded_as_published
         warehouse, tmp_path, publish, catalog, gates):
     exports = tmp_path / "exports"
     # Written, then the run died before recording it in audit.exports and audit.access.
-    publish_exports(warehouse, exports, catalog, gates=gates, verify=verify_partner_tables,
+    publish_exports(warehouse, exports, catalog, gates=gates, verify=verify_exports,
                     partners=PARTNERS, quarters=[QUARTER], now=T0)
     before = {p: p.stat().st_mtime_ns for p in exports.rglob("*")}
     report = publish(warehouse, exports, T1)

@@ -21,7 +21,7 @@ import duckdb
 import pytest
 from support.published import gates_of, rebuild, reject_file
 
-from expectations.soda_contracts import verify_partner_tables
+from expectations.soda_contracts import verify_exports
 from exports.publish import ExportReport, publish_exports, write_audit_rows
 from ingest.schema import create_schemas
 
@@ -36,7 +36,7 @@ ICV_Q2 = "opcc/icv_visits_2023-24Q2.csv"
 def publish(warehouse: Path, exports: Path, catalog, now: datetime = T0,
             partners: list[str] | None = None) -> ExportReport:
     return publish_exports(warehouse, exports, catalog, gates=gates_of(warehouse),
-                           verify=verify_partner_tables, partners=partners, now=now)
+                           verify=verify_exports, partners=partners, now=now)
 
 
 @pytest.fixture(scope="module")
