@@ -13,7 +13,9 @@ exports", "Published tables live in the warehouse"):
 4. if the published folder already holds exactly these bytes, nothing is written;
 5. otherwise every table must pass its Soda contract (`verify`, supplied by the caller:
    schema, no unsuppressed small count, totals equal the warehouse's), then the folder is
-   published atomically with its manifest.
+   published atomically with its manifest. One partner's quarters are built first and
+   their contracts verified in one call (`publish_partner`), so that a contract can run
+   once over all of them; a quarter failing one is held back by itself.
 
 Reading happens first, over one read-only connection that is closed before anything is
 written; the `audit.exports` rows come back in the report, for the caller to insert with a

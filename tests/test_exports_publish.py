@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from openpyxl import load_workbook
-from support.published import gates_of
+from support.published import gates_of, published_copy
 
 from expectations.soda_contracts import verify_exports
 from exports import folder as folders
@@ -429,3 +429,40 @@ def test_a_folder_a_killed_run_wrote_but_never_recorded_is_recorded_as_published
     assert [d for (d,) in logged] == sorted(str(exports / QUARTER / p) for p in PARTNERS)
     assert [o.outcome for o in publish(warehouse, exports, T1).outcomes] == [
         "unchanged", "unchanged"]  # recorded once
+
+
+def test_quarters_verified_together_give_the_folders_each_gives_alone(
+        published_base, warehouse, tmp_path, publish):
+    """One partner's quarters go through their Soda contracts together: each folder, its
+    manifest's verdicts included, is what publishing that quarter by itself writes."""
+    quarters = QUARTERS[:3]
+    together = publish(warehouse, tmp_path / "together", partners=["csp-rutland"],
+                       quarters=quarters)
+    assert [o.outcome for o in together.outcomes] == ["published"] * 3
+    for q in quarters:
+        alone = published_copy(published_base, tmp_path / f"alone-{q}")
+        publish(alone, tmp_path / f"alone-{q}" / "exports", partners=["csp-rutland"],
+                quarters=[q])
+        assert snapshot(tmp_path / "together" / q) == snapshot(
+            tmp_path / f"alone-{q}" / "exports" / q)
+
+
+def test_an_export_whose_contracts_cannot_run_holds_back_only_itself(
+        warehouse, tmp_path, catalog, gates):
+    seen = []
+
+    def verify(folders):
+        seen.append([f.fy_quarter for f in folders])
+        if any(f.fy_quarter == QUARTERS[1] for f in folders):
+            raise RuntimeError("no contract")
+        return verify_exports(folders)
+
+    report = publish_exports(warehouse, tmp_path / "exports", catalog, gates=gates,
+                             verify=verify, partners=["csp-rutland"], quarters=QUARTERS[:3],
+                             now=T0)
+    assert [o.outcome for o in report.outcomes] == ["published", "blocked", "published"]
+    assert ("soda_contracts could not run: RuntimeError: no contract"
+            in report.outcomes[1].reason)
+    # all three together first; that failing, each by itself
+    assert seen == [QUARTERS[:3], [QUARTERS[0]], [QUARTERS[1]], [QUARTERS[2]]]
+    assert not (tmp_path / "exports" / QUARTERS[1] / "csp-rutland").exists()
