@@ -66,6 +66,41 @@
     group by all
 {%- endmacro %}
 
+{#- The rows of `monthly` summed into every combination of each column of `categories`
+    and its `total` row: each row counted under its own value and under `total`, for
+    every category. `keep` names the other columns kept as they are (the month, the CSP,
+    ...), `counts` the columns summed. A grid can then find its cells' months by equality
+    (sum_months_into_periods' `match_on`) instead of comparing every grid row with every
+    month (its `category`, which allows one category). -#}
+{% macro with_category_totals(monthly, keep, categories, counts, total='all') -%}
+    {%- set flags, combinations = [], [] -%}
+    {%- for column in categories %}{% do flags.append('total_' ~ column) %}{% endfor -%}
+    {%- for i in range(2 ** (categories | length)) -%}
+        {%- set row = [] -%}
+        {%- for column in categories -%}
+            {%- do row.append('true' if (i // 2 ** loop.index0) % 2 else 'false') -%}
+        {%- endfor -%}
+        {%- do combinations.append('(' ~ row | join(', ') ~ ')') -%}
+    {%- endfor %}
+    select
+    {%- for column in keep %}
+        {{ monthly }}.{{ column }},
+    {%- endfor %}
+    {%- for column in categories %}
+        case
+            when totals.total_{{ column }} then '{{ total }}'
+            else {{ monthly }}.{{ column }}
+        end as {{ column }},
+    {%- endfor %}
+    {%- for count in counts %}
+        sum({{ monthly }}.{{ count }}) as {{ count }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from {{ monthly }}
+    cross join
+        (values {{ combinations | join(', ') }}) as totals ({{ flags | join(', ') }})
+    group by all
+{%- endmacro %}
+
 {#- The columns a windowed row is published under, first in every such table:
     export_quarter, partner (the CSP receiving it, `per_partner` tables only), period
     and its first and last day. -#}

@@ -66,6 +66,14 @@ monthly as (
 
 ),
 
+-- each crime also under `all` weekdays and `all` hours: the cells are then found by
+-- equality, not by comparing every cell of the grid with every month
+cells as (
+
+    {{ with_category_totals('monthly', ['month'], ['weekday', 'hour'], ['offences']) }}
+
+),
+
 grid as (
 
     select
@@ -81,16 +89,9 @@ grid as (
 
 counted as (
 
-    select
-        grid.*,
-        coalesce(sum(monthly.offences), 0) as offences
-    from grid
-    left join monthly
-        on
-            monthly.month between grid.period_start and grid.period_end
-            and (grid.weekday = 'all' or grid.weekday = monthly.weekday)
-            and (grid.hour = 'all' or grid.hour = monthly.hour)
-    group by all
+    {{ sum_months_into_periods(
+        'grid', 'cells', ['offences'], match_on=['weekday', 'hour']
+    ) }}
 
 )
 

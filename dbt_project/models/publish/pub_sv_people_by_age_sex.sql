@@ -79,6 +79,16 @@ monthly as (
 
 ),
 
+-- each person also under `all` age bands and `all` sexes: the cells are then found by
+-- equality, not by comparing every cell of the grid with every month of the CSP
+cells as (
+
+    {{ with_category_totals(
+        'monthly', ['csp_name', 'role', 'month'], ['age_band', 'sex'], ['persons']
+    ) }}
+
+),
+
 grid as (
 
     select
@@ -91,18 +101,9 @@ grid as (
 
 counted as (
 
-    select
-        grid.*,
-        coalesce(sum(monthly.persons), 0) as persons
-    from grid
-    left join monthly
-        on
-            monthly.month between grid.period_start and grid.period_end
-            and grid.csp_name = monthly.csp_name
-            and grid.role = monthly.role
-            and (grid.age_band = 'all' or grid.age_band = monthly.age_band)
-            and (grid.sex = 'all' or grid.sex = monthly.sex)
-    group by all
+    {{ sum_months_into_periods(
+        'grid', 'cells', ['persons'], match_on=['csp_name', 'role', 'age_band', 'sex']
+    ) }}
 
 )
 
