@@ -476,10 +476,8 @@ def publish_partner(pub: Published, partner: Partner, quarters: Sequence[str],
     tables of those whose folder would change are verified together, then each of those
     is written or held back."""
     prepared = [prepare(pub, partner, q, exports_root, now, gates) for q in quarters]
-    ready = [p for p in prepared if isinstance(p, Ready)]
-    verdicts = dict(zip(map(id, ready), verify_ready(ready, verify), strict=True))
-    return [p if isinstance(p, PartnerOutcome) else write(pub, p, verdicts[id(p)],
-                                                          exports_root, now)
+    verdicts = iter(verify_ready([p for p in prepared if isinstance(p, Ready)], verify))
+    return [write(p, next(verdicts), exports_root, now) if isinstance(p, Ready) else p
             for p in prepared]
 
 
@@ -557,7 +555,7 @@ def prepare(pub: Published, partner: Partner, fy_quarter: str, exports_root: Pat
     return Ready(export, built, files, missing, sources, checks, inputs, final)
 
 
-def write(pub: Published, ready: Ready, verdicts: Sequence[Verdict] | Exception,
+def write(ready: Ready, verdicts: Sequence[Verdict] | Exception,
           exports_root: Path, now: datetime) -> PartnerOutcome:
     """Publish one export whose tables met their contracts; hold it back otherwise."""
     export, final = ready.export, ready.final
