@@ -340,21 +340,35 @@ def test_a_grid_of_cells_is_what_one_lookup_per_cell_gives() -> None:
 
 
 def test_the_pdf_is_what_fpdf2s_own_add_font_gives(monkeypatch) -> None:
-    """The fonts are parsed once per process (`pdf._add_font`); nothing a document uses
-    of them (its characters, the font cut down to them) carries into the next."""
+    """The fonts are parsed once per process (`pdf._add_font`) and, when a document's
+    glyphs are all in it, cut down from a smaller copy of the font (`pdf._embed_cut_fonts`);
+    nothing a document uses of them (its characters, the font cut down to them) carries
+    into the next, and the bytes are those of fpdf2's own `add_font`, cutting the whole
+    font down."""
     from dataclasses import replace
 
     from exports.profiles import pdf
 
     doc = build_csp_profile(*export_of("csp-rutland", published_tables()))
     other = replace(doc, title="Ŵrëxhåm — Ω ≈ ½ ‰ ✓ € ñ", author="Ærøskøbing ∞ ∑ Ĳ")
+    accented = replace(doc, title="Ŵrëxhåm – Ĳsselmonde ‰ ≤ ≥ £ € ½ ✓",
+                       author="Ærøskøbing Łódź Šćęń")
+    cut: list[tuple[str, ...]] = []
+    embed = pdf._embed_cut_fonts
+    monkeypatch.setattr(pdf, "_embed_cut_fonts", lambda document: cut.append(embed(document)))
     first = pdf.pdf_bytes(doc)
     between = pdf.pdf_bytes(other)
     again = pdf.pdf_bytes(doc)
+    latin = pdf.pdf_bytes(accented)
+    # Plain and accented Latin are cut from the copy; Ω (bold title) and ∞ (regular
+    # byline) are not in it, so those two styles are cut from the whole font.
+    assert cut == [("", "B", "I"), ("I",), ("", "B", "I"), ("", "B", "I")]
 
     def fpdf2_add_font(document, style: str) -> None:
         document.add_font(pdf.FONT, style, pdf.FONT_DIR / pdf.FONT_FILES[style])
 
     monkeypatch.setattr(pdf, "_add_font", fpdf2_add_font)
+    monkeypatch.setattr(pdf, "_embed_cut_fonts", lambda document: ())
     assert pdf.pdf_bytes(doc) == first == again
     assert pdf.pdf_bytes(other) == between != first
+    assert pdf.pdf_bytes(accented) == latin != first

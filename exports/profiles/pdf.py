@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
-from fontTools import ttLib
+from fontTools import subset, ttLib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
@@ -96,6 +97,58 @@ def _add_font(pdf: FPDF, style: str) -> None:
     pdf.fonts[parsed.fontkey] = font
 
 
+# The characters profiles are written in (Latin letters, punctuation, £ € and the signs
+# the text and charts use): a document whose glyphs are all among them is embedded from
+# a smaller copy of the font (`_cut_font`).
+CUT_CHARACTERS = (*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x2028),
+                  *range(0x2030, 0x203B), 0x20AC, 0x2122, *range(0x2190, 0x2194), 0x2212,
+                  0x2248, 0x2260, 0x2264, 0x2265, 0x2713, *range(0x25A0, 0x25D0))
+
+
+@functools.cache
+def _cut_font(style: str) -> tuple[bytes, frozenset[str]]:
+    """One style of the font cut down to the glyphs of `CUT_CHARACTERS`, and their names.
+
+    When fpdf2 writes a PDF it cuts each font down to the glyphs the document uses
+    (fontTools' subsetter), reading the font's outlines, metrics and names to do so:
+    from this copy (about 500 glyphs) that takes some 40% of the time it takes from the
+    whole font (about 6,000), per style and document (BENCHMARKS.md). The copy keeps every
+    table, name, hint and character mapping of its glyphs (glyph names too, which fpdf2
+    asks for by name), in the same order, so what fpdf2 embeds is the same bytes (a
+    test compares them); a document using any other glyph is embedded from the whole
+    font.
+    """
+    parsed = _parsed_font(style)
+    font = ttLib.TTFont(parsed.ttffile, recalcTimestamp=False,
+                        fontNumber=parsed.collection_font_number)
+    cmap = font.getBestCmap()
+    options = subset.Options(
+        glyph_names=True, notdef_glyph=True, notdef_outline=True, recommended_glyphs=True,
+        hinting=True, legacy_kern=True, symbol_cmap=True, name_IDs=["*"],
+        name_languages=["*"], name_legacy=True, layout_features=["*"],
+        drop_tables=["FFTM"],  # FontForge's timestamp: fontTools cannot cut it, fpdf2 drops it
+        prune_unicode_ranges=False, prune_codepage_ranges=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(glyphs=sorted({cmap[c] for c in CUT_CHARACTERS if c in cmap}))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue(), frozenset(font.getGlyphOrder())
+
+
+def _embed_cut_fonts(pdf: FPDF) -> tuple[str, ...]:
+    """Before fpdf2 writes `pdf`: each of its fonts whose used glyphs are all in the cut
+    copy of the font is cut down from that copy. The styles so embedded."""
+    cut = []
+    for style in FONT_FILES:
+        font = pdf.fonts[f"{FONT.lower()}{style}"]
+        data, glyphs = _cut_font(style)
+        if glyphs.issuperset(font.subset.get_all_glyph_names()):
+            font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+            cut.append(style)
+    return tuple(cut)
+
+
 def pdf_bytes(doc: Document) -> bytes:
     pdf = _ProfilePDF(doc.title)
     for style in FONT_FILES:
@@ -138,6 +191,7 @@ def pdf_bytes(doc: Document) -> bytes:
                 _chart(pdf, block)
             elif isinstance(block, Table):
                 _table(pdf, block)
+    _embed_cut_fonts(pdf)
     return bytes(pdf.output())
 
 
