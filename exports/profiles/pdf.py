@@ -300,12 +300,31 @@ HEADING_FILL = (225, 230, 236)
 ROW_FILL = (247, 247, 247)
 
 
+# Whether a text fits on one line of a cell, by (face, size, cell margin, width, text):
+# the same labels, headings and figures recur in every table, quarter and partner of a
+# run (about three cells in four).
+_FITS: dict[tuple[str, float, float, float, str], bool] = {}
+_FITS_KEPT = 1 << 16
+
+
 def _cell_lines(pdf: FPDF, text: str, width: float) -> list[str]:
     """A cell's text as the lines it is drawn on: most fit on one, measured; only the
-    few that do not are broken by fpdf2's own line breaking."""
+    few that do not are broken by fpdf2's own line breaking.
+
+    The fonts' widths are the same in every document (`_parsed_font`), so whether a text
+    fits is measured once per process. Breaking is not remembered: fpdf2's line breaking
+    gives the document's font a code for each character it meets, in the order met, and
+    the PDF's bytes depend on that order."""
     if not text:
         return [""]
-    if pdf.get_string_width(text) <= width - 2 * pdf.c_margin:
+    key = (pdf.current_font.fontkey, pdf.font_size_pt, pdf.c_margin, width, text)
+    fits = _FITS.get(key)
+    if fits is None:
+        fits = pdf.get_string_width(text) <= width - 2 * pdf.c_margin
+        if len(_FITS) >= _FITS_KEPT:
+            _FITS.clear()
+        _FITS[key] = fits
+    if fits:
         return [text]
     lines = pdf.multi_cell(width, ROW_HEIGHT, text, dry_run=True, output="LINES")
     return list(lines) or [""]
