@@ -4,6 +4,9 @@ dbt log file. dbt's events here are as its JSON log writes them (`DBT_LOG_FORMAT
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +15,8 @@ from typing import Any
 import pytest
 
 from orchestration.dbt_console import ConsoleLine, build_quietly, console_line, dbt_log_path
+from vrn.manifest import dbt_executable
+from vrn.reference import DBT_PROJECT_DIR
 
 
 def dbt_event(name: str, level: str, msg: str) -> dict[str, Any]:
@@ -108,3 +113,25 @@ def test_dbt_lines_go_to_the_log_file_and_only_summary_and_failures_to_the_conso
     assert "Done. PASS=429" in log_path.read_text()
     assert [level for level, _ in log.lines] == ["error", "info"]
     assert len(events) == 4  # every Dagster event, in dbt's order
+
+
+def _dbt_debug(tmp_path: Path, name: str, **env: str) -> Path:
+    """`dbt debug` on the project as dagster-dbt starts dbt (JSON lines, logs and target in
+    a folder of the invocation's own); the folder."""
+    folder = tmp_path / name
+    environ = {k: v for k, v in os.environ.items() if k != "DBT_LOG_LEVEL_FILE"}
+    environ.update(DBT_LOG_FORMAT="json", DBT_LOG_PATH=str(folder), DBT_TARGET_PATH=str(folder),
+                   DBT_SEND_ANONYMOUS_USAGE_STATS="false", **env)
+    subprocess.run(
+        [dbt_executable(), "debug", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+         str(DBT_PROJECT_DIR), "--vars", json.dumps({"warehouse": str(tmp_path / "w.duckdb")})],
+        env=environ, check=True, capture_output=True, cwd=tmp_path)
+    return folder
+
+
+def test_dbt_keeps_no_debug_log_of_its_own_unless_asked(tmp_path: Path) -> None:
+    """The run's log file has dbt's lines; dbt's own debug log (about 25 MB a build, 8% of
+    its CPU) is written only when an engineer asks for it with DBT_LOG_LEVEL_FILE."""
+    assert not (_dbt_debug(tmp_path, "run") / "dbt.log").exists()
+    asked = _dbt_debug(tmp_path, "asked", DBT_LOG_LEVEL_FILE="debug") / "dbt.log"
+    assert '"level": "debug"' in asked.read_text()
