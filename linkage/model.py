@@ -148,14 +148,26 @@ def load_settings(path: Path = DEFAULT_SETTINGS) -> LinkageSettings:
 def _load_records(con: duckdb.DuckDBPyConnection, records_sql: str, into: str = "") -> None:
     """Tables `records` (who each record is, numbered in record id order) and
     `linkable_records` (what Splink compares, records with tokens only) from a query in
-    the shape of `linkage.records.COLUMNS`. `into` names the catalog to create them in."""
-    numbered = (f"select row_number() over (order by record_id) as record_no, * "
-                f"from ({records_sql})")
+    the shape of `linkage.records.COLUMNS`. `into` names the catalog to create them in.
+
+    A record id the query gives twice is kept once, in its row with the smallest local
+    id: the ingest refuses duplicate keys across current files, so this only guards the
+    model's unique id. One sort numbers the records and finds such repeats, and the
+    query is read once for both tables (a window partitioned by id, then a second sort
+    to number, cost about three times as much)."""
+    con.execute(f"""create or replace table {into}numbered_records as
+        select * exclude (previous_id) from (
+            select row_number() over by_id as record_no,
+                   lag(record_id) over by_id as previous_id, *
+            from ({records_sql})
+            window by_id as (order by record_id, local_id))
+        where previous_id is distinct from record_id""")
     con.execute(f"""create or replace table {into}records as
         select record_no, record_id, source, record_ref, has_tokens, local_system, local_id
-        from ({numbered})""")
+        from {into}numbered_records""")
     con.execute(f"""create or replace table {into}linkable_records as
-        select {_LINKABLE_COLUMNS} from ({numbered}) where has_tokens""")
+        select {_LINKABLE_COLUMNS} from {into}numbered_records where has_tokens""")
+    con.execute(f"drop table {into}numbered_records")
 
 
 def _predict_pairs(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> str:

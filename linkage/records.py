@@ -61,7 +61,10 @@ def _council(source: str, table: str, start: str, *, start_is_date: bool = True,
 
 
 def person_records_sql() -> str:
-    """One SELECT over every person-bearing raw table, in the COLUMNS shape."""
+    """One SELECT over every person-bearing raw table, in the COLUMNS shape, in no
+    particular order. The ingest refuses duplicate keys across current files, so a
+    record id comes once; the linkage model still keeps only one row of an id should two
+    ever share it (`linkage.model._load_records`)."""
     police_people = """
     select 'police_people' as source,
            p.crime_ref || ':' || p.person_ref || ':' || p.role as record_ref,
@@ -106,14 +109,10 @@ select source || '|' || record_ref as record_id, source, record_ref,
        coalesce(nullif(trim(tok_surname), ''), nullif(trim(tok_forename), ''),
                 nullif(trim(tok_dob), '')) is not null as has_tokens
 from person_records
--- The ingest refuses duplicate keys across current files; this only guards the model's
--- unique id should two rows ever share one.
-qualify row_number() over (partition by source, record_ref order by local_id) = 1
 )
-order by record_id
 """
 
 
 def collect_person_records(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every current person record in the warehouse."""
-    return con.execute(person_records_sql()).df()
+    """Every current person record in the warehouse, in record id order."""
+    return con.execute(f"select * from ({person_records_sql()}) order by record_id").df()

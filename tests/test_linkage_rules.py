@@ -192,6 +192,28 @@ def test_person_keys_are_stable_across_runs_and_record_order(settings):
     pd.testing.assert_frame_equal(one, two)
 
 
+def test_a_record_id_given_twice_is_linked_once_from_its_smallest_local_id(settings):
+    """The ingest refuses a key two current files share, so raw tables never hold one
+    twice; should they, the model keeps one row of the record (the one with the smallest
+    force person number) rather than give Splink a unique id twice."""
+    raw = RawRecords()
+    raw.custody("CU1", "P2", ALI, date(2024, 6, 1))
+    raw.custody("CU1", "P1", JAMAL, date(2024, 6, 1))
+    raw.crime("CR/1/23", date(2023, 6, 1), "5D")
+    raw.crime_person("CR/1/23", "P1", "suspect", None, date(2023, 6, 1))
+    raw.crime_person("CR/1/23", "P9", "victim", None, date(2023, 6, 1))
+    con = duckdb.connect()
+    raw.write(con)
+    run_linkage(con, settings)
+    links = con.execute(f"select record_ref, person_key from {LINKS_TABLE}").fetchall()
+    assert sorted(ref for ref, _ in links) == ["CR/1/23:P1:suspect", "CR/1/23:P9:victim", "CU1"]
+    person = dict(links)
+    # The row kept is P1's: it shares the suspect's force number; P2's would not.
+    assert person["CU1"] == person["CR/1/23:P1:suspect"] != person["CR/1/23:P9:victim"]
+    by_frame = link_records(collect_person_records(con), settings)
+    assert dict(zip(by_frame["record_ref"], by_frame["person_key"], strict=True)) == person
+
+
 def test_linkage_holds_no_tokens_names_or_dates_of_birth(settings):
     con = duckdb.connect()
     police_pair(JAMAL, JAMAL, same_force_number=False).write(con)
