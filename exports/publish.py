@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from exports import folder as folders
@@ -161,6 +162,8 @@ class Export:
     rows: dict[str, pd.DataFrame]  # table name -> its pub_ rows (bookkeeping included)
     reads: dict[str, tuple[str, ...]]  # table name -> `<source>/<entity>` it reads
     spans: dict[str, tuple[date, date] | None]  # table name -> first, last day it draws on
+    # table name -> each row's hash (`pandas.util.hash_pandas_object`, index left out)
+    row_hashes: dict[str, np.ndarray]
 
     @property
     def all_reads(self) -> tuple[str, ...]:
@@ -185,20 +188,52 @@ class Export:
                    and first <= span[1] and last >= span[0] for reads, span in self.draws)
 
 
+_NO_ROWS = np.array([], dtype=np.intp)
+
+
+def _positions(pub: Published, table: PublishedTable) -> dict[tuple[str, str | None],
+                                                               np.ndarray]:
+    """Where each export quarter's rows of the table's model are (and each partner's, in
+    a table with a row per partner): found in one pass over the model's rows per read,
+    where a comparison per quarter and partner went over all of them every time."""
+    key = (table.model, table.partner_scoped)
+    found = pub.positions.get(key)
+    if found is None:
+        frame = pub.rows[table.model]
+        by = ["export_quarter", "partner"] if table.partner_scoped else ["export_quarter"]
+        groups = frame.groupby(by, sort=False, dropna=True).indices
+        found = {}
+        for group, rows in groups.items():
+            quarter, partner = (group if table.partner_scoped
+                                else (group[0] if isinstance(group, tuple) else group, None))
+            found[(quarter, partner)] = rows
+        pub.positions[key] = found
+    return found
+
+
+def _row_hashes(pub: Published, model: str) -> np.ndarray:
+    """Each row's hash, for `inputs_sha256`: made once per model and read (a row's hash
+    is its own values' alone, so a quarter's rows take theirs from here)."""
+    hashes = pub.row_hashes.get(model)
+    if hashes is None:
+        hashes = pd.util.hash_pandas_object(pub.rows[model], index=False).to_numpy()
+        pub.row_hashes[model] = hashes
+    return hashes
+
+
 def select_export(pub: Published, partner: Partner, fy_quarter: str) -> Export:
-    rows, reads, spans = {}, {}, {}
+    rows, reads, spans, hashes = {}, {}, {}, {}
     for t in partner.tables:
-        frame = pub.rows[t.model]
-        mask = frame["export_quarter"] == fy_quarter
-        if t.partner_scoped:
-            mask &= frame["partner"] == partner.name
-        chosen = frame[mask].reset_index(drop=True)
+        positions = _positions(pub, t).get(
+            (fy_quarter, partner.name if t.partner_scoped else None), _NO_ROWS)
+        chosen = pub.rows[t.model].take(positions).reset_index(drop=True)
         rows[t.name] = chosen
+        hashes[t.name] = _row_hashes(pub, t.model)[positions]
         reads[t.name] = pub.reads.get(t.model, ())
         spans[t.name] = ((pd.Timestamp(chosen["draws_from"].min()).date(),
                           pd.Timestamp(chosen["draws_to"].max()).date())
                          if len(chosen) else None)
-    return Export(partner, fy_quarter, rows, reads, spans)
+    return Export(partner, fy_quarter, rows, reads, spans, hashes)
 
 
 def missing_files(pub: Published, export: Export) -> list[dict[str, Any]]:
@@ -219,7 +254,10 @@ def sources_for(pub: Published, export: Export) -> list[dict[str, str]]:
     """The loaded landing files of the extracts the export reads, for the quarters its
     figures draw on (name and SHA-256)."""
     out = []
+    reads = set(export.all_reads)
     for f in pub.loaded_files.itertuples(index=False):
+        if f"{f.source}/{f.entity}" not in reads:
+            continue  # no table of the export reads it (`draws_on` would say so too)
         try:
             q = periods.fy_quarter(str(f.period))
         except ValueError:
@@ -427,7 +465,7 @@ def inputs_sha256(export: Export, missing: Sequence[Mapping[str, Any]],
         h.update(b"\0")
     for name, rows in export.rows.items():
         h.update(f"{name}:{list(rows.columns)}:{list(map(str, rows.dtypes))}".encode())
-        h.update(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes())
+        h.update(export.row_hashes[name].tobytes())
     return h.hexdigest()
 
 

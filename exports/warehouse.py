@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from exports.catalog import PublishedTable
@@ -68,6 +69,12 @@ class Published:
     published: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     # (partner, fy_quarter, manifest_sha256) of every folder audit.exports records
     recorded: set[tuple[str, str, str]] = field(default_factory=set)
+    # Worked out once per read by `exports.publish.select_export`, for every quarter and
+    # partner it selects: (model, partner scoped) -> {(export quarter, partner, or None
+    # when not scoped): positions of its rows}, and model -> each row's hash.
+    positions: dict[tuple[str, bool], dict[tuple[str, str | None], np.ndarray]] = field(
+        default_factory=dict, repr=False, compare=False)
+    row_hashes: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
 
 def read_published(con: duckdb.DuckDBPyConnection, tables: Iterable[PublishedTable],
