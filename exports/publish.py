@@ -317,11 +317,13 @@ def workbook_name(partner: str, fy_quarter: str) -> str:
 
 
 def _periods(export: Export) -> list[tuple[str, str, str]]:
+    """Each period the export's tables have (label, first day, last day), in the order
+    they first appear: a period's days are those of its first row."""
     seen: dict[str, tuple[str, str, str]] = {}
     for rows in export.rows.values():
         if {"period", "period_start", "period_end"} <= set(rows.columns):
-            for r in rows[["period", "period_start", "period_end"]].drop_duplicates().itertuples(
-                    index=False):
+            firsts = rows.drop_duplicates("period")[["period", "period_start", "period_end"]]
+            for r in firsts.itertuples(index=False):
                 seen.setdefault(r.period, (r.period, pd.Timestamp(r.period_start).date()
                                            .isoformat(), pd.Timestamp(r.period_end).date()
                                            .isoformat()))
@@ -341,10 +343,11 @@ def render_files(export: Export, built: Built, missing: Sequence[Mapping[str, An
     partner = export.partner.name
     files = dict(csvs) if csvs is not None else csv_files(built)
     rules = {t.kind: disclosure_rule(partner, t.kind) for t in built.tables}
-    notes = notes_rows(partner, export.fy_quarter, _periods(export), built.tables, rules,
+    export_periods = _periods(export)
+    notes = notes_rows(partner, export.fy_quarter, export_periods, built.tables, rules,
                        export.reads, missing)
     titles = {f"{t.name}.csv": table_title(t) for t in built.tables}
-    cover = cover_sheet(export.partner.owner, export.fy_quarter, _periods(export),
+    cover = cover_sheet(export.partner.owner, export.fy_quarter, export_periods,
                         export.all_reads, changes_in_words(changes, titles))
     files[workbook_name(partner, export.fy_quarter)] = workbook_bytes(
         [(t, built.published[t.name]) for t in built.tables], notes, cover, export.reads)

@@ -28,6 +28,7 @@ import csv
 import io
 import json
 import math
+import stat
 import subprocess
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -371,14 +372,22 @@ def workbook_sheets(tables: Sequence[tuple[PublishedTable | str, pd.DataFrame]],
     return sheets
 
 
+# Each part of the workbook's zip is marked a regular file readable and writable by its
+# owner, as when XlsxWriter wrote every part to a temporary file first (it now keeps them
+# in memory, which would mark them with the permissions alone): the same bytes as before.
+_PART_ATTRIBUTES = (stat.S_IFREG | 0o600) << 16
+
+
 def _with_language(workbook: bytes, language: str = LANGUAGE) -> bytes:
     """Add `<dc:language>` to docProps/core.xml: the document's language, which XlsxWriter
     cannot set (GSS asks for it; Excel shows it under File > Info and screen readers use
-    it). The member order and times are kept, so the bytes stay stable."""
+    it). The member order and times are kept, and each member's attributes pinned, so the
+    bytes stay stable."""
     src = zipfile.ZipFile(io.BytesIO(workbook))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
+            info.external_attr = _PART_ATTRIBUTES
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml" and b"<dc:language>" not in body:
                 body = body.replace(b"</cp:coreProperties>",

@@ -261,10 +261,14 @@ def _connected_components(con: duckdb.DuckDBPyConnection, pairs: str) -> None:
     con.execute("create or replace table labels as select distinct a as nid, a as label "
                 "from edges")
     while True:
+        # Each record's smallest neighbouring label, then the smaller of it and its own:
+        # the edges are joined to the labels once a round, and grouped by record alone.
         con.execute("""create or replace table stepped as
-            select l.nid, least(l.label, min(n.label)) as label
-            from labels l join edges e on e.a = l.nid join labels n on n.nid = e.b
-            group by l.nid, l.label""")
+            select l.nid, least(l.label, m.label) as label
+            from labels l join (
+                select e.a as nid, min(n.label) as label
+                from edges e join labels n on n.nid = e.b
+                group by e.a) m using (nid)""")
         con.execute("""create or replace table jumped as
             select s.nid, least(s.label, coalesce(j.label, s.label)) as label
             from stepped s left join stepped j on j.nid = s.label""")

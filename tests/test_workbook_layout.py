@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import warnings
+import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -116,9 +117,18 @@ def _sheets() -> list[Sheet]:
 
 
 def test_the_workbook_is_the_bytes_gptables_wrote() -> None:
+    """Once finished as the exports finish every workbook (`_with_language`, which also
+    pins each zip part's attributes: XlsxWriter marks a part it kept in memory, as ours
+    are, differently from one written through a temporary file, as gptables' are)."""
     sheets = _sheets()
-    assert _our_bytes(COVER, NOTES, sheets, PROPERTIES) == \
-        _gptables_bytes(COVER, NOTES, sheets, PROPERTIES)
+    ours = _our_bytes(COVER, NOTES, sheets, PROPERTIES)
+    theirs = _gptables_bytes(COVER, NOTES, sheets, PROPERTIES)
+    assert _with_language(ours) == _with_language(theirs)
+    # the same parts, in the same order, with the same contents, before finishing too
+    ours_zip, theirs_zip = (zipfile.ZipFile(io.BytesIO(b)) for b in (ours, theirs))
+    assert ours_zip.namelist() == theirs_zip.namelist()
+    for name in ours_zip.namelist():
+        assert ours_zip.read(name) == theirs_zip.read(name), name
 
 
 def test_a_partner_workbook_is_the_bytes_gptables_wrote() -> None:
