@@ -266,9 +266,10 @@ def write_workbook(target: IO[bytes], cover: Cover, contents: Sheet, notes: Shee
     """Write the workbook to `target`: the cover, the contents and notes sheets, then one
     sheet per table, each printed on A4 to the page's width (landscape past six columns),
     a table sheet's header row repeated on every printed page."""
-    # Each sheet's XML kept in memory until it is zipped: by default XlsxWriter writes
-    # every part of every workbook to a temporary file first (about a quarter of the
-    # time a partner's workbook took). The parts are stamped 1980-01-01 in the zip.
+    # Each part kept in memory until it is zipped: by default XlsxWriter writes every
+    # part of every workbook to a temporary file first (about a quarter of the time a
+    # partner's workbook took). The exports then pin each part's time and attributes
+    # (`exports.render.workbook_bytes`), so the bytes do not depend on how it was written.
     workbook = Workbook(target, {"in_memory": True})
     writer = _Writer(workbook)
     writer.cover(cover)
