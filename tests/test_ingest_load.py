@@ -287,3 +287,31 @@ def test_status_of_an_empty_warehouse(con) -> None:
 def test_a_missing_landing_folder_is_an_error(tmp_path: Path, con) -> None:
     with pytest.raises(FileNotFoundError, match="landing folder"):
         ingest_landing(con, tmp_path / "nowhere")
+
+
+
+def test_files_load_with_the_raised_checkpoint_threshold_then_it_is_put_back(
+        tmp_path: Path) -> None:
+    """While files load, DuckDB checkpoints only past `INGEST_CHECKPOINT_THRESHOLD` of
+    WAL; the connection's own setting is back afterwards, after a failure too."""
+    from ingest.load import INGEST_CHECKPOINT_THRESHOLD, checkpointing_less
+
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("SET checkpoint_threshold = '48MiB'")
+
+    def threshold() -> str:
+        return con.execute("SELECT current_setting('checkpoint_threshold')").fetchall()[0][0]
+
+    raised = INGEST_CHECKPOINT_THRESHOLD.replace("MiB", ".0 MiB")
+    landing = tmp_path / "landing"
+    write_table(landing, "police", "crimes", [good_row("crimes")])
+    write_table(landing, "police", "outcomes", [good_row("outcomes")])
+    during: list[str] = []
+    report = ingest_landing(con, landing, progress=lambda _: during.append(threshold()))
+    assert len(report.loaded) == 2
+    assert during == [raised, raised]
+    assert threshold() == "48.0 MiB"
+    with pytest.raises(RuntimeError), checkpointing_less(con):
+        raise RuntimeError("a file's load failed")
+    assert threshold() == "48.0 MiB"
+    con.close()
