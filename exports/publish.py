@@ -200,13 +200,11 @@ def _positions(pub: Published, table: PublishedTable) -> dict[tuple[str, str | N
     found = pub.positions.get(key)
     if found is None:
         frame = pub.rows[table.model]
-        by = ["export_quarter", "partner"] if table.partner_scoped else ["export_quarter"]
-        groups = frame.groupby(by, sort=False, dropna=True).indices
-        found = {}
-        for group, rows in groups.items():
-            quarter, partner = (group if table.partner_scoped
-                                else (group[0] if isinstance(group, tuple) else group, None))
-            found[(quarter, partner)] = rows
+        if table.partner_scoped:  # keyed (quarter, partner) already
+            found = dict(frame.groupby(["export_quarter", "partner"], sort=False).indices)
+        else:
+            found = {(quarter, None): rows for quarter, rows
+                     in frame.groupby("export_quarter", sort=False).indices.items()}
         pub.positions[key] = found
     return found
 

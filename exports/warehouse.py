@@ -72,9 +72,11 @@ class Published:
     # Worked out once per read by `exports.publish.select_export`, for every quarter and
     # partner it selects: (model, partner scoped) -> {(export quarter, partner, or None
     # when not scoped): positions of its rows}, and model -> each row's hash.
+    # Not arguments, so a `dataclasses.replace` with other rows starts them afresh.
     positions: dict[tuple[str, bool], dict[tuple[str, str | None], np.ndarray]] = field(
-        default_factory=dict, repr=False, compare=False)
-    row_hashes: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+        default_factory=dict, init=False, repr=False, compare=False)
+    row_hashes: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False,
+                                              compare=False)
 
 
 def read_published(con: duckdb.DuckDBPyConnection, tables: Iterable[PublishedTable],

@@ -289,7 +289,6 @@ def test_a_missing_landing_folder_is_an_error(tmp_path: Path, con) -> None:
         ingest_landing(con, tmp_path / "nowhere")
 
 
-
 def test_files_load_with_the_raised_checkpoint_threshold_then_it_is_put_back(
         tmp_path: Path) -> None:
     """While files load, DuckDB checkpoints only past `INGEST_CHECKPOINT_THRESHOLD` of
