@@ -18,8 +18,8 @@ builds (cover, contents with links, notes table, one marked-up table a sheet; th
 bytes gptables gave). The bytes are stable: XlsxWriter writes no time but the `created`
 property, which is pinned to vrn.xlsx.FIXED_TIME, and pin_timestamps fixes the zip
 members' times. What neither sets is the language: XlsxWriter has no language property, so
-`<dc:language>en-GB</dc:language>` is added to docProps/core.xml after saving
-(`_with_language`).
+`<dc:language>en-GB</dc:language>` is added to docProps/core.xml after saving, in the same
+rewrite of the zip (`finish_workbook`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ import json
 import math
 import stat
 import subprocess
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -294,8 +293,10 @@ def _notes_referring(notes: Sequence[tuple[str, str]], title: str) -> int | None
     return next((i for i, (t, _) in enumerate(notes, start=1) if t == title), None)
 
 
-def _shorthand_line(frame: pd.DataFrame, shorthand_note: int | None) -> str | None:
-    present = [code for code in SHORTHAND if (frame == code).any().any()]
+def _shorthand_line(rows: Sequence[Sequence[Any]], shorthand_note: int | None) -> str | None:
+    """The line naming the shorthand the cells (`rows` as shown) use, in SHORTHAND's order."""
+    texts = {v for row in rows for v in row if isinstance(v, str)}
+    present = [code for code in SHORTHAND if code in texts]
     if not present:
         return None
     words = {SUPPRESSED: "confidential", NOT_AVAILABLE: "not available",
@@ -330,7 +331,7 @@ def workbook_bytes(tables: Sequence[tuple[PublishedTable | str, pd.DataFrame]],
             + ", ".join(s.name for s in sheets),
             "comments": "Follows the GSS guidance on releasing statistics in spreadsheets.",
             "created": FIXED_TIME})
-    return _with_language(pin_timestamps(buf.getvalue()))
+    return finish_workbook(buf.getvalue())
 
 
 def workbook_sheets(tables: Sequence[tuple[PublishedTable | str, pd.DataFrame]],
@@ -345,30 +346,33 @@ def workbook_sheets(tables: Sequence[tuple[PublishedTable | str, pd.DataFrame]],
         described = None if isinstance(table, str) else table
         if len(name) > 31:
             raise ValueError(f"sheet name {name!r} is longer than Excel's 31 characters")
-        records = frame.to_dict("records")
-        shown = pd.DataFrame(
-            [[sheet_value(c, r[c], r) for c in frame.columns] for r in records],
-            columns=[column_label(described, c) for c in frame.columns], dtype=object)
-        if len(set(shown.columns)) != len(shown.columns):
-            raise ValueError(f"{name}: two columns have the same header {list(shown.columns)}")
-        empty = shown.empty
+        # The cells are worked on as lists, row by row and column by column (pandas'
+        # indexing a cell or a column at a time cost as much as the cells themselves).
+        columns = list(frame.columns)
+        rows = [[sheet_value(c, r[c], r) for c in columns] for r in frame.to_dict("records")]
+        headers = [column_label(described, c) for c in columns]
+        if len(set(headers)) != len(headers):
+            raise ValueError(f"{name}: two columns have the same header {headers}")
+        empty = not rows
         if empty:  # a table may have no rows this quarter; say so in the one row shown
-            shown = pd.DataFrame([[NO_ROWS, *[NOT_APPLICABLE] * (len(shown.columns) - 1)]],
-                                 columns=shown.columns, dtype=object)
+            rows = [[NO_ROWS, *[NOT_APPLICABLE] * (len(headers) - 1)]]
         table_note = _notes_referring(notes, f"Table: {table_title(table)}")
         subtitles = [line for line in (
             EMPTY_TABLE if empty else None,
-            _shorthand_line(shown, shorthand_note),
+            _shorthand_line(rows, shorthand_note),
             f"Each column is described in note {table_note}." if table_note else None,
         ) if line]
         sources = [source_label(r) for r in reads.get(name, ())]
+        by_column = [list(values) for values in zip(*rows, strict=True)]
         sheets.append(Sheet(
-            name=name, title=table_title(table), table=shown, subtitles=subtitles,
+            name=name, title=table_title(table),
+            table=pd.DataFrame(rows, columns=headers, dtype=object), subtitles=subtitles,
             instructions="This worksheet contains one table. Notes are on the notes "
                          "worksheet.",
             source=f"Source: {'; '.join(sources)}." if sources else None,
-            num_formats={i: number_format(described, c, list(shown.iloc[:, i]))
-                         for i, c in enumerate(frame.columns)}))
+            num_formats={i: number_format(described, c, values)
+                         for i, (c, values) in enumerate(zip(columns, by_column,
+                                                             strict=True))}))
     return sheets
 
 
@@ -378,23 +382,21 @@ def workbook_sheets(tables: Sequence[tuple[PublishedTable | str, pd.DataFrame]],
 _PART_ATTRIBUTES = (stat.S_IFREG | 0o600) << 16
 
 
-def _with_language(workbook: bytes, language: str = LANGUAGE) -> bytes:
-    """Add `<dc:language>` to docProps/core.xml: the document's language, which XlsxWriter
-    cannot set (GSS asks for it; Excel shows it under File > Info and screen readers use
-    it). The member order and times are kept, and each member's attributes pinned, so the
-    bytes stay stable."""
-    src = zipfile.ZipFile(io.BytesIO(workbook))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            info.external_attr = _PART_ATTRIBUTES
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml" and b"<dc:language>" not in body:
-                body = body.replace(b"</cp:coreProperties>",
-                                    f"<dc:language>{language}</dc:language>"
-                                    "</cp:coreProperties>".encode())
-            dst.writestr(info, body)
-    return out.getvalue()
+def finish_workbook(workbook: bytes, language: str = LANGUAGE) -> bytes:
+    """XlsxWriter's workbook as the exports publish it, in one rewrite of its zip: the
+    members' times and the `modified` stamp pinned (vrn.xlsx.pin_timestamps), each
+    member's attributes pinned, and `<dc:language>` added to docProps/core.xml: the
+    document's language, which XlsxWriter cannot set (GSS asks for it; Excel shows it
+    under File > Info and screen readers use it). The member order is kept, so the bytes
+    are stable."""
+    def with_language(core: bytes) -> bytes:
+        if b"<dc:language>" in core:
+            return core
+        return core.replace(b"</cp:coreProperties>",
+                            f"<dc:language>{language}</dc:language>"
+                            "</cp:coreProperties>".encode())
+
+    return pin_timestamps(workbook, attributes=_PART_ATTRIBUTES, core=with_language)
 
 
 def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:

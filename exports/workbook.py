@@ -50,6 +50,7 @@ ONE_TABLE = "This worksheet contains one table."
 _LINK_MARKDOWN = re.compile(r"\[.+\]\(.+\)")  # "[display text](url)"
 _SHORTHAND = re.compile(r"\[[\w\s]+\]")  # [c], [x], [z], [note 1]: not a figure
 _ALPHANUMERIC = re.compile(r"[a-zA-Z0-9]")
+_SPACE_ONLY = re.compile(r"\s*")
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ class _Writer:
         headers = [str(h) for h in sheet.table.columns]
         _check_headers(sheet.name, headers)
         rows = [[_blank_if_space(_with_links(v)) for v in r]
-                for r in sheet.table.itertuples(index=False, name=None)]
+                for r in sheet.table.to_numpy(dtype=object).tolist()]
         _check_cells(sheet.name, headers, rows)
         index_level = {col: level for level, col in sheet.index_columns.items()}
         first = sheet.header_row
@@ -236,7 +237,7 @@ class _Writer:
 
 
 def _blank_if_space(value: Any) -> Any:
-    return None if isinstance(value, str) and re.fullmatch(r"\s*", value) else value
+    return None if isinstance(value, str) and _SPACE_ONLY.fullmatch(value) else value
 
 
 def _check_headers(name: str, headers: Sequence[str]) -> None:

@@ -9,6 +9,8 @@ what gptables refuses must be refused.
 from __future__ import annotations
 
 import io
+import re
+import stat
 import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -19,7 +21,7 @@ import gptables as gpt
 import pandas as pd
 import pytest
 
-from exports.render import CoverSheet, _with_language, workbook_bytes, workbook_sheets
+from exports.render import CoverSheet, finish_workbook, workbook_bytes, workbook_sheets
 from exports.workbook import Cover, Sheet, contents_sheet, notes_sheet, write_workbook
 from vrn.xlsx import FIXED_TIME, pin_timestamps
 
@@ -117,13 +119,13 @@ def _sheets() -> list[Sheet]:
 
 
 def test_the_workbook_is_the_bytes_gptables_wrote() -> None:
-    """Once finished as the exports finish every workbook (`_with_language`, which also
+    """Once finished as the exports finish every workbook (`finish_workbook`, which also
     pins each zip part's attributes: XlsxWriter marks a part it kept in memory, as ours
     are, differently from one written through a temporary file, as gptables' are)."""
     sheets = _sheets()
     ours = _our_bytes(COVER, NOTES, sheets, PROPERTIES)
     theirs = _gptables_bytes(COVER, NOTES, sheets, PROPERTIES)
-    assert _with_language(ours) == _with_language(theirs)
+    assert finish_workbook(ours) == finish_workbook(theirs)
     # the same parts, in the same order, with the same contents, before finishing too
     ours_zip, theirs_zip = (zipfile.ZipFile(io.BytesIO(b)) for b in (ours, theirs))
     assert ours_zip.namelist() == theirs_zip.namelist()
@@ -159,7 +161,7 @@ def test_a_partner_workbook_is_the_bytes_gptables_wrote() -> None:
             "reduction, serious violence, official statistics, sv_by_location, sv_by_area",
             "comments": "Follows the GSS guidance on releasing statistics in spreadsheets.",
             "created": FIXED_TIME})
-    assert ours == _with_language(theirs)
+    assert ours == finish_workbook(theirs)
 
 
 @pytest.mark.parametrize(("rows", "refused"), [
@@ -173,3 +175,28 @@ def test_what_gptables_refuses_is_refused(rows: list[list[Any]], refused: str) -
         _gptables_bytes(COVER, NOTES, [sheet], PROPERTIES)
     with pytest.raises(ValueError, match=refused):
         _our_bytes(COVER, NOTES, [sheet], PROPERTIES)
+
+
+def test_finishing_pins_every_part_and_adds_the_language_once() -> None:
+    """`finish_workbook` rewrites XlsxWriter's zip once: every part keeps its name, order
+    and contents, with a fixed time and the attributes of a regular file; core.xml gets
+    the fixed `modified` stamp and the language, once; finishing again changes nothing."""
+    sheets = _sheets()
+    buf = io.BytesIO()
+    write_workbook(buf, COVER,
+                   contents_sheet("contents", "Contents", ["Worksheet", "Table title"], sheets),
+                   notes_sheet("notes", "Notes", NOTES), sheets, PROPERTIES)
+    raw = buf.getvalue()
+    finished = finish_workbook(raw)
+    assert finish_workbook(finished) == finished
+    raw_zip, done = (zipfile.ZipFile(io.BytesIO(b)) for b in (raw, finished))
+    assert done.namelist() == raw_zip.namelist()
+    for info in done.infolist():
+        assert info.date_time == (2020, 1, 1, 0, 0, 0), info.filename
+        assert info.external_attr == (stat.S_IFREG | 0o600) << 16, info.filename
+        assert info.compress_type == zipfile.ZIP_DEFLATED, info.filename
+        if info.filename != "docProps/core.xml":
+            assert done.read(info) == raw_zip.read(info.filename), info.filename
+    core = done.read("docProps/core.xml").decode()
+    assert core.count("<dc:language>en-GB</dc:language>") == 1
+    assert re.search(r"<dcterms:modified[^>]*>2020-01-01T00:00:00Z<", core)
