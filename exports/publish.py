@@ -320,7 +320,8 @@ def _periods(export: Export) -> list[tuple[str, str, str]]:
     seen: dict[str, tuple[str, str, str]] = {}
     for rows in export.rows.values():
         if {"period", "period_start", "period_end"} <= set(rows.columns):
-            firsts = rows.drop_duplicates("period")[["period", "period_start", "period_end"]]
+            spans = rows[["period", "period_start", "period_end"]]  # before dropping: 3 columns
+            firsts = spans[~spans["period"].duplicated()]
             for r in firsts.itertuples(index=False):
                 seen.setdefault(r.period, (r.period, pd.Timestamp(r.period_start).date()
                                            .isoformat(), pd.Timestamp(r.period_end).date()
