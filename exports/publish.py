@@ -320,8 +320,8 @@ def _periods(export: Export) -> list[tuple[str, str, str]]:
     seen: dict[str, tuple[str, str, str]] = {}
     for rows in export.rows.values():
         if {"period", "period_start", "period_end"} <= set(rows.columns):
-            spans = rows[["period", "period_start", "period_end"]]  # before dropping: 3 columns
-            firsts = spans[~spans["period"].duplicated()]
+            # the three columns first: dropping duplicates copies the columns it keeps
+            firsts = rows[["period", "period_start", "period_end"]].drop_duplicates("period")
             for r in firsts.itertuples(index=False):
                 seen.setdefault(r.period, (r.period, pd.Timestamp(r.period_start).date()
                                            .isoformat(), pd.Timestamp(r.period_end).date()

@@ -270,7 +270,7 @@ def write_workbook(target: IO[bytes], cover: Cover, contents: Sheet, notes: Shee
     # Each part kept in memory until it is zipped: by default XlsxWriter writes every
     # part of every workbook to a temporary file first (about a quarter of the time a
     # partner's workbook took). The exports then pin each part's time and attributes
-    # (`exports.render.workbook_bytes`), so the bytes do not depend on how it was written.
+    # (`exports.render.finish_workbook`), so the bytes do not depend on how it was written.
     workbook = Workbook(target, {"in_memory": True})
     writer = _Writer(workbook)
     writer.cover(cover)

@@ -287,9 +287,9 @@ def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile,
 # DuckDB checkpoints (writes what the WAL holds into the warehouse file, compressing the
 # row groups it touched) whenever the WAL passes its threshold, 16 MiB by default: a
 # six-year load checkpointed every few files. While landing files are loaded it waits for
-# this much instead (5-10% of the ingest's CPU at scale 1). Each file's
-# transaction is still committed to the WAL on its own, so nothing committed is lost to
-# a crash: DuckDB replays the WAL when the warehouse is next opened.
+# this much instead (5-10% of the ingest's CPU at scale 1). Each file's transaction is
+# still committed to the WAL on its own, so nothing committed is lost to a crash: DuckDB
+# replays the WAL when the warehouse is next opened.
 INGEST_CHECKPOINT_THRESHOLD = "256MiB"
 
 

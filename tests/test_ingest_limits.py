@@ -11,9 +11,7 @@ ever unpacked into memory.
 from __future__ import annotations
 
 import json
-import os
 import struct
-import subprocess
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -28,8 +26,7 @@ from ingest.files import describe
 from ingest.load import PARSERS
 from ingest.specs import BY_NAME
 from tests.support.partner_files import good_row, write_return, write_table
-from vrn.manifest import dbt_executable
-from vrn.reference import DBT_PROJECT_DIR
+from tests.support.published import run_dbt
 from vrn.settings import (
     MAX_CELLS,
     MAX_COMPRESSION_RATIO,
@@ -435,14 +432,9 @@ def test_the_memory_limit_caps_a_duckdb_connection(monkeypatch: pytest.MonkeyPat
 def test_dbt_builds_with_the_same_memory_limit(tmp_path: Path) -> None:
     """dbt's DuckDB has the limit the pipeline's own connections have (VRN_MEMORY_LIMIT):
     the profile gives it when dbt opens the warehouse (`config_options`)."""
-    env = {**os.environ, MEMORY_LIMIT: "512MB", "VRN_WAREHOUSE": str(tmp_path / "w.duckdb"),
-           "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-    done = subprocess.run(
-        [dbt_executable(), "show", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"), "--log-path",
-         str(tmp_path / "logs"), "--inline",
-         "select current_setting('memory_limit') as memory_limit", "--output", "json",
-         "--quiet"], env=env, capture_output=True, text=True, check=False)
+    done = run_dbt("show", tmp_path / "w.duckdb", tmp_path, "--inline",
+                   "select current_setting('memory_limit') as memory_limit", "--output",
+                   "json", "--quiet", env={MEMORY_LIMIT: "512MB"})
     assert done.returncode == 0, done.stdout + done.stderr
     shown = json.loads(done.stdout[done.stdout.index("{"):])["show"]
     with duckdb.connect() as reference:

@@ -20,20 +20,26 @@ from vrn.manifest import dbt_executable
 from vrn.reference import DBT_PROJECT_DIR
 
 
-def dbt_build(warehouse: Path, workdir: Path, *extra: str, people: bool = False
-              ) -> subprocess.CompletedProcess:
-    """One `dbt build` of the project against `warehouse`, telemetry off (PITFALLS 9).
-    The people marts (which need `linkage.person_links`) and what reads them are left
-    out unless `people`."""
-    env = {**os.environ, "VRN_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1",
+def run_dbt(command: str, warehouse: Path, workdir: Path, *extra: str,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """One dbt `command` of the project against `warehouse`, telemetry off (PITFALLS 9),
+    its target and logs in `workdir`; `env` adds to the environment."""
+    env = {**os.environ, **(env or {}), "VRN_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
     return subprocess.run(
-        [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR),
+        [dbt_executable(), command, "--project-dir", str(DBT_PROJECT_DIR),
          "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(workdir / "target"),
-         "--log-path", str(workdir / "logs"),
-         *([] if people else ["--exclude", "path:models/marts/people+"]), *extra],
+         "--log-path", str(workdir / "logs"), *extra],
         env=env, capture_output=True, text=True, check=False,
     )
+
+
+def dbt_build(warehouse: Path, workdir: Path, *extra: str, people: bool = False
+              ) -> subprocess.CompletedProcess:
+    """One `dbt build` of the project against `warehouse`. The people marts (which need
+    `linkage.person_links`) and what reads them are left out unless `people`."""
+    return run_dbt("build", warehouse, workdir,
+                   *([] if people else ["--exclude", "path:models/marts/people+"]), *extra)
 
 
 def build_published_warehouse(landing: Path, warehouse: Path) -> Path:
