@@ -20,13 +20,28 @@ the same from run to run while the person's records do.
 
 Inside a run each record also gets a number (`record_no`, by record id order): Splink and
 the clustering work on those, which keeps the blocked pairs small at scale 20.
+
+A run links again only what changed since the last one (`run_linkage`). Nothing is
+estimated at run time and no comparison reads other records (no term frequencies), so a
+pair's score depends on its two records alone. The last run's persons are kept beside the
+links (`linkage.linked_records`: each record's digest, person and strongest link, under
+the model's key); a record whose digest is the same belongs to the same pairs as before.
+The records to link again are the new and changed ones, and every record of a person
+that lost or changed a record (it may split). Splink scores only the pairs with one of
+those, each unchanged person enters the clustering as one node, and the persons, keys and
+probabilities come out as linking every record again would give them
+(tests/test_linkage_incremental.py). Another model, Splink version or version of this
+module links every record again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,20 +56,32 @@ if TYPE_CHECKING:
 SETTINGS_DIR = Path(__file__).resolve().parent / "settings"
 DEFAULT_SETTINGS = SETTINGS_DIR / "person_linkage.yaml"
 LINKS_TABLE = "linkage.person_links"
+# The last run's persons, kept for the next run (module docstring).
+STATE_TABLE = "linkage.linked_records"
 
 # What Splink reads of each record with tokens (the comparisons name these with _l/_r).
 # Tokens enter as 64-bit digests of the 256-bit hex tokens: equal tokens stay equal, and
 # among the few hundred thousand distinct values a token column holds two unequal ones
 # share a digest with odds below one in a billion; Splink's working set shrinks by about
-# half, which matters at scale 20. (DuckDB's hash(NULL) is not null: guarded.)
-_LINKABLE_COLUMNS = """
-    record_no,
+# half, which matters at scale 20. (DuckDB's hash(NULL) is not null: guarded.) They are
+# digested before the records are sorted and numbered, which carries less through the sort.
+_TOKEN_DIGESTS = """* replace (
     case when tok_surname is not null then hash(tok_surname) end as tok_surname,
     case when tok_forename is not null then hash(tok_forename) end as tok_forename,
-    case when tok_dob is not null then hash(tok_dob) end as tok_dob,
+    case when tok_dob is not null then hash(tok_dob) end as tok_dob)"""
+_LINKABLE_COLUMNS = """
+    record_no, tok_surname, tok_forename, tok_dob,
     sex, birth_from, birth_to, birth_year_from, birth_year_to, postcode_district,
     local_system, local_id
 """
+
+
+# What a record is to the linkage: every column the comparisons, the blocking rules and
+# the force number rule read (tokens as the 64-bit digests Splink compares), in one MD5.
+# A record with the same digest scores every pair as it did.
+_DIGEST = """md5_number(to_json(row(
+    source, has_tokens, local_system, local_id, tok_surname, tok_forename, tok_dob, sex,
+    birth_from, birth_to, postcode_district)))"""
 
 
 @dataclass(frozen=True)
@@ -159,29 +186,40 @@ def _load_records(con: duckdb.DuckDBPyConnection, records_sql: str, into: str = 
         select * exclude (previous_id) from (
             select row_number() over by_id as record_no,
                    lag(record_id) over by_id as previous_id, *
-            from ({records_sql})
+            from (select {_TOKEN_DIGESTS} from ({records_sql}))
             window by_id as (order by record_id, local_id))
         where previous_id is distinct from record_id""")
     con.execute(f"""create or replace table {into}records as
-        select record_no, record_id, source, record_ref, has_tokens, local_system, local_id
+        select record_no, record_id, source, record_ref, has_tokens, local_system, local_id,
+               {_DIGEST} as digest
         from {into}numbered_records""")
     con.execute(f"""create or replace table {into}linkable_records as
         select {_LINKABLE_COLUMNS} from {into}numbered_records where has_tokens""")
     con.execute(f"drop table {into}numbered_records")
 
 
-def _predict_pairs(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> str:
+def _predict_pairs(con: duckdb.DuckDBPyConnection, settings: LinkageSettings,
+                   touched_only: bool = False) -> str:
     """Score the blocked pairs of `linkable_records` with Splink; returns the name of a
     table of the pairs at or above the threshold (record_no_l, record_no_r,
-    match_probability)."""
+    match_probability). `touched_only`: only the pairs with a record whose `touched`
+    column is true (each blocking rule gets that condition too, so a pair is still found
+    by the first rule that blocks it)."""
     from splink import DuckDBAPI, Linker
 
-    if con.execute("select count(*) from linkable_records").fetchall()[0][0] < 2:
+    linkable, touched = con.execute(
+        "select count(*), " + ("count(*) filter (where touched)" if touched_only
+                               else "count(*)") + " from linkable_records").fetchall()[0]
+    if linkable < 2 or touched == 0:
         con.execute("create or replace table linked_pairs (record_no_l bigint, "
                     "record_no_r bigint, match_probability double)")
         return "linked_pairs"
+    splink_settings = settings.splink_settings()
+    if touched_only:
+        for rule in splink_settings["blocking_rules_to_generate_predictions"]:
+            rule["blocking_rule"] = f"({rule['blocking_rule']}) and (l.touched or r.touched)"
     linker = Linker(
-        "linkable_records", settings.splink_settings(), DuckDBAPI(connection=con),
+        "linkable_records", splink_settings, DuckDBAPI(connection=con),
         set_up_basic_logging=False,
     )
     predictions = linker.inference.predict(
@@ -217,16 +255,55 @@ def _force_person_number_pairs(con: duckdb.DuckDBPyConnection) -> str:
     return "force_number_pairs"
 
 
-def _linked_pairs(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> str:
+def _keep_candidates(con: duckdb.DuckDBPyConnection, settings: LinkageSettings) -> None:
+    """Keep in `linkable_records` only the records a blocking rule could pair with a
+    touched one: those equal to a touched record on every equality of some rule, as
+    Splink reads the rules' equalities to join on. Any pair with a touched record that a
+    rule blocks is between two of these, so Splink finds the same such pairs among far
+    fewer records. A rule without equalities of the same column on both sides can pair
+    anything: then every record is kept."""
+    from splink.internals.blocking import BlockingRule
+
+    keys = []
+    for rule in settings.blocking_rules:
+        equalities = BlockingRule(" ".join(rule.split()), "duckdb")._equi_join_conditions
+        if not equalities or any(left != right for left, right in equalities):
+            return
+        keys.append([left for left, _ in equalities])
+    sharing = []
+    for exprs in keys:
+        named = ", ".join(f"{expr} as k{i}" for i, expr in enumerate(exprs))
+        on = " and ".join(f"x.k{i} = t.k{i}" for i in range(len(exprs)))
+        sharing.append(f"""select x.record_no from (select record_no, {named} from
+            linkable_records) x semi join (select distinct {named} from linkable_records
+            where touched) t on {on}""")
+    con.execute(f"""create or replace table linkable_records as
+        select * from linkable_records semi join (
+            {" union ".join(sharing)}
+        ) using (record_no)""")
+
+
+def _linked_pairs(con: duckdb.DuckDBPyConnection, settings: LinkageSettings,
+                  touched: str | None = None) -> str:
     """Table `all_pairs`: Splink's pairs at or above the threshold plus the force person
-    number's deterministic pairs; persons are the connected components of these."""
-    predicted = _predict_pairs(con, settings)
+    number's deterministic pairs; persons are the connected components of these.
+    `touched` names a table of record numbers (`_previous_persons`): then only the
+    pairs with one of those records."""
+    if touched is not None:
+        con.execute(f"""create or replace table linkable_records as
+            select l.*, t.record_no is not null as touched
+            from linkable_records l left join {touched} t using (record_no)""")
+        _keep_candidates(con, settings)
+    predicted = _predict_pairs(con, settings, touched_only=touched is not None)
     by_number = _force_person_number_pairs(con)
+    touching = "" if touched is None else f"""
+        where record_no_l in (select record_no from {touched})
+           or record_no_r in (select record_no from {touched})"""
     con.execute(f"""create or replace table all_pairs as
         select record_no_l, record_no_r, match_probability::double as match_probability
         from {predicted}
         union all
-        select record_no_l, record_no_r, match_probability from {by_number}""")
+        select record_no_l, record_no_r, match_probability from {by_number}{touching}""")
     return "all_pairs"
 
 
@@ -283,6 +360,44 @@ def _connected_components(con: duckdb.DuckDBPyConnection, pairs: str) -> None:
         con.execute(f"drop table {table}")
 
 
+def _previous_persons(con: duckdb.DuckDBPyConnection, state: str | None) -> int:
+    """What the last run's persons leave standing, from `state` (a table in the shape of
+    `STATE_TABLE`, or None: every record is linked as new):
+
+    - `touched(record_no)`: records to link again: new or changed since the last run,
+      and every record of a person that lost or changed a record;
+    - `kept_nodes(record_no, node_no, person_key, match_probability)`: the other
+      records, each with the smallest record number of its person then (all of whose
+      records are still there, as they were), its person and its strongest link then.
+
+    A kept record's pairs with other kept records are as they were: within its person.
+    Returns the number of records touched."""
+    if state is None:
+        con.execute("create or replace table touched as select record_no from records")
+        con.execute("create or replace table kept_nodes (record_no bigint, node_no bigint, "
+                    "person_key varchar, match_probability double)")
+    else:
+        con.execute(f"""create or replace table kept as
+            select r.record_no, s.person_key, s.match_probability
+            from records r join {state} s on s.record_id = r.record_id
+                                        and s.digest = r.digest""")
+        con.execute(f"""create or replace table touched as
+            with broken as (
+                select distinct person_key from {state} s
+                anti join records r on r.record_id = s.record_id and r.digest = s.digest
+            )
+            select record_no from records anti join kept using (record_no)
+            union all
+            select record_no from kept semi join broken using (person_key)""")
+        con.execute("""create or replace table kept_nodes as
+            select record_no,
+                   min(record_no) over (partition by person_key) as node_no,
+                   person_key, match_probability
+            from kept anti join touched using (record_no)""")
+        con.execute("drop table kept")
+    return con.execute("select count(*) from touched").fetchall()[0][0]
+
+
 _PERSONS_SQL = """
 create or replace table persons as
 with best_link as (
@@ -291,26 +406,47 @@ with best_link as (
         union all
         select record_no_r, match_probability from {pairs}
     ) group by record_no
+),
+-- Kept records whose person no pair reaches: their person, key and strongest link are
+-- what they were (the same smallest record, the same links).
+as_before as (
+    select k.record_no, k.person_key, k.match_probability
+    from kept_nodes k anti join components c on c.record_no = k.node_no
+),
+linked as (
+    select r.record_no, substr(sha256(root.record_id), 1, 16) as person_key,
+           greatest(b.match_probability, k.match_probability) as match_probability
+    from records r
+    anti join as_before a on a.record_no = r.record_no
+    left join kept_nodes k on k.record_no = r.record_no
+    left join components c on c.record_no = coalesce(k.node_no, r.record_no)
+    join records root on root.record_no = coalesce(c.root_no, k.node_no, r.record_no)
+    left join best_link b on b.record_no = r.record_no
 )
-select r.source, r.record_ref,
-       substr(sha256(coalesce(root.record_id, r.record_id)), 1, 16) as person_key,
-       b.match_probability, r.has_tokens
+select r.record_no, r.source, r.record_ref, p.person_key, p.match_probability, r.has_tokens
 from records r
-left join components c on c.record_no = r.record_no
-left join records root on root.record_no = c.root_no
-left join best_link b on b.record_no = r.record_no
+join (select * from as_before union all select * from linked) p using (record_no)
 """
 
 
 def _persons(con: duckdb.DuckDBPyConnection, pairs: str) -> None:
-    """Table `persons(source, record_ref, person_key, match_probability, has_tokens)`.
+    """Table `persons(record_no, source, record_ref, person_key, match_probability,
+    has_tokens)`: the connected components of `pairs`, where each of `kept_nodes`
+    (`_previous_persons`) stands for its node, which stands for its whole person.
 
     The key is derived from the person's smallest record id, so it is stable while the
     person's records are. `match_probability` is the record's strongest link to another
     record of its person; null when the record is a person on its own.
     """
-    _connected_components(con, pairs)
+    con.execute(f"""create or replace table node_pairs as
+        select coalesce(l.node_no, p.record_no_l) as record_no_l,
+               coalesce(r.node_no, p.record_no_r) as record_no_r
+        from {pairs} p
+        left join kept_nodes l on l.record_no = p.record_no_l
+        left join kept_nodes r on r.record_no = p.record_no_r""")
+    _connected_components(con, "node_pairs")
     con.execute(_PERSONS_SQL.format(pairs=pairs))
+    con.execute("drop table node_pairs")
 
 
 def _in_memory(records: pd.DataFrame, link: Callable[[duckdb.DuckDBPyConnection], str]
@@ -322,8 +458,10 @@ def _in_memory(records: pd.DataFrame, link: Callable[[duckdb.DuckDBPyConnection]
         mem.register("records_df", records.copy())
         _load_records(mem, "select * from records_df")
         mem.unregister("records_df")
+        _previous_persons(mem, None)
         _persons(mem, link(mem))
-        return mem.execute("select * from persons order by person_key, source, record_ref").df()
+        return mem.execute("select * exclude (record_no) from persons "
+                           "order by person_key, source, record_ref").df()
     finally:
         mem.close()
 
@@ -340,6 +478,17 @@ def exact_match_links(records: pd.DataFrame) -> pd.DataFrame:
     return _in_memory(records, _exact_pairs)
 
 
+def model_key(settings: LinkageSettings) -> str:
+    """What a run's kept persons hold under: the model as Splink is given it, Splink's
+    version and this module. A run under another key links every record again."""
+    digest = hashlib.sha256()
+    for part in (json.dumps(settings.splink_settings(), sort_keys=True),
+                 repr(settings.threshold_match_probability), package_version("splink")):
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class LinkageSummary:
     settings_version: str
@@ -347,6 +496,10 @@ class LinkageSummary:
     records_without_tokens: int
     persons: int
     persons_in_several_sources: int
+    # Records linked again this run (new, changed, or of a person that lost or changed a
+    # record); every record when nothing was kept from an earlier run under the same model.
+    records_linked: int = 0
+    linked_everything: bool = True
 
 
 _SUMMARY_SQL = f"""
@@ -360,25 +513,51 @@ select (select count(*) from {LINKS_TABLE}),
 """
 
 
+def _kept_state(con: duckdb.DuckDBPyConnection, name: str, warehouse: str, key: str
+                ) -> str | None:
+    """The last run's `STATE_TABLE` rows kept under `key`, as the table `previous` in the
+    current catalog, or None when there are none (first run, another model or code).
+    `name` is the warehouse catalog's name, `warehouse` the same quoted for SQL."""
+    schema, table = STATE_TABLE.split(".")
+    if not con.execute("""select 1 from duckdb_tables() where database_name = ?
+                          and schema_name = ? and table_name = ?""",
+                       [name, schema, table]).fetchall():
+        return None
+    con.execute(f"""create or replace table previous as
+        select record_id, digest, person_key, match_probability
+        from {warehouse}.{STATE_TABLE} where model_key = ?""", [key])
+    if con.execute("select count(*) from previous").fetchall()[0][0] == 0:
+        con.execute("drop table previous")
+        return None
+    return "previous"
+
+
 def run_linkage(
     con: duckdb.DuckDBPyConnection, settings: LinkageSettings | None = None
 ) -> LinkageSummary:
-    """Link every current person record in the warehouse; replace linkage.person_links.
+    """Link the current person records in the warehouse; replace linkage.person_links.
 
-    Splink's working tables live in an in-memory catalog attached for the run (DuckDB
-    spills it to its temp directory when large), never in the warehouse file; only the
-    result is written back, in one transaction, stamped with the model version.
+    Only what changed since the last run is linked again (module docstring): the result
+    is the same as linking every record. Splink's working tables live in an in-memory
+    catalog attached for the run (DuckDB spills it to its temp directory when large),
+    never in the warehouse file; only the result is written back, with the state kept for
+    the next run (`STATE_TABLE`), in one transaction, stamped with the model version.
     """
     from linkage.records import person_records_sql
 
     settings = settings or load_settings()
+    key = model_key(settings)
     logging.getLogger("splink").setLevel(logging.WARNING)
-    warehouse = con.execute("select current_database()").fetchall()[0][0]
+    # The warehouse's catalog is named after its file: quoted, it may be any word.
+    name = con.execute("select current_database()").fetchall()[0][0]
+    warehouse = '"' + name.replace('"', '""') + '"'
     con.execute("attach ':memory:' as linkage_work")
     try:
         _load_records(con, person_records_sql(), into="linkage_work.main.")
         con.execute("use linkage_work")
-        pairs = _linked_pairs(con, settings)
+        state = _kept_state(con, name, warehouse, key)
+        linked = _previous_persons(con, state)
+        pairs = _linked_pairs(con, settings, touched=None if state is None else "touched")
         failpoints.reached("linkage.scoring")
         _persons(con, pairs)
         con.execute(f"use {warehouse}")
@@ -391,7 +570,16 @@ def run_linkage(
                        match_probability::double as match_probability, has_tokens,
                        ?::varchar as settings_version
                 from linkage_work.main.persons
-                order by source, record_ref""", [settings.version])
+                -- record id order, which is (source, record_ref) order: no source's name
+                -- starts another's, and '|' sorts after every character of a name
+                order by record_no""", [settings.version])
+            con.execute(f"""
+                create or replace table {STATE_TABLE} as
+                select r.record_id, r.digest, p.person_key,
+                       p.match_probability::double as match_probability,
+                       ?::varchar as model_key
+                from linkage_work.main.persons p
+                join linkage_work.main.records r using (record_no)""", [key])
             failpoints.reached("linkage.writing")
             con.execute("commit")
         except Exception:
@@ -401,4 +589,5 @@ def run_linkage(
         con.execute(f"use {warehouse}")
         con.execute("detach linkage_work")
     records, without_tokens, persons, several = con.execute(_SUMMARY_SQL).fetchall()[0]
-    return LinkageSummary(settings.version, records, without_tokens, persons, several)
+    return LinkageSummary(settings.version, records, without_tokens, persons, several,
+                          records_linked=linked, linked_everything=state is None)

@@ -38,10 +38,15 @@ def person_links(context: AssetExecutionContext, warehouse: WarehouseResource) -
         summary = run_linkage(con, settings)
     finally:
         con.close()
+    if summary.linked_everything:
+        scope = "every record linked (no persons kept from an earlier run of this model)"
+    else:
+        scope = (f"{summary.records_linked} new or changed records, with the persons they "
+                 "touch, linked again; the other persons kept from the last run")
     context.log.info(
         f"{LINKS_TABLE}: {summary.records} records -> {summary.persons} persons "
         f"({summary.persons_in_several_sources} in several sources) with model "
-        f"{summary.settings_version}"
+        f"{summary.settings_version}; {scope}"
     )
     return MaterializeResult(
         metadata={
@@ -51,5 +56,6 @@ def person_links(context: AssetExecutionContext, warehouse: WarehouseResource) -
             "records_without_tokens": summary.records_without_tokens,
             "persons": summary.persons,
             "persons_in_several_sources": summary.persons_in_several_sources,
+            "records_linked_again": summary.records_linked,
         }
     )
