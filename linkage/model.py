@@ -24,8 +24,9 @@ the clustering work on those, which keeps the blocked pairs small at scale 20.
 A run links again only what changed since the last one (`run_linkage`). Nothing is
 estimated at run time and no comparison reads other records (no term frequencies), so a
 pair's score depends on its two records alone. The last run's persons are kept beside the
-links (`linkage.linked_records`: each record's digest, person and strongest link, under
-the model's key); a record whose digest is the same belongs to the same pairs as before.
+links (`linkage.linked_records`: a digest of each record's id and of what the model reads
+of it, its person and its strongest link, under the model's key); a record whose digest
+is the same is in the same pairs as before, with the same scores.
 The records to link again are the new and changed ones, and every record of a person
 that lost or changed a record (it may split). Splink scores only the pairs with one of
 those, each unchanged person enters the clustering as one node, and the persons, keys and
@@ -76,12 +77,13 @@ _LINKABLE_COLUMNS = """
 """
 
 
-# What a record is to the linkage: every column the comparisons, the blocking rules and
-# the force number rule read (tokens as the 64-bit digests Splink compares), in one MD5.
-# A record with the same digest scores every pair as it did.
+# A record's id and what it is to the linkage (every column the comparisons, the blocking
+# rules and the force number rule read; tokens as the 64-bit digests Splink compares), in
+# one MD5. A record with the same digest is the same record and scores every pair as it
+# did; the last run's records are matched on the digest alone, not the longer id.
 _DIGEST = """md5_number(to_json(row(
-    source, has_tokens, local_system, local_id, tok_surname, tok_forename, tok_dob, sex,
-    birth_from, birth_to, postcode_district)))"""
+    record_id, has_tokens, local_system, local_id, tok_surname, tok_forename, tok_dob,
+    sex, birth_from, birth_to, postcode_district)))"""
 
 
 @dataclass(frozen=True)
@@ -379,12 +381,11 @@ def _previous_persons(con: duckdb.DuckDBPyConnection, state: str | None) -> int:
     else:
         con.execute(f"""create or replace table kept as
             select r.record_no, s.person_key, s.match_probability
-            from records r join {state} s on s.record_id = r.record_id
-                                        and s.digest = r.digest""")
+            from records r join {state} s using (digest)""")
         con.execute(f"""create or replace table touched as
             with broken as (
                 select distinct person_key from {state} s
-                anti join records r on r.record_id = s.record_id and r.digest = s.digest
+                anti join records r using (digest)
             )
             select record_no from records anti join kept using (record_no)
             union all
@@ -524,7 +525,7 @@ def _kept_state(con: duckdb.DuckDBPyConnection, name: str, warehouse: str, key: 
                        [name, schema, table]).fetchall():
         return None
     con.execute(f"""create or replace table previous as
-        select record_id, digest, person_key, match_probability
+        select digest, person_key, match_probability
         from {warehouse}.{STATE_TABLE} where model_key = ?""", [key])
     if con.execute("select count(*) from previous").fetchall()[0][0] == 0:
         con.execute("drop table previous")
@@ -575,7 +576,7 @@ def run_linkage(
                 order by record_no""", [settings.version])
             con.execute(f"""
                 create or replace table {STATE_TABLE} as
-                select r.record_id, r.digest, p.person_key,
+                select r.digest, p.person_key,
                        p.match_probability::double as match_probability,
                        ?::varchar as model_key
                 from linkage_work.main.persons p
