@@ -28,7 +28,8 @@ PERSON_LINKS_KEY = AssetKey(["linkage", "person_links"])
         "Which police, custody and council person records are the same person, linked "
         "with Splink from pseudonymised tokens (surname, forename, date of birth) with sex, "
         "age and postcode district, under the versioned model in "
-        "linkage/settings/person_linkage.yaml."
+        "linkage/settings/person_linkage.yaml. Only new and changed records, and the "
+        "persons they touch, are linked again; the result is that of linking every record."
     ),
 )
 def person_links(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:

@@ -26,10 +26,14 @@ from pathlib import Path
 
 import duckdb
 
+from linkage.model import STATE_TABLE
+
 ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = ROOT / "dbt_project"
 # Written by ingest/ (raw, audit) and linkage/ (linkage); read by the models as sources.
 SOURCE_SCHEMAS = ("raw", "audit", "linkage")
+# What the linkage keeps for its next run: no model reads it.
+NOT_SOURCES = (tuple(STATE_TABLE.split(".")),)
 
 
 def export_sources(warehouse: Path, folder: Path) -> list[tuple[str, str]]:
@@ -43,6 +47,8 @@ def export_sources(warehouse: Path, folder: Path) -> list[tuple[str, str]]:
             "SELECT schema_name, table_name FROM duckdb_tables() "
             f"WHERE schema_name IN {SOURCE_SCHEMAS} ORDER BY 1, 2").fetchall()
         for schema, table in rows:
+            if (schema, table) in NOT_SOURCES:
+                continue
             columns = con.execute(
                 "SELECT column_name, data_type FROM duckdb_columns() "
                 "WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
