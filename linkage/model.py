@@ -366,18 +366,18 @@ def _previous_persons(con: duckdb.DuckDBPyConnection, state: str | None) -> int:
     """What the last run's persons leave standing, from `state` (a table in the shape of
     `STATE_TABLE`, or None: every record is linked as new):
 
-    - `touched(record_no)`: records to link again: new or changed since the last run,
-      and every record of a person that lost or changed a record;
+    - `touched(record_no)` (with a state): records to link again: new or changed since
+      the last run, and every record of a person that lost or changed a record;
     - `kept_nodes(record_no, node_no, person_key, match_probability)`: the other
       records, each with the smallest record number of its person then (all of whose
       records are still there, as they were), its person and its strongest link then.
 
     A kept record's pairs with other kept records are as they were: within its person.
     Returns the number of records touched."""
-    if state is None:
-        con.execute("create or replace table touched as select record_no from records")
+    if state is None:  # nothing kept: every record is linked, no `touched` needed
         con.execute("create or replace table kept_nodes (record_no bigint, node_no bigint, "
                     "person_key varchar, match_probability double)")
+        return con.execute("select count(*) from records").fetchall()[0][0]
     else:
         con.execute(f"""create or replace table kept as
             select r.record_no, s.person_key, s.match_probability
@@ -514,19 +514,23 @@ select (select count(*) from {LINKS_TABLE}),
 """
 
 
-def _kept_state(con: duckdb.DuckDBPyConnection, name: str, warehouse: str, key: str
-                ) -> str | None:
+def _quoted(name: str) -> str:
+    """A catalog name as an SQL identifier (the warehouse's is its file's name)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _kept_state(con: duckdb.DuckDBPyConnection, warehouse: str, key: str) -> str | None:
     """The last run's `STATE_TABLE` rows kept under `key`, as the table `previous` in the
     current catalog, or None when there are none (first run, another model or code).
-    `name` is the warehouse catalog's name, `warehouse` the same quoted for SQL."""
+    `warehouse` is the warehouse catalog's name."""
     schema, table = STATE_TABLE.split(".")
     if not con.execute("""select 1 from duckdb_tables() where database_name = ?
                           and schema_name = ? and table_name = ?""",
-                       [name, schema, table]).fetchall():
+                       [warehouse, schema, table]).fetchall():
         return None
     con.execute(f"""create or replace table previous as
         select digest, person_key, match_probability
-        from {warehouse}.{STATE_TABLE} where model_key = ?""", [key])
+        from {_quoted(warehouse)}.{STATE_TABLE} where model_key = ?""", [key])
     if con.execute("select count(*) from previous").fetchall()[0][0] == 0:
         con.execute("drop table previous")
         return None
@@ -549,14 +553,13 @@ def run_linkage(
     settings = settings or load_settings()
     key = model_key(settings)
     logging.getLogger("splink").setLevel(logging.WARNING)
-    # The warehouse's catalog is named after its file: quoted, it may be any word.
     name = con.execute("select current_database()").fetchall()[0][0]
-    warehouse = '"' + name.replace('"', '""') + '"'
+    warehouse = _quoted(name)  # named after its file: any word
     con.execute("attach ':memory:' as linkage_work")
     try:
         _load_records(con, person_records_sql(), into="linkage_work.main.")
         con.execute("use linkage_work")
-        state = _kept_state(con, name, warehouse, key)
+        state = _kept_state(con, name, key)
         linked = _previous_persons(con, state)
         pairs = _linked_pairs(con, settings, touched=None if state is None else "touched")
         failpoints.reached("linkage.scoring")
