@@ -149,6 +149,107 @@ def _embed_cut_fonts(pdf: FPDF) -> tuple[str, ...]:
     return tuple(cut)
 
 
+# fpdf2's line breaking (`fpdf.line_break`): where a line may break, what a line drops.
+_BREAKS = frozenset(" \u200b\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a"
+                    "\u205f\u3000\t")
+_NBSP = "\u00a0"
+# Texts fpdf2 breaks by other rules (a newline, a form feed, a soft hyphen): left to it.
+_ITS_OWN = frozenset("\n\r\x0c\u00ad")
+_TOLERANCE = 1e-9  # fpdf.util.FloatTolerance
+# A text's lines by (face, size, cell margin, scale, width, text): paragraphs and cells
+# recur across tables, quarters and partners.
+_LINES: dict[tuple[str, float, float, float, float, str], tuple[str, ...] | None] = {}
+_LINES_KEPT = 1 << 16
+
+
+def _wrapped(pdf: FPDF, text: str, width: float) -> tuple[str, ...] | None:
+    """The lines fpdf2's `multi_cell(width, h, text, align="L")` draws `text` on, worked
+    out from the font's character widths: the same lines, by the same rule and the same
+    arithmetic, without fpdf2 measuring the whole line again for each character it adds
+    (about 45% of a profile PDF's time went there).
+
+    fpdf2's rule (`MultiLineBreak.get_line`, word wrap): characters are added while the
+    line's width plus the next character's stays within the cell's width less its two
+    margins; the one that does not fit ends the line there if it is a space (and is
+    dropped), else the line ends at its last space (dropped), else before that character.
+    A no-break space is drawn as a space. None when fpdf2 must break the text itself: a
+    newline, form feed or soft hyphen in it, text shaping or spacing set, or a character
+    wider than the cell."""
+    font = pdf.current_font
+    if (pdf.text_shaping or pdf.char_spacing or pdf.font_stretching != 100
+            or not isinstance(font, TTFFont)):
+        return None
+    if width == 0:
+        width = pdf.w - pdf.r_margin - pdf.x
+    key = (font.fontkey, pdf.font_size_pt, pdf.c_margin, pdf.k, width, text)
+    if key in _LINES:
+        return _LINES[key]
+    lines = _break_lines(text, font.cw, pdf.font_size_pt, pdf.k,
+                         width - pdf.c_margin - pdf.c_margin)
+    if len(_LINES) >= _LINES_KEPT:
+        _LINES.clear()
+    _LINES[key] = lines
+    return lines
+
+
+def _break_lines(text: str, widths: dict[int, int], size_pt: float, k: float,
+                 limit: float) -> tuple[str, ...] | None:
+    """`_wrapped`'s lines of `text` (`widths`: the font's advance widths, 1/1000 em)."""
+    if _ITS_OWN.intersection(text):
+        return None
+    lines: list[str] = []
+    start, end = 0, len(text)
+    while start < end:
+        chars: list[str] = []
+        units = 0  # the line's width, in the font's units (as fpdf2 adds them up)
+        space = None  # the last space met: (characters before it, where it is)
+        at = start
+        while at < end:
+            char = text[at]
+            if units * size_pt * 0.001 / k + widths[ord(char)] * size_pt * 0.001 / k \
+                    - limit > _TOLERANCE:
+                if char in _BREAKS:
+                    lines.append("".join(chars))
+                    start = at + 1
+                elif space is not None:
+                    lines.append("".join(chars[:space[0]]))
+                    start = space[1] + 1
+                elif chars:
+                    lines.append("".join(chars))
+                    start = at
+                else:
+                    return None  # fpdf2 cannot draw it either: let it say so
+                break
+            if char in _BREAKS:
+                space = (len(chars), at)
+            drawn = " " if char == _NBSP else char
+            chars.append(drawn)
+            units += widths[ord(drawn)]
+            at += 1
+        else:
+            if units:
+                lines.append("".join(chars))
+            start = end
+    return tuple(lines) or ("",)  # fpdf2 draws an empty text as one empty line
+
+
+def _text(pdf: FPDF, w: float, h: float, text: str, new_x: XPos = XPos.LMARGIN,
+          new_y: YPos = YPos.NEXT) -> None:
+    """`pdf.multi_cell(w, h, text, align="L", new_x=new_x, new_y=new_y)`, its lines
+    broken by `_wrapped` and each drawn with `cell`, as `multi_cell` draws them (the PDF
+    is the same bytes)."""
+    if w == 0:
+        w = pdf.w - pdf.r_margin - pdf.x
+    lines = _wrapped(pdf, text, w)
+    if lines is None:
+        pdf.multi_cell(w, h, text, align="L", new_x=new_x, new_y=new_y)
+        return
+    last = len(lines) - 1
+    for i, line in enumerate(lines):
+        pdf.cell(w, h, line, align="L", new_x=new_x if i == last else XPos.LEFT,
+                 new_y=new_y if i == last else YPos.NEXT)
+
+
 def pdf_bytes(doc: Document) -> bytes:
     pdf = _ProfilePDF(doc.title)
     for style in FONT_FILES:
@@ -168,15 +269,14 @@ def pdf_bytes(doc: Document) -> bytes:
 
     pdf.set_font(FONT, "B", 18)
     pdf.set_text_color(*BLUE)
-    pdf.multi_cell(0, 8, doc.title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _text(pdf, 0, 8, doc.title)
     pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
     pdf.set_font(FONT, "", 11)
-    pdf.multi_cell(0, 5.5, doc.subtitle, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _text(pdf, 0, 5.5, doc.subtitle)
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(*GREY)
-    pdf.multi_cell(0, 5, f"Published by {doc.author}.", align="L",
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _text(pdf, 0, 5, f"Published by {doc.author}.")
     pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
 
@@ -224,7 +324,7 @@ def _heading(pdf: FPDF, text: str, keep: float) -> None:
     pdf.start_section(text, level=0)
     pdf.set_font(FONT, "B", 14)
     pdf.set_text_color(*BLUE)
-    pdf.multi_cell(0, 7, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _text(pdf, 0, 7, text)
     pdf.set_text_color(0, 0, 0)
     pdf.set_draw_color(*BLUE)
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
@@ -233,7 +333,7 @@ def _heading(pdf: FPDF, text: str, keep: float) -> None:
 
 def _paragraph(pdf: FPDF, text: str) -> None:
     pdf.set_font(FONT, "", 10)
-    pdf.multi_cell(0, 5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _text(pdf, 0, 5, text)
     pdf.ln(1.5)
 
 
@@ -253,8 +353,7 @@ def _tiles(pdf: FPDF, block: Headlines) -> None:
             pdf.rect(x, y, 1.4, height, style="F")
             pdf.set_xy(x + 3, y + 1.5)
             pdf.set_font(FONT, "B", 8)
-            pdf.multi_cell(width - 4, 3.6, tile.label, align="L", max_line_height=3.6,
-                           new_x=XPos.LEFT, new_y=YPos.NEXT)
+            _text(pdf, width - 4, 3.6, tile.label, XPos.LEFT)
             pdf.set_x(x + 3)
             pdf.set_font(FONT, "B", 15)
             pdf.set_text_color(*BLUE)
@@ -263,8 +362,7 @@ def _tiles(pdf: FPDF, block: Headlines) -> None:
             pdf.set_font(FONT, "", 7)
             for line in (tile.period, tile.change, tile.rate):
                 pdf.set_x(x + 3)
-                pdf.multi_cell(width - 4, 3.2, line, align="L", new_x=XPos.LEFT,
-                               new_y=YPos.NEXT)
+                _text(pdf, width - 4, 3.2, line, XPos.LEFT)
             pdf.set_text_color(0, 0, 0)
         pdf.set_xy(pdf.l_margin, y + height + gap)
     pdf.ln(1)
@@ -288,7 +386,7 @@ def _chart(pdf: FPDF, block: Chart) -> None:
     if block.note:
         pdf.set_font(FONT, "", 8)
         pdf.set_text_color(*GREY)
-        pdf.multi_cell(0, 4, block.note, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _text(pdf, 0, 4, block.note)
         pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
 
@@ -308,13 +406,14 @@ _FITS_KEPT = 1 << 16
 
 
 def _cell_lines(pdf: FPDF, text: str, width: float) -> list[str]:
-    """A cell's text as the lines it is drawn on: most fit on one, measured; only the
-    few that do not are broken by fpdf2's own line breaking.
+    """A cell's text as the lines it is drawn on: most fit on one, measured; the few
+    that do not are broken as fpdf2 breaks them (`_wrapped`).
 
     The fonts' widths are the same in every document (`_parsed_font`), so whether a text
-    fits is measured once per process. Breaking is not remembered: fpdf2's line breaking
-    gives the document's font a code for each character it meets, in the order met, and
-    the PDF's bytes depend on that order."""
+    fits is measured once per process, and how it breaks too. fpdf2 broke a cell's text
+    by drawing it in a dry run, which gave the document's font a code for each character
+    drawn, in the order drawn; the PDF's bytes depend on that order, so the same codes
+    are given here, in the same order."""
     if not text:
         return [""]
     key = (pdf.current_font.fontkey, pdf.font_size_pt, pdf.c_margin, width, text)
@@ -326,8 +425,15 @@ def _cell_lines(pdf: FPDF, text: str, width: float) -> list[str]:
         _FITS[key] = fits
     if fits:
         return [text]
-    lines = pdf.multi_cell(width, ROW_HEIGHT, text, dry_run=True, output="LINES")
-    return list(lines) or [""]
+    lines = _wrapped(pdf, text, width)
+    if lines is None:
+        return list(pdf.multi_cell(width, ROW_HEIGHT, text, dry_run=True,
+                                   output="LINES")) or [""]
+    pick = pdf.current_font.subset.pick
+    for line in lines:
+        for char in line:
+            pick(ord(char))
+    return list(lines)
 
 
 def _row_height(lines: list[list[str]]) -> float:
@@ -345,7 +451,7 @@ def _table(pdf: FPDF, block: Table) -> None:
     pdf.set_font(FONT, "B", 9)
     if pdf.will_page_break(20):
         pdf.add_page()
-    pdf.multi_cell(0, 5, block.caption, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _text(pdf, 0, 5, block.caption)
     n = len(block.header)
     first = min(60.0, max(35.0, pdf.epw * (0.4 if n <= 3 else 0.3)))
     rest = (pdf.epw - first) / max(n - 1, 1)
