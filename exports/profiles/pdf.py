@@ -410,10 +410,11 @@ def _cell_lines(pdf: FPDF, text: str, width: float) -> list[str]:
     that do not are broken as fpdf2 breaks them (`_wrapped`).
 
     The fonts' widths are the same in every document (`_parsed_font`), so whether a text
-    fits is measured once per process, and how it breaks too. fpdf2 broke a cell's text
-    by drawing it in a dry run, which gave the document's font a code for each character
-    drawn, in the order drawn; the PDF's bytes depend on that order, so the same codes
-    are given here, in the same order."""
+    fits is measured once per process, and how it breaks too. fpdf2 broke a text that
+    does not fit by drawing it in a dry run, which gave the document's font a code for
+    each character drawn, in the order drawn, before any cell of the table was drawn; the
+    PDF's bytes depend on that order, so the same codes are given here, in the same
+    order (a text that fits gets its codes when it is drawn, as before)."""
     if not text:
         return [""]
     key = (pdf.current_font.fontkey, pdf.font_size_pt, pdf.c_margin, width, text)
