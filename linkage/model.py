@@ -378,24 +378,23 @@ def _previous_persons(con: duckdb.DuckDBPyConnection, state: str | None) -> int:
         con.execute("create or replace table kept_nodes (record_no bigint, node_no bigint, "
                     "person_key varchar, match_probability double)")
         return con.execute("select count(*) from records").fetchall()[0][0]
-    else:
-        con.execute(f"""create or replace table kept as
-            select r.record_no, s.person_key, s.match_probability
-            from records r join {state} s using (digest)""")
-        con.execute(f"""create or replace table touched as
-            with broken as (
-                select distinct person_key from {state} s
-                anti join records r using (digest)
-            )
-            select record_no from records anti join kept using (record_no)
-            union all
-            select record_no from kept semi join broken using (person_key)""")
-        con.execute("""create or replace table kept_nodes as
-            select record_no,
-                   min(record_no) over (partition by person_key) as node_no,
-                   person_key, match_probability
-            from kept anti join touched using (record_no)""")
-        con.execute("drop table kept")
+    con.execute(f"""create or replace table kept as
+        select r.record_no, s.person_key, s.match_probability
+        from records r join {state} s using (digest)""")
+    con.execute(f"""create or replace table touched as
+        with broken as (
+            select distinct person_key from {state} s
+            anti join records r using (digest)
+        )
+        select record_no from records anti join kept using (record_no)
+        union all
+        select record_no from kept semi join broken using (person_key)""")
+    con.execute("""create or replace table kept_nodes as
+        select record_no,
+               min(record_no) over (partition by person_key) as node_no,
+               person_key, match_probability
+        from kept anti join touched using (record_no)""")
+    con.execute("drop table kept")
     return con.execute("select count(*) from touched").fetchall()[0][0]
 
 
