@@ -64,6 +64,21 @@ def test_marts_contracts_are_enforced_and_telemetry_is_off():
     assert marts["+schema"] == "marts"
 
 
+def test_required_columns_are_one_not_null_columns_test_per_model():
+    """Each data test is a dbt node, and each node costs dbt about 20 ms whatever the data
+    (BENCHMARKS.md): a model's required columns are listed in one `not_null_columns`
+    test, one query, not a `not_null` per column. A column keeps its own `not_null` only
+    with a config of its own (e.g. `severity: warn` on public data)."""
+    plain = []
+    for path in sorted([*MODELS.rglob("*.yml"), *(DBT_PROJECT_DIR / "seeds").rglob("*.yml")]):
+        doc = load_yaml(path)
+        for entry in [*doc.get("models", []), *doc.get("seeds", [])]:
+            plain += [f"{entry['name']}.{c['name']}" for c in entry.get("columns") or []
+                      if "not_null" in (c.get("data_tests") or [])]
+    assert not plain, ("list these columns in their model's not_null_columns test instead "
+                       f"of a not_null each: {plain}")
+
+
 def test_staging_models_are_named_after_every_raw_table():
     expected = {f"stg_{e.source}__{e.entity}" for e in ENTITIES} | {
         "stg_commissioning__service_returns", "stg_policeuk__street",
