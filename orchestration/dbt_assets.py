@@ -17,10 +17,14 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from functools import cached_property
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from packaging.version import Version
 
 from orchestration import dbt_unit_tests
 from orchestration.dbt_console import build_quietly, dbt_log_path
@@ -132,6 +136,19 @@ class WarehouseDbtCli(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
         return None
+
+    @cached_property
+    def _cli_version(self) -> Version:  # type: ignore[override]
+        """The version of the dbt the launcher runs, without running it.
+
+        dagster-dbt asks `dbt --version` in a process of its own before each build: about
+        2 CPU s of importing dbt, and dbt's `--version` asks PyPI for its latest release,
+        a request leaving the machine at every run (PITFALLS 9). The launcher runs this
+        virtualenv's dbt (`vrn.manifest.dbt_executable`), whose version is dbt-core's
+        package metadata; a dbt found elsewhere on PATH is asked as dagster-dbt asks."""
+        if Path(dbt_executable()).parent == Path(sys.executable).parent:
+            return Version(metadata.version("dbt-core"))
+        return DbtCliResource._cli_version.func(self)  # type: ignore[attr-defined]
 
 
 def dbt_resource() -> DbtCliResource:
