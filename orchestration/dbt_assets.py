@@ -73,7 +73,7 @@ def warehouse_dbt_assets(
     if skip:
         context.log.info("dbt unit tests: every one passed on this very code "
                          f"({dbt_unit_tests.PASSED_FILE}); not run again")
-    invocation = dbt.cli(["build", "--vars", dbt_vars(warehouse), *skip], context=context,
+    invocation = dbt.cli(build_args(dbt_vars(warehouse), skip), context=context,
                          raise_on_error=False)
     events = build_quietly(invocation, log_path, context.log)
     keep_partial_parse(invocation.target_path)
@@ -90,6 +90,20 @@ def warehouse_dbt_assets(
         with warehouse.connect(read_only=True) as con:
             counts = count_dbt_rows(con, events, invocation.manifest)
     yield from with_row_counts(events, counts)
+
+
+# dbt's JSON artifacts: `manifest.json` (4 MB, written twice a build), `run_results.json`
+# and `graph.gpickle`, about 1 CPU s a build.
+NO_ARTIFACTS = ("--no-write-json",)
+
+
+def build_args(vars_json: str, skip_unit_tests: Sequence[str]) -> list[str]:
+    """`dbt build`'s arguments. dbt's JSON artifacts are written only when the unit tests
+    run, whose verdict is read from `run_results.json`; nothing else reads them (the
+    run's manifest is `vrn.manifest`'s, rows are counted in the warehouse, and dbt keeps
+    its parse state, `partial_parse.msgpack`, either way)."""
+    return ["build", "--vars", vars_json, *skip_unit_tests,
+            *(NO_ARTIFACTS if skip_unit_tests else ())]
 
 
 def dbt_vars(warehouse: WarehouseResource) -> str:

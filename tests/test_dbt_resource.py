@@ -3,13 +3,16 @@ build besides starting dbt."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 
-from orchestration import dbt_assets
+from orchestration import dbt_assets, dbt_unit_tests
+from vrn.reference import DBT_PROJECT_DIR
 
 
 def _no_process(args, *rest, **kwargs):
@@ -39,3 +42,27 @@ def test_a_dbt_found_elsewhere_is_asked_its_version(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(dbt_assets, "dbt_executable", lambda: "/opt/elsewhere/bin/dbt")
     assert str(resource._cli_version) == "1.10.7"
     assert asked == [[resource.dbt_executable, "--version"]]
+
+
+def test_dbt_writes_its_json_artifacts_only_when_the_unit_tests_run() -> None:
+    """run_results.json is read for the unit tests' verdict; otherwise nothing reads dbt's
+    artifacts, and writing them costs about a CPU second a build."""
+    vars_json = '{"warehouse": "w.duckdb"}'
+    skip = list(dbt_unit_tests.SKIP_ARGS)
+    assert dbt_assets.build_args(vars_json, []) == ["build", "--vars", vars_json]
+    assert dbt_assets.build_args(vars_json, skip) == [
+        "build", "--vars", vars_json, *skip, "--no-write-json"]
+
+
+def test_a_build_without_json_artifacts_keeps_its_parse_state(tmp_path: Path) -> None:
+    """`vrn.manifest.keep_partial_parse` reads the parse state from the build's target
+    folder: dbt writes it with or without its JSON artifacts."""
+    target = tmp_path / "target"
+    done = subprocess.run(
+        [dbt_assets.dbt_executable(), "parse", "--no-write-json", "--target-path", str(target),
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--vars", json.dumps({"warehouse": str(tmp_path / "w.duckdb")})],
+        capture_output=True, text=True, cwd=DBT_PROJECT_DIR, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (target / "partial_parse.msgpack").is_file()
+    assert not (target / "manifest.json").exists()
