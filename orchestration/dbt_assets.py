@@ -92,18 +92,14 @@ def warehouse_dbt_assets(
     yield from with_row_counts(events, counts)
 
 
-# dbt's JSON artifacts: `manifest.json` (4 MB, written twice a build), `run_results.json`
-# and `graph.gpickle`, about 1 CPU s a build.
-NO_ARTIFACTS = ("--no-write-json",)
-
-
 def build_args(vars_json: str, skip_unit_tests: Sequence[str]) -> list[str]:
-    """`dbt build`'s arguments. dbt's JSON artifacts are written only when the unit tests
-    run, whose verdict is read from `run_results.json`; nothing else reads them (the
-    run's manifest is `vrn.manifest`'s, rows are counted in the warehouse, and dbt keeps
-    its parse state, `partial_parse.msgpack`, either way)."""
-    return ["build", "--vars", vars_json, *skip_unit_tests,
-            *(NO_ARTIFACTS if skip_unit_tests else ())]
+    """`dbt build`'s arguments. dbt's JSON artifacts (`manifest.json`, 4 MB and written
+    twice, `run_results.json`, `graph.gpickle`: about 1 CPU s a build) are written only
+    when the unit tests run, whose verdict is read from `run_results.json`; nothing else
+    reads them (the run's manifest is `vrn.manifest`'s, rows are counted in the warehouse,
+    and dbt keeps its parse state, `partial_parse.msgpack`, either way)."""
+    no_artifacts = ["--no-write-json"] if skip_unit_tests else []
+    return ["build", "--vars", vars_json, *skip_unit_tests, *no_artifacts]
 
 
 def dbt_vars(warehouse: WarehouseResource) -> str:
