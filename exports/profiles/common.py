@@ -62,9 +62,12 @@ class Source:
     def windows(self, frame: pd.DataFrame) -> list[Window]:
         """The periods of a table in order, with their words."""
         out: dict[str, Window] = {}
-        for r in frame[["period", "period_start", "period_end"]].itertuples(index=False):
-            out.setdefault(r.period, Window(r.period, labels.period_label(
-                r.period, r.period_start, r.period_end)))
+        starts = ends = None
+        for i, period in enumerate(frame["period"].tolist()):  # lists: a profile asks often
+            if period not in out:
+                if starts is None:
+                    starts, ends = frame["period_start"].tolist(), frame["period_end"].tolist()
+                out[period] = Window(period, labels.period_label(period, starts[i], ends[i]))
         return list(out.values())
 
     def rolling(self, frame: pd.DataFrame) -> Window | None:
@@ -108,6 +111,7 @@ class Cells:
 
     def __init__(self, frame: pd.DataFrame, *columns: str) -> None:
         self.frame, self.columns = frame, columns
+        self._values: dict[str, np.ndarray | pd.Series] = {}  # `_cells_of` each column
         self._first: dict[tuple[str, ...], int] = {}
         for i, key in enumerate(zip(*(_texts(frame[c]) for c in columns), strict=True)):
             self._first.setdefault(key, i)
@@ -118,7 +122,18 @@ class Cells:
         row = self._first.get(tuple(str(where[c]) for c in self.columns))
         if row is None or value not in self.frame.columns:
             return NOT_AVAILABLE
-        return self.frame[value].iloc[row]
+        values = self._values.get(value)
+        if values is None:
+            values = self._values[value] = _cells_of(self.frame[value])
+        return values[row] if isinstance(values, np.ndarray) else values.iloc[row]
+
+
+def _cells_of(column: pd.Series) -> np.ndarray | pd.Series:
+    """A column whose cells `to_numpy()` gives as `iloc` does (numbers, booleans and
+    objects held by numpy) as that array, indexed without pandas' cost per cell; any other
+    (dates, pandas' own types) as it is."""
+    dtype = column.dtype
+    return column.to_numpy() if isinstance(dtype, np.dtype) and dtype.kind in "biufO" else column
 
 
 def cell(frame: pd.DataFrame, column: str) -> Any:
