@@ -160,19 +160,20 @@ class _Writer:
         return found
 
     def cell(self, ws: Worksheet, row: int, col: int, value: Any,
-             props: Mapping[str, Any]) -> None:
+             props: Mapping[str, Any], fmt: Format | None = None) -> None:
+        """One cell in the format of `props` (`fmt`, when the caller has it already)."""
         if isinstance(value, list):
             if len(value) == 1:
-                self.cell(ws, row, col, value[0], props)
+                self.cell(ws, row, col, value[0], props, fmt)
             else:
-                ws.write(row, col, "\n".join(value), self.format(props))
+                ws.write(row, col, "\n".join(value), fmt or self.format(props))
         elif isinstance(value, dict):
             display, url = next(iter(value.items()))
             ws.write_url(row, col, url, self.format({**props, **LINK}), display)
         elif _missing(value):
-            ws.write_blank(row, col, None, self.format(props))
+            ws.write_blank(row, col, None, fmt or self.format(props))
         else:
-            ws.write(row, col, value, self.format(props))
+            ws.write(row, col, value, fmt or self.format(props))
 
     def lines(self, ws: Worksheet, row: int, texts: Sequence[Any],
               props: Mapping[str, Any], links: bool = True) -> int:
@@ -222,9 +223,10 @@ class _Writer:
             body_props.append(body)
         for c, header in enumerate(headers):
             self.cell(ws, first, c, header, heading_props[c])
+        body_formats = [self.format(props) for props in body_props]  # once per column
         for r, values in enumerate(rows, start=first + 1):
             for c, value in enumerate(values):
-                self.cell(ws, r, c, value, body_props[c])
+                self.cell(ws, r, c, value, body_props[c], body_formats[c])
         for c, values in enumerate(columns):
             width = max([_width(headers[c], heading_props[c]),
                          *(_width(v, body_props[c]) for v in values)])
