@@ -189,24 +189,28 @@ def write_contracts(catalog: Catalog, directory: Path = CONTRACTS_DIR) -> list[P
 # ---------------------------------------------------------------------------- staging
 
 
-def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every cell as the text the CSV holds (None for an empty cell)."""
-    from exports.render import cell_text
-
-    return pd.DataFrame({c: pd.Series([cell_text(v) for v in frame[c].tolist()], dtype=object)
-                         for c in frame.columns})
+Texts = Sequence[Sequence[str | None]]  # a frame's cells as text, column by column
 
 
-def stage(tables: Mapping[str, Sequence[tuple[str, pd.DataFrame]]],
+def text_frame(frame: pd.DataFrame, texts: Texts | None = None) -> pd.DataFrame:
+    """Every cell as the text the CSV holds (None for an empty cell): `texts`, the
+    frame's `exports.render.cell_texts`, when the CSV was written from them."""
+    from exports.render import cell_texts
+
+    columns = cell_texts(frame) if texts is None else texts
+    return pd.DataFrame(dict(zip(frame.columns, columns, strict=True)), dtype=object)
+
+
+def stage(tables: Mapping[str, Sequence[tuple[str, pd.DataFrame, Texts | None]]],
           reconcile: pd.DataFrame) -> duckdb.DuckDBPyConnection:
     """A private in-memory DuckDB (never the warehouse file: PITFALLS 6) holding each
     table once, as text, with its rows from every export quarter given after an
     `export_quarter` column; `staged_folders` naming each (table, quarter) staged, and the
-    reconcile rows. `tables`: table name -> (export quarter, published frame), the frames
-    of one table with the same columns."""
+    reconcile rows. `tables`: table name -> (export quarter, published frame, its cells'
+    texts if known), the frames of one table with the same columns."""
     con = duckdb.connect(":memory:")
     staged = pd.DataFrame([(name, quarter) for name, frames in tables.items()
-                           for quarter, _ in frames], columns=["table_name", QUARTER],
+                           for quarter, _, _ in frames], columns=["table_name", QUARTER],
                           dtype=object)
     con.register("incoming", staged)
     con.execute(f"CREATE TABLE main.{STAGED_TABLE} AS SELECT table_name::VARCHAR AS "
@@ -217,11 +221,11 @@ def stage(tables: Mapping[str, Sequence[tuple[str, pd.DataFrame]]],
         con.execute(f'CREATE TABLE main."{name}" ("{QUARTER}" VARCHAR, '
                     + ", ".join(f'"{c}" VARCHAR' for c in columns) + ")")
         texts = []
-        for quarter, frame in frames:
+        for quarter, frame, known in frames:
             if list(frame.columns) != columns:
                 raise ValueError(f"{name}: the columns of {quarter} are not those of "
                                  f"{frames[0][0]}: staged one quarter at a time")
-            text = text_frame(frame)
+            text = text_frame(frame, known)
             text.insert(0, QUARTER, pd.Series([quarter] * len(text), dtype=object))
             texts.append(text)
         rows = pd.concat(texts, ignore_index=True)
@@ -404,8 +408,9 @@ def verify_exports(folders: Sequence[FolderTables]) -> list[list[CheckResult]]:
     together = {name: members for name, members in by_table.items() if alike(name, members)}
     results: dict[tuple[int, str], CheckResult] = {}
     if together:
-        con = stage({name: [(folders[i].fy_quarter, folders[i].published[name])
-                            for i in members] for name, members in together.items()},
+        con = stage({name: [(folders[i].fy_quarter, folders[i].published[name],
+                             folders[i].texts.get(name)) for i in members]
+                     for name, members in together.items()},
                     pd.concat([r[r["table_name"].isin(together)] for r in reconcile],
                               ignore_index=True))
         try:
@@ -431,7 +436,8 @@ def _verify_alone(folder: FolderTables, name: str, reconcile: pd.DataFrame) -> C
     table = folder.tables[name]
 
     def run() -> CheckResult:
-        con = stage({name: [(folder.fy_quarter, folder.published[name])]},
+        con = stage({name: [(folder.fy_quarter, folder.published[name],
+                             folder.texts.get(name))]},
                     reconcile[reconcile["table_name"] == name])
         try:
             return verify_table(con, table, folder.rules[table.kind])

@@ -45,6 +45,7 @@ from exports.gates import Gate, GateFailure, held_by
 from exports.labels import table_title
 from exports.partners import DisclosureRule, disclosure_rule
 from exports.render import (
+    cell_texts,
     changes_in_words,
     code_version,
     cover_sheet,
@@ -82,6 +83,8 @@ class FolderTables:
     figures: Mapping[str, pd.DataFrame]
     tables: Mapping[str, PublishedTable]
     rules: Mapping[str, DisclosureRule]
+    # A published table's `exports.render.cell_texts`, where the CSV has been written.
+    texts: Mapping[str, Sequence[Sequence[str | None]]] = field(default_factory=dict)
 
 
 # Several exports of one partner at once -> for each, one verdict per table.
@@ -273,6 +276,8 @@ class Built:
     tables: list[PublishedTable]
     figures: dict[str, pd.DataFrame]  # before disclosure control
     published: dict[str, pd.DataFrame]
+    # published table -> its cells as the CSV has them (`csv_files`), for the contracts
+    texts: dict[str, list[list[str | None]]] = field(default_factory=dict)
 
 
 def shape_of(table: PublishedTable, rows: pd.DataFrame) -> TableShape:
@@ -335,7 +340,12 @@ def _iso_day(value: Any) -> str:
 
 
 def csv_files(built: Built) -> dict[str, bytes]:
-    return {f"{t.name}.csv": csv_bytes(built.published[t.name]) for t in built.tables}
+    """Each table's CSV; its cells' texts are kept in `built.texts`."""
+    files = {}
+    for t in built.tables:
+        texts = built.texts[t.name] = cell_texts(built.published[t.name])
+        files[f"{t.name}.csv"] = csv_bytes(built.published[t.name], texts)
+    return files
 
 
 def render_files(export: Export, built: Built, missing: Sequence[Mapping[str, Any]],
@@ -511,7 +521,8 @@ class Ready:
         return FolderTables(
             self.export.fy_quarter, self.built.published, self.built.figures,
             {t.name: t for t in self.built.tables},
-            {t.kind: disclosure_rule(partner, t.kind) for t in self.built.tables})
+            {t.kind: disclosure_rule(partner, t.kind) for t in self.built.tables},
+            self.built.texts)
 
 
 def publish_partner(pub: Published, partner: Partner, quarters: Sequence[str],

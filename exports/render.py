@@ -84,13 +84,22 @@ def cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8, header row first, LF line ends, quoted only where needed."""
+def cell_texts(frame: pd.DataFrame) -> list[list[str | None]]:
+    """Every cell as `cell_text` writes it, column by column: what the CSV holds, and
+    what the Soda contracts are verified on (worked out once for both)."""
+    return [[cell_text(v) for v in frame.iloc[:, i].tolist()] for i in range(frame.shape[1])]
+
+
+def csv_bytes(frame: pd.DataFrame, texts: Sequence[Sequence[str | None]] | None = None
+              ) -> bytes:
+    """UTF-8, header row first, LF line ends, quoted only where needed; `texts` the
+    frame's `cell_texts` when the caller has them."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(list(frame.columns))
-    for row in frame.itertuples(index=False, name=None):
-        writer.writerow(["" if (t := cell_text(v)) is None else t for v in row])
+    columns = cell_texts(frame) if texts is None else texts
+    for row in zip(*columns, strict=True) if columns else ([] for _ in range(len(frame))):
+        writer.writerow(["" if t is None else t for t in row])
     return buf.getvalue().encode("utf-8")
 
 
