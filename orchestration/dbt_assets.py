@@ -6,11 +6,13 @@ Asset keys are `[schema, model]` (`["marts", "fct_rasso"]`); a `raw` source tabl
 the asset `["raw", "<table>"]` its ingest step materializes; other sources (linkage) map
 through `meta.dagster.asset_key` in their `__sources.yml`.
 
-The warehouse file reaches dbt as `--vars` from the run's `WarehouseResource`; dbt's own
-lines go to a log file and only its summary and failures to the console (`dbt_console`);
-every model and seed it builds reports its row count (`row_counts`). dbt's unit tests run
-in the build when the code changed since they last all passed (`dbt_unit_tests`). The
-build's parse state is kept for the next build (`vrn.manifest.keep_partial_parse`).
+The warehouse file reaches dbt from the run's `WarehouseResource` as its name in `--vars`,
+dbt being started in its folder (`dbt_vars`), so that dbt's saved parse state serves
+every warehouse of that name; dbt's own lines go to a log file and only its summary and
+failures to the console (`dbt_console`); every model and seed it builds reports its row
+count (`row_counts`). dbt's unit tests run in the build when the code changed since they
+last all passed (`dbt_unit_tests`). The build's parse state is kept for the next build
+(`vrn.manifest.keep_partial_parse`).
 """
 
 import json
@@ -68,6 +70,7 @@ def warehouse_dbt_assets(
     log_path = dbt_log_path(warehouse.logs_path, context.run_id)
     context.log.info(f"dbt's full output: {log_path}")
     os.environ["VRN_DBT_PARENT"] = str(os.getpid())  # read by the launcher
+    os.environ["VRN_DBT_CWD"] = str(dbt_folder(warehouse))  # and this
     code = dbt_unit_tests.code_key()
     skip = dbt_unit_tests.build_args(code)
     if skip:
@@ -104,14 +107,29 @@ def build_args(vars_json: str, skip_unit_tests: Sequence[str]) -> list[str]:
 
 def dbt_vars(warehouse: WarehouseResource) -> str:
     """`--vars` naming the warehouse file: profiles.yml reads `var('warehouse')`, so dbt
-    builds the file this run's resource names, whatever the environment says."""
-    return json.dumps({"warehouse": warehouse.warehouse})
+    builds the file this run's resource names, whatever the environment says.
+
+    The name alone, dbt being started in the file's folder (`dbt_folder`, by the
+    launcher): dbt reuses its saved parse state only under the `--vars` and the profile
+    (the file's path included) it was saved with, and parses the whole project again
+    otherwise (about 9 s). With the folder's path out of both, the state saved by a build
+    of one warehouse serves the next build of any warehouse of the same name, as does
+    `vrn.manifest`'s own parse (`PARSE_VARS`) for the first build of all."""
+    return json.dumps({"warehouse": warehouse.warehouse_path.name})
+
+
+def dbt_folder(warehouse: WarehouseResource) -> Path:
+    """The folder dbt is started in: the warehouse file's, so that its name opens it."""
+    return warehouse.warehouse_path.resolve().parent
 
 
 # dbt runs as a child process. Killed with `kill -9`, a run cannot stop it, and an
 # orphaned dbt would go on writing the warehouse after the run's lock was released. So
 # dbt is started through this launcher, which asks Linux to kill it when its parent dies
 # (PR_SET_PDEATHSIG) and gives up if the parent is already gone; elsewhere it just runs dbt.
+# It starts dbt in the warehouse's folder (`dbt_vars`), dbt's log and target paths, given
+# relative to the project folder dbt is started from, made absolute first (dbt resolves
+# the log path against the folder it runs in).
 _LAUNCHER = """#!{python}
 # Written by orchestration/dbt_assets.py: dbt, killed with the run that started it.
 import ctypes, os, signal, sys
@@ -121,6 +139,11 @@ except AttributeError:  # not Linux
     pass
 if os.getppid() != int(os.environ.get("VRN_DBT_PARENT", os.getppid())):
     sys.exit("the run that started dbt has ended; dbt was not started")
+if os.environ.get("VRN_DBT_CWD"):
+    for name in ("DBT_LOG_PATH", "DBT_TARGET_PATH"):
+        if os.environ.get(name):
+            os.environ[name] = os.path.abspath(os.environ[name])
+    os.chdir(os.environ["VRN_DBT_CWD"])
 os.execv({dbt!r}, [{dbt!r}, *sys.argv[1:]])
 """
 

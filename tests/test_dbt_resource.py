@@ -4,6 +4,8 @@ build besides starting dbt."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from importlib import metadata
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from orchestration import dbt_assets, dbt_unit_tests
+from orchestration.resources import WarehouseResource
 from vrn.reference import DBT_PROJECT_DIR
 
 
@@ -66,3 +69,40 @@ def test_a_build_without_json_artifacts_keeps_its_parse_state(tmp_path: Path) ->
     assert done.returncode == 0, done.stdout + done.stderr
     assert (target / "partial_parse.msgpack").is_file()
     assert not (target / "manifest.json").exists()
+
+
+def _parse_as_a_run_starts_dbt(warehouse: Path, target: Path) -> subprocess.CompletedProcess:
+    """`dbt parse` started as a run's build starts dbt: by dagster-dbt in the project
+    folder with paths relative to it, through the launcher, with the run's `--vars`."""
+    resource = WarehouseResource(landing=str(warehouse.parent), warehouse=str(warehouse),
+                                 exports=str(warehouse.parent / "exports"))
+    relative = os.path.relpath(target, DBT_PROJECT_DIR)
+    env = {**os.environ, "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+           "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR), "DBT_TARGET_PATH": relative,
+           "DBT_LOG_PATH": relative, "VRN_DBT_PARENT": str(os.getpid()),
+           "VRN_DBT_CWD": str(dbt_assets.dbt_folder(resource))}
+    return subprocess.run(
+        [dbt_assets.dbt_launcher(), "parse", "--no-write-json", "--vars",
+         dbt_assets.dbt_vars(resource)],
+        capture_output=True, text=True, cwd=DBT_PROJECT_DIR, env=env, check=False)
+
+
+def test_the_parse_state_of_one_warehouses_build_serves_the_next_in_another_folder(
+        tmp_path: Path) -> None:
+    """dbt parses the whole project again (about 9 s) when the `--vars` or the profile
+    differ from those its saved state was made with: a build gets the warehouse file's
+    name alone and runs in its folder, so the path is in neither."""
+    first, second = tmp_path / "one" / "warehouse.duckdb", tmp_path / "two" / "warehouse.duckdb"
+    for warehouse in (first, second):
+        warehouse.parent.mkdir()
+    done = _parse_as_a_run_starts_dbt(first, tmp_path / "target-one")
+    assert done.returncode == 0, done.stdout + done.stderr
+    state = tmp_path / "target-one" / "partial_parse.msgpack"
+    (tmp_path / "target-two").mkdir()
+    shutil.copyfile(state, tmp_path / "target-two" / state.name)
+
+    done = _parse_as_a_run_starts_dbt(second, tmp_path / "target-two")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Unable to do partial parsing" not in done.stdout, done.stdout
+    # dbt's log and target folders stay where dagster-dbt put them, none beside the file
+    assert sorted(p.name for p in second.parent.iterdir()) == []

@@ -48,6 +48,12 @@ def _newest_source_mtime() -> float:
     return newest
 
 
+# The `--vars` of `ensure_manifest`'s parse: those of a run's build of a warehouse named
+# as the default one (`orchestration.dbt_assets.dbt_vars`), so that its first build finds
+# this parse state its own and re-reads only what changed since.
+PARSE_VARS = json.dumps({"warehouse": "warehouse.duckdb"})
+
+
 def ensure_manifest() -> Path:
     """Parse the project when the manifest is missing or older than any project file,
     so a fresh clone (the target folder is not committed) works without a manual step."""
@@ -59,7 +65,7 @@ def ensure_manifest() -> Path:
         if not MANIFEST.exists() or MANIFEST.stat().st_mtime < _newest_source_mtime():
             subprocess.run(
                 [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-                 "--profiles-dir", str(DBT_PROJECT_DIR)],
+                 "--profiles-dir", str(DBT_PROJECT_DIR), "--vars", PARSE_VARS],
                 check=True, env={**os.environ, "DO_NOT_TRACK": "1"},
             )
     return MANIFEST
@@ -84,12 +90,13 @@ def keep_partial_parse(build_target: Path, kept: Path = PARTIAL_PARSE) -> bool:
     """Keep a build's parse state where the next build starts from.
 
     dbt reuses a saved parse only when the command-line `--vars` and the profile are the
-    ones it was saved with; a run passes its warehouse file as `--vars`, which
-    `ensure_manifest`'s own parse never has, so without this every run parsed the whole
-    project again (about 10 s; a run after a run on the same warehouse now re-reads only
-    the changed files, about 3 s). dbt checks that state itself (vars, profile, dbt
-    version, every file's checksum) and parses in full when anything differs: a state
-    from another warehouse or older code costs a full parse, never a wrong one."""
+    ones it was saved with; a run passes its warehouse file's name as `--vars`, which
+    `ensure_manifest`'s own parse has only for the default name, so without this a run
+    could parse the whole project again (about 10 s; a build after a build of a warehouse
+    of the same name re-reads only the changed files, about 3 s). dbt checks that state
+    itself (vars, profile, dbt version, every file's checksum) and parses in full when
+    anything differs: a state from another warehouse name or older code costs a full
+    parse, never a wrong one."""
     source = build_target / PARTIAL_PARSE.name
     if not source.is_file():  # dbt stopped before it had parsed
         return False
