@@ -8,6 +8,7 @@ rebuild with `rebuild` when the change must flow through the models.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,21 +17,32 @@ from pathlib import Path
 import duckdb
 
 from ingest.load import ingest_landing
-from vrn.manifest import dbt_executable
+from vrn.manifest import PARTIAL_PARSE, dbt_executable
 from vrn.reference import DBT_PROJECT_DIR
 
 
 def run_dbt(command: str, warehouse: Path, workdir: Path, *extra: str,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """One dbt `command` of the project against `warehouse`, telemetry off (PITFALLS 9),
-    its target and logs in `workdir`; `env` adds to the environment."""
-    env = {**os.environ, **(env or {}), "VRN_WAREHOUSE": str(warehouse), "DO_NOT_TRACK": "1",
+    its target and logs in `workdir`; `env` adds to the environment.
+
+    Started as `vrn run` starts dbt (`orchestration.dbt_assets.dbt_vars`): in the
+    warehouse's folder, the file's name as `--vars`, from the project's saved parse state
+    (`vrn.manifest.PARTIAL_PARSE`), so that dbt re-reads only what changed since instead
+    of parsing the whole project again (about 9 s a build)."""
+    target = (workdir / "target").resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    if PARTIAL_PARSE.is_file() and not (target / PARTIAL_PARSE.name).exists():
+        shutil.copyfile(PARTIAL_PARSE, target / PARTIAL_PARSE.name)
+    env = {**os.environ, **(env or {}), "DO_NOT_TRACK": "1",
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    env.pop("VRN_WAREHOUSE", None)
     return subprocess.run(
         [dbt_executable(), command, "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(workdir / "target"),
-         "--log-path", str(workdir / "logs"), *extra],
-        env=env, capture_output=True, text=True, check=False,
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
+         "--log-path", str((workdir / "logs").resolve()),
+         "--vars", json.dumps({"warehouse": warehouse.name}), *extra],
+        env=env, capture_output=True, text=True, check=False, cwd=warehouse.resolve().parent,
     )
 
 
