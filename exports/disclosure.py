@@ -400,41 +400,33 @@ def narrowed_bounds(system: _System, lo: np.ndarray, hi: np.ndarray, passes: int
     n_eq = system.n_eq * k
     cell = (c + n_cells * np.arange(k)[:, None]).ravel()  # into lo.ravel()
     positive = np.tile(a > 0, k)
-    m = len(cell)
-    # Both ends in one pass: every incidence's smallest term, then its largest, the
-    # largest in equations numbered after the smallest's; a smallest term is unbounded
-    # at -inf, a largest at +inf.
-    ends = np.concatenate([e, e + n_eq])
-    unbounded = np.repeat([-INF, INF], m)
-    # Each cell's incidences side by side (sorted by cell), for its tightest new bounds.
-    order = np.argsort(cell, kind="stable")
-    by_cell = cell[order]
-    starts = np.flatnonzero(np.diff(by_cell, prepend=-1))
-    touched = by_cell[starts]
 
-    lo, hi = lo.ravel().copy(), hi.ravel().copy()
+    def others(term: np.ndarray, infinite: float) -> np.ndarray:
+        """Per incidence: the sum of the other terms of its equation."""
+        is_inf = term == infinite
+        finite = np.where(is_inf, 0.0, term)
+        total = np.bincount(e, weights=finite, minlength=n_eq)
+        n_inf = np.bincount(e, weights=is_inf.astype(float), minlength=n_eq)
+        rest = total[e] - finite
+        return np.where(n_inf[e] - is_inf > 0, infinite, rest)
+
+    lo, hi = lo.ravel(), hi.ravel()
     for _ in range(passes):
         lo_c, hi_c = lo[cell], hi[cell]
-        terms = np.concatenate([np.where(positive, lo_c, -hi_c),
-                                np.where(positive, hi_c, -lo_c)])
-        # Per incidence: the sum of the other terms of its equation.
-        is_inf = terms == unbounded
-        finite = np.where(is_inf, 0.0, terms)
-        total = np.bincount(ends, weights=finite, minlength=2 * n_eq)
-        n_inf = np.bincount(ends, weights=is_inf, minlength=2 * n_eq)
-        others = np.where(n_inf[ends] - is_inf > 0, unbounded, total[ends] - finite)
-        o_lo, o_hi = others[:m], others[m:]
-        # a*x + others = 0  ->  a*x in [-o_hi, -o_lo]; whole numbers (an infinite bound
-        # stays as it is under ceil and floor)
-        new_lo = np.ceil(np.where(positive, -o_hi, o_lo) - 1e-9)
-        new_hi = np.floor(np.where(positive, -o_lo, o_hi) + 1e-9)
-        best_lo = np.maximum.reduceat(new_lo[order], starts)
-        best_hi = np.minimum.reduceat(new_hi[order], starts)
-        was_lo, was_hi = lo[touched], hi[touched]
-        if not ((best_lo > was_lo).any() or (best_hi < was_hi).any()):
+        t_min = np.where(positive, lo_c, -hi_c)
+        t_max = np.where(positive, hi_c, -lo_c)
+        o_lo, o_hi = others(t_min, -INF), others(t_max, INF)
+        # a*x + others = 0  ->  a*x in [-o_hi, -o_lo]
+        new_lo = np.where(positive, -o_hi, o_lo)
+        new_hi = np.where(positive, -o_lo, o_hi)
+        new_lo = np.where(np.isfinite(new_lo), np.ceil(new_lo - 1e-9), new_lo)
+        new_hi = np.where(np.isfinite(new_hi), np.floor(new_hi + 1e-9), new_hi)
+        lo2, hi2 = lo.copy(), hi.copy()
+        np.maximum.at(lo2, cell, new_lo)
+        np.minimum.at(hi2, cell, new_hi)
+        if np.array_equal(lo2, lo) and np.array_equal(hi2, hi):
             break
-        lo[touched] = np.maximum(was_lo, best_lo)
-        hi[touched] = np.minimum(was_hi, best_hi)
+        lo, hi = lo2, hi2
     lo, hi = lo.reshape(k, n_cells), hi.reshape(k, n_cells)
     return (lo[0], hi[0]) if single else (lo, hi)
 
