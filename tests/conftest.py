@@ -22,6 +22,19 @@ import pytest
 
 from synthetic.generate import generate
 
+# The two longest test files first, one for each of the two workers (pyproject.toml:
+# `-n 2 --dist loadfile --no-loadscope-reorder`): Spark's build of the project (about 10
+# minutes) and the kill at every point (about 8). In pytest-xdist's own order (the files
+# with the most tests first) the kill test, with two tests, came last and ran alone for
+# its 8 minutes while the other worker stood idle.
+LONGEST_FIRST = ("test_spark_parity.py", "test_kills.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    first = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: first.get(item.path.name, len(first)))
+
+
 SMALL = {"seed": 42, "scale": 0.05, "start": date(2023, 4, 1), "end": date(2024, 3, 31)}
 YEARS = {"seed": 7, "scale": 0.03, "start": date(2019, 4, 1), "end": date(2022, 3, 31)}
 
