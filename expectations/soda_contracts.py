@@ -48,6 +48,7 @@ import pandas as pd
 from exports.catalog import Catalog, PublishedTable, load_catalog
 from exports.partners import HEALTH, DisclosureRule
 from exports.publish import FolderTables
+from exports.render import Texts
 from exports.shapes import NOT_AVAILABLE, SUPPRESSED
 from vrn.checks import CheckResult, example_row, run_check
 from vrn.manifest import ensure_manifest
@@ -187,9 +188,6 @@ def write_contracts(catalog: Catalog, directory: Path = CONTRACTS_DIR) -> list[P
 
 
 # ---------------------------------------------------------------------------- staging
-
-
-Texts = Sequence[Sequence[str | None]]  # a frame's cells as text, column by column
 
 
 def text_frame(frame: pd.DataFrame, texts: Texts | None = None) -> pd.DataFrame:

@@ -45,6 +45,7 @@ from exports.gates import Gate, GateFailure, held_by
 from exports.labels import table_title
 from exports.partners import DisclosureRule, disclosure_rule
 from exports.render import (
+    Texts,
     cell_texts,
     changes_in_words,
     code_version,
@@ -84,7 +85,7 @@ class FolderTables:
     tables: Mapping[str, PublishedTable]
     rules: Mapping[str, DisclosureRule]
     # A published table's `exports.render.cell_texts`, where the CSV has been written.
-    texts: Mapping[str, Sequence[Sequence[str | None]]] = field(default_factory=dict)
+    texts: Mapping[str, Texts] = field(default_factory=dict)
 
 
 # Several exports of one partner at once -> for each, one verdict per table.

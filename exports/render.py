@@ -84,14 +84,17 @@ def cell_text(value: Any) -> str | None:
     return str(value)
 
 
+# A frame's cells as `cell_text` writes them, column by column (`cell_texts`).
+Texts = Sequence[Sequence[str | None]]
+
+
 def cell_texts(frame: pd.DataFrame) -> list[list[str | None]]:
     """Every cell as `cell_text` writes it, column by column: what the CSV holds, and
     what the Soda contracts are verified on (worked out once for both)."""
     return [[cell_text(v) for v in frame.iloc[:, i].tolist()] for i in range(frame.shape[1])]
 
 
-def csv_bytes(frame: pd.DataFrame, texts: Sequence[Sequence[str | None]] | None = None
-              ) -> bytes:
+def csv_bytes(frame: pd.DataFrame, texts: Texts | None = None) -> bytes:
     """UTF-8, header row first, LF line ends, quoted only where needed; `texts` the
     frame's `cell_texts` when the caller has them."""
     buf = io.StringIO()
