@@ -12,12 +12,15 @@ models (`models/marts/people`) are left out: they need the Splink step first.
 from __future__ import annotations
 
 import math
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 from support.published import dbt_build as run_dbt_build
+from support.published import run_dbt
 
 from ingest.schema import create_schemas
 
@@ -208,7 +211,8 @@ def load_hand_made_rows(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made warehouse's file, built."""
     workdir = tmp_path_factory.mktemp("dbt_hand_made")
     path = workdir / "warehouse.duckdb"
     with duckdb.connect(str(path)) as con:
@@ -216,7 +220,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
         load_hand_made_rows(con)
     result = run_dbt_build(path, workdir)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    con = duckdb.connect(str(path), read_only=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def warehouse(built: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(built), read_only=True)
     yield con
     con.close()
 
@@ -417,3 +426,53 @@ def test_dates_are_uk_financial_years_and_quarters(warehouse):
         where date in ('2024-03-31', '2024-04-01', '2023-12-31') order by date""")
     assert got == [("2023-24", "2023-24Q3", 7), ("2023-24", "2023-24Q4", 7),
                    ("2024-25", "2024-25Q1", 1)]
+
+
+# Each model's plain rules are one `column_rules` test (tests/generic/column_rules.sql).
+# A copy of the built warehouse with one rule of each kind broken: what dbt says, and the
+# rows the test's query names.
+BROKEN = {
+    "column_rules_fct_serious_violence": [
+        # a key repeated, a required column null, a value out of range, one not accepted
+        "insert into marts.fct_serious_violence "
+        "select * from marts.fct_serious_violence where crime_ref = 'CR/1'",
+        "update marts.fct_serious_violence set recorded_date = null where crime_ref = 'CR/6'",
+        "update marts.fct_serious_violence set offence_hour = 130 where crime_ref = 'CR/3'",
+        "update marts.fct_serious_violence set la_code = 'E99999999' where crime_ref = 'CR/4'",
+    ],
+    "column_rules_pub_sv_by_area": [
+        # two rows of one export and partner in the same place of the table
+        "update publish.pub_sv_by_area set row_order = 1 where row_order = 2",
+    ],
+    "column_rules_ref_beats": [
+        "insert into seeds.ref_beats select * from seeds.ref_beats where beat_code = 'LC01'",
+    ],
+}
+
+
+def test_column_rules_fail_naming_each_broken_rule(built: Path, tmp_path: Path):
+    copy = Path(shutil.copy(built, tmp_path / "warehouse.duckdb"))
+    with duckdb.connect(str(copy)) as con:
+        for statements in BROKEN.values():
+            for sql in statements:
+                con.execute(sql)
+    result = run_dbt("test", copy, tmp_path, "--select", *BROKEN)
+    assert result.returncode == 1, result.stdout[-4000:]
+    for name in BROKEN:
+        assert f"Failure in test {name} " in result.stdout, result.stdout[-4000:]
+
+    def failing(name: str) -> set[tuple]:
+        [compiled] = (tmp_path / "target" / "compiled").rglob(f"{name}.sql")
+        with duckdb.connect(str(copy), read_only=True) as con:
+            return set(con.execute(compiled.read_text()).fetchall())
+
+    assert failing("column_rules_fct_serious_violence") == {
+        ("primary key", "crime_ref", "CR/1", 2),
+        ("not null", "recorded_date", None, 1),
+        ("within 0 to 120", "offence_hour", "130", 1),
+        ("accepted values", "la_code", "E99999999", 1),
+    }
+    assert {(rule, columns) for rule, columns, _, rows in failing(
+        "column_rules_pub_sv_by_area") if rows > 1} == {
+        ("unique combination", "export_quarter, partner, row_order")}
+    assert failing("column_rules_ref_beats") == {("unique", "beat_code", "LC01", 2)}

@@ -64,19 +64,34 @@ def test_marts_contracts_are_enforced_and_telemetry_is_off():
     assert marts["+schema"] == "marts"
 
 
-def test_required_columns_are_one_not_null_columns_test_per_model():
+# Tests `column_rules` (tests/generic/column_rules.sql) does, and how a YAML declares them.
+COLUMN_RULE_TESTS = {"not_null", "not_null_columns", "primary_key", "columns_within_range",
+                     "unique", "unique_combination_of_columns", "accepted_values"}
+
+
+def test_a_models_plain_column_rules_are_one_column_rules_test():
     """Each data test is a dbt node, and each node costs dbt about 20 ms whatever the data
-    (BENCHMARKS.md): a model's required columns are listed in one `not_null_columns`
-    test, one query, not a `not_null` per column. A column keeps its own `not_null` only
-    with a config of its own (e.g. `severity: warn` on public data)."""
-    plain = []
+    (BENCHMARKS.md): a model's key, required columns, ranges, unique columns and accepted
+    values are one `column_rules` test, one query, not a test each. A rule keeps a test of
+    its own only with a config of its own (e.g. `severity: warn` on public data)."""
+    plain, twice = [], []
     for path in sorted([*MODELS.rglob("*.yml"), *(DBT_PROJECT_DIR / "seeds").rglob("*.yml")]):
         doc = load_yaml(path)
         for entry in [*doc.get("models", []), *doc.get("seeds", [])]:
-            plain += [f"{entry['name']}.{c['name']}" for c in entry.get("columns") or []
-                      if "not_null" in (c.get("data_tests") or [])]
-    assert not plain, ("list these columns in their model's not_null_columns test instead "
-                       f"of a not_null each: {plain}")
+            declared = [(entry["name"], t) for t in entry.get("data_tests") or []] + [
+                (f"{entry['name']}.{c['name']}", t)
+                for c in entry.get("columns") or [] for t in c.get("data_tests") or []]
+            for where, test in declared:
+                name, body = (test, {}) if isinstance(test, str) else next(iter(test.items()))
+                if name in COLUMN_RULE_TESTS and "config" not in body:
+                    plain.append(f"{where}: {name}")
+            rules = [t for _, t in declared if isinstance(t, dict) and "column_rules" in t]
+            if len(rules) > 1:
+                twice.append(entry["name"])
+            assert all(t["column_rules"].get("name") == f"column_rules_{entry['name']}"
+                       for t in rules), f"{entry['name']}: name its column_rules after it"
+    assert not plain, f"put these in their model's column_rules test: {plain}"
+    assert not twice, f"one column_rules test per model: {twice}"
 
 
 def test_staging_models_are_named_after_every_raw_table():

@@ -17,8 +17,8 @@ partners as (
 location_types as (
 
     -- The police crimes extract's location codes (ingest/specs.py LOCATION_TYPES, the
-    -- accepted_values of fct_serious_violence.location_type, so no other value reaches
-    -- here), then `unknown` for none recorded, then the `all` row.
+    -- accepted values of fct_serious_violence.location_type in its column_rules, so no
+    -- other value reaches here), then `unknown` for none recorded, then the `all` row.
     select location_types.*
     from (
         values
