@@ -441,8 +441,10 @@ BROKEN = {
         "update marts.fct_serious_violence set la_code = 'E99999999' where crime_ref = 'CR/4'",
     ],
     "column_rules_pub_sv_by_area": [
-        # two rows of one export and partner in the same place of the table
+        # two rows of one export and partner in the same place of the table; a negative rate
         "update publish.pub_sv_by_area set row_order = 1 where row_order = 2",
+        "update publish.pub_sv_by_area set rate_per_1000 = -1.5 "
+        "where row_order = 1 and area_level = 'csp'",
     ],
     "column_rules_ref_beats": [
         "insert into seeds.ref_beats select * from seeds.ref_beats where beat_code = 'LC01'",
@@ -472,7 +474,10 @@ def test_column_rules_fail_naming_each_broken_rule(built: Path, tmp_path: Path):
         ("within 0 to 120", "offence_hour", "130", 1),
         ("accepted values", "la_code", "E99999999", 1),
     }
-    assert {(rule, columns) for rule, columns, _, rows in failing(
-        "column_rules_pub_sv_by_area") if rows > 1} == {
-        ("unique combination", "export_quarter, partner, row_order")}
+    assert {(rule, columns, value) for rule, columns, value, _ in failing(
+        "column_rules_pub_sv_by_area")} >= {("at least 0", "rate_per_1000", "-1.5")}
+    assert {(rule, columns) for rule, columns, _, _ in failing(
+        "column_rules_pub_sv_by_area")} == {
+        ("unique combination", "export_quarter, partner, row_order"),
+        ("at least 0", "rate_per_1000")}
     assert failing("column_rules_ref_beats") == {("unique", "beat_code", "LC01", 2)}

@@ -8,3 +8,15 @@ concat_ws(
     {%- endfor %}
 )
 {%- endmacro %}
+
+
+{#- column_rules: a range rule in words (`within 0 to 120`, `at least 0`, `at most 1`). -#}
+{% macro column_rules_bounds_text(min_value, max_value) -%}
+{%- if min_value is not none and max_value is not none -%}
+within {{ min_value }} to {{ max_value }}
+{%- elif min_value is not none -%}
+at least {{ min_value }}
+{%- else -%}
+at most {{ max_value }}
+{%- endif -%}
+{%- endmacro %}

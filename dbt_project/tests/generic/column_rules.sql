@@ -12,8 +12,10 @@
       accepted_values:     {column: [values]}: every non-null value is one of these
                            (a string is compared as a string, a number as a number)
 
-    Fails with one row per broken rule and offending value: which rule, which columns,
-    the value (a key's values joined with ", "), and how many rows carry it.
+    Fails with one row per broken rule and offending value: the rule (`primary key`,
+    `not null`, `within 0 to 120`, `at least 0`, `at most 1`, `unique`, `unique
+    combination`, `accepted values`), its columns, the value (a key's values joined with
+    ", "; none for `not null`), and how many rows carry it.
     A rule with its own config (`severity: warn`, a `where`) stays a test of its own.
 -#}
 {% test column_rules(
@@ -67,7 +69,7 @@ having count(*) > 0
 {%- for column in bounds['columns'] %}
 {%- set part %}
 select
-    'within {{ "none" if min_value is none else min_value }} to {{ "none" if max_value is none else max_value }}' as rule,
+    '{{ column_rules_bounds_text(min_value, max_value) }}' as rule,
     '{{ column }}' as column_names,
     cast({{ column }} as {{ text }}) as offending_value,
     count(*) as failing_rows
