@@ -1,31 +1,14 @@
 {#-
     Every non-null value of each listed column lies within [min_value, max_value]: one
-    query for many columns (shares are fractions 0-1, counts are never negative). Fails
-    with each offending row, naming the column and its value.
+    query for many columns. The same rule as `column_rules`' `within_range` (and the
+    same failing rows), for a range with a config of its own (e.g. `severity: warn`); a
+    plain one goes in the model's `column_rules`.
 -#}
 {% test columns_within_range(model, columns, min_value=none, max_value=none) %}
 
-{%- for column in columns %}
-select
-    '{{ column }}' as column_name,
-    cast({{ column }} as double) as value_out_of_range
-from {{ model }}
-where
-    {{ column }} is not null
-    and (
-        false
-        {%- if min_value is not none %}
-        or {{ column }} < {{ min_value }}
-        {%- endif %}
-        {%- if max_value is not none %}
-        or {{ column }} > {{ max_value }}
-        {%- endif %}
-    )
-{%- if not loop.last %}
-
-union all
-
-{% endif %}
-{%- endfor %}
+{{ test_column_rules(
+    model,
+    within_range=[{'columns': columns, 'min_value': min_value, 'max_value': max_value}]
+) }}
 
 {% endtest %}

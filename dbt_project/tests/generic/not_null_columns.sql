@@ -1,21 +1,10 @@
 {#-
-    None of `columns` is ever null: one query for all of a model's required columns.
-    Fails with one row per column that has nulls, saying how many.
+    None of `columns` is ever null: one query for many columns. The same rule as
+    `column_rules`' `not_null` (and the same failing rows), for columns with a config of
+    their own (e.g. a `where`); plain ones go in the model's `column_rules`.
 -#}
 {% test not_null_columns(model, columns) %}
 
-{%- for column in columns %}
-select
-    '{{ column }}' as column_name,
-    count(*) as null_rows
-from {{ model }}
-where {{ column }} is null
-having count(*) > 0
-{%- if not loop.last %}
-
-union all
-
-{% endif %}
-{%- endfor %}
+{{ test_column_rules(model, not_null=columns) }}
 
 {% endtest %}
