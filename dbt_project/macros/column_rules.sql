@@ -1,10 +1,10 @@
 {#- column_rules (tests/generic/column_rules.sql): a key's values as one text, each value
     or `null`, joined with ", ". -#}
-{% macro column_rules_key_text(columns, text) -%}
+{% macro column_rules_key_text(columns) -%}
 concat_ws(
     ', '
     {%- for column in columns %},
-    coalesce(cast({{ column }} as {{ text }}), 'null')
+    coalesce(cast({{ column }} as {{ type_text() }}), 'null')
     {%- endfor %}
 )
 {%- endmacro %}

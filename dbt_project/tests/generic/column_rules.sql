@@ -36,7 +36,7 @@
 select
     'primary key' as rule,
     '{{ primary_key | join(", ") }}' as column_names,
-    {{ column_rules_key_text(primary_key, text) }} as offending_value,
+    {{ column_rules_key_text(primary_key) }} as offending_value,
     count(*) as failing_rows
 from {{ model }}
 group by {{ primary_key | join(', ') }}
@@ -111,7 +111,7 @@ having count(*) > 1
 select
     'unique combination' as rule,
     '{{ combination | join(", ") }}' as column_names,
-    {{ column_rules_key_text(combination, text) }} as offending_value,
+    {{ column_rules_key_text(combination) }} as offending_value,
     count(*) as failing_rows
 from {{ model }}
 group by {{ combination | join(', ') }}
