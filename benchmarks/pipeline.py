@@ -661,14 +661,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--nice", type=int, default=0,
                         help="run measured commands at this niceness (CPU s are unaffected)")
     args = parser.parse_args(argv)
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
     if args.scale is not None:
         generator_only(args)
         return
 
     started = dt.datetime.now()
     info = machine()
-    if args.workdir:
-        args.workdir.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="vrn-bench-", dir=args.workdir))
     results: list[ScaleResult] = []
     try:

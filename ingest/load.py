@@ -257,15 +257,19 @@ def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile,
     """One landing file: unchanged, loaded (perhaps replacing a version) or rejected.
 
     The file is read through `ingest.files.fingerprint` only (never through a link), and
-    a new version is parsed from the private copy made as it is hashed."""
-    try:
-        sha256, size = fingerprint(file)
-    except OutsideLanding as e:
-        return record_stray(con, Stray(file.file_name, file.source, None, str(e)))
+    a new version is parsed from the private copy made as it is hashed. A file the
+    warehouse has no version of is read once, as it is copied; one it has is hashed first,
+    and copied only when its bytes changed."""
     current = current_version(con, file.file_name)
-    if current is not None and current[0] == sha256:
-        return FileResult(file.file_name, file.source, file.entity, file.period, "unchanged",
-                          current[2] or 0, current[3] or 0, current[4] or 0, current[5])
+    if current is not None:
+        try:
+            sha256, _ = fingerprint(file)
+        except OutsideLanding as e:
+            return record_stray(con, Stray(file.file_name, file.source, None, str(e)))
+        if current[0] == sha256:
+            return FileResult(file.file_name, file.source, file.entity, file.period,
+                              "unchanged", current[2] or 0, current[3] or 0, current[4] or 0,
+                              current[5])
     with tempfile.TemporaryDirectory(prefix="vrn-ingest-") as tmp:
         copy = Path(tmp) / "landed" / file.path.name
         copy.parent.mkdir()
