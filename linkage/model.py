@@ -401,47 +401,45 @@ def _previous_persons(con: duckdb.DuckDBPyConnection, state: str | None) -> int:
 # `persons` in steps of one join each: as one query its five joins over every record held
 # their hash tables at once, more than DuckDB's memory limit at scale 20 (26 million
 # records), where a join on its own spills to disk when it must.
-_PERSONS_STEPS = (
+_PERSONS_STEPS: tuple[tuple[str, str], ...] = (
     # Each linked record's strongest link (an aggregate: it spills when large).
-    """create or replace table best_link as
+    ("best_link", """
     select record_no, max(match_probability) as match_probability from (
         select record_no_l as record_no, match_probability from {pairs}
         union all
         select record_no_r, match_probability from {pairs}
-    ) group by record_no""",
+    ) group by record_no"""),
     # Kept records whose person no pair reaches: their person, key and strongest link are
     # what they were (the same smallest record, the same links).
-    """create or replace table as_before as
+    ("as_before", """
     select k.record_no, k.person_key, k.match_probability
-    from kept_nodes k anti join components c on c.record_no = k.node_no""",
+    from kept_nodes k anti join components c on c.record_no = k.node_no"""),
     # The others, each with the node it stands for (its person's smallest record then,
     # when kept; else itself) and its strongest link then.
-    """create or replace table relinked as
-    select r.record_no from records r anti join as_before a using (record_no)""",
-    """create or replace table relinked_nodes as
+    ("relinked", """
+    select r.record_no from records r anti join as_before a using (record_no)"""),
+    ("relinked_nodes", """
     select x.record_no, coalesce(k.node_no, x.record_no) as node_no, k.match_probability
-    from relinked x left join kept_nodes k using (record_no)""",
+    from relinked x left join kept_nodes k using (record_no)"""),
     # ... the smallest record of the node's component (the node itself when unlinked) ...
-    """create or replace table relinked_roots as
+    ("relinked_roots", """
     select x.record_no, coalesce(c.root_no, x.node_no) as root_no, x.match_probability
-    from relinked_nodes x left join components c on c.record_no = x.node_no""",
+    from relinked_nodes x left join components c on c.record_no = x.node_no"""),
     # ... whose record id gives the person key.
-    """create or replace table relinked_keys as
+    ("relinked_keys", """
     select x.record_no, substr(sha256(root.record_id), 1, 16) as person_key,
            x.match_probability
-    from relinked_roots x join records root on root.record_no = x.root_no""",
-    """create or replace table linked as
+    from relinked_roots x join records root on root.record_no = x.root_no"""),
+    ("linked", """
     select x.record_no, x.person_key,
            greatest(b.match_probability, x.match_probability) as match_probability
-    from relinked_keys x left join best_link b using (record_no)""",
-    """create or replace table persons as
+    from relinked_keys x left join best_link b using (record_no)"""),
+    ("persons", """
     select r.record_no, r.source, r.record_ref, p.person_key, p.match_probability,
            r.has_tokens
     from records r
-    join (select * from as_before union all select * from linked) p using (record_no)""",
+    join (select * from as_before union all select * from linked) p using (record_no)"""),
 )
-_PERSONS_WORK = ("best_link", "as_before", "relinked", "relinked_nodes", "relinked_roots",
-                 "relinked_keys", "linked")
 
 
 def _persons(con: duckdb.DuckDBPyConnection, pairs: str) -> None:
@@ -460,10 +458,11 @@ def _persons(con: duckdb.DuckDBPyConnection, pairs: str) -> None:
         left join kept_nodes l on l.record_no = p.record_no_l
         left join kept_nodes r on r.record_no = p.record_no_r""")
     _connected_components(con, "node_pairs")
-    for step in _PERSONS_STEPS:
-        con.execute(step.format(pairs=pairs))
-    for table in ("node_pairs", *_PERSONS_WORK):
+    for table, select in _PERSONS_STEPS:
+        con.execute(f"create or replace table {table} as " + select.format(pairs=pairs))
+    for table, _ in _PERSONS_STEPS[:-1]:  # the last is `persons` itself
         con.execute(f"drop table {table}")
+    con.execute("drop table node_pairs")
 
 
 def _in_memory(records: pd.DataFrame, link: Callable[[duckdb.DuckDBPyConnection], str]
