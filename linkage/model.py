@@ -52,6 +52,7 @@ import yaml
 from vrn import failpoints
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 SETTINGS_DIR = Path(__file__).resolve().parent / "settings"
@@ -327,39 +328,92 @@ def _exact_pairs(con: duckdb.DuckDBPyConnection) -> str:
 
 def _connected_components(con: duckdb.DuckDBPyConnection, pairs: str) -> None:
     """Table `components(record_no, root_no)`: each linked record with the smallest
-    record number of its connected component under `pairs`.
+    record number of its connected component under `pairs`. Deterministic, so the same
+    data always gives the same roots (and person keys).
 
-    Label propagation with pointer jumping: each round a record takes the smallest label
-    among itself and its neighbours, then the label of that label. Deterministic, so the
-    same data always gives the same roots (and person keys).
+    Worked out in NumPy on the pairs read out of DuckDB (`_smallest_roots`). Label
+    propagation in SQL, a join of every pair each round for as many rounds as a
+    component's longest path needed, took 286 s of a 26-million-record link at scale 20.
     """
-    con.execute(f"""create or replace table edges as
-        select record_no_l as a, record_no_r as b from {pairs}
-        union all
-        select record_no_r, record_no_l from {pairs}""")
-    con.execute("create or replace table labels as select distinct a as nid, a as label "
-                "from edges")
-    while True:
-        # Each record's smallest neighbouring label, then the smaller of it and its own:
-        # the edges are joined to the labels once a round, and grouped by record alone.
-        con.execute("""create or replace table stepped as
-            select l.nid, least(l.label, m.label) as label
-            from labels l join (
-                select e.a as nid, min(n.label) as label
-                from edges e join labels n on n.nid = e.b
-                group by e.a) m using (nid)""")
-        con.execute("""create or replace table jumped as
-            select s.nid, least(s.label, coalesce(j.label, s.label)) as label
-            from stepped s left join stepped j on j.nid = s.label""")
-        changed = con.execute("""select count(*) from jumped j join labels l using (nid)
-            where j.label <> l.label""").fetchall()[0][0]
-        con.execute("create or replace table labels as select * from jumped")
-        if changed == 0:
+    import numpy as np
+    import pandas as pd
+
+    # A record number (from 1, at most the number of records) is its node's index.
+    edges, count = con.execute(
+        "select count(*), coalesce(max(greatest(record_no_l, record_no_r)), 0) + 1 "
+        f"from {pairs}").fetchall()[0]
+    kind, dtype = (("integer", np.int32) if count < np.iinfo(np.int32).max
+                   else ("bigint", np.int64))
+    # Read in chunks into two arrays: the whole result at once is held twice, by DuckDB
+    # and by NumPy (1.3 GB for the 47 million pairs of scale 20).
+    left, right = np.empty(edges, dtype=dtype), np.empty(edges, dtype=dtype)
+    result = con.execute(f"select record_no_l::{kind}, record_no_r::{kind} from {pairs}")
+    done = 0
+    while done < edges:
+        chunk = result.fetch_df_chunk(64)  # 64 vectors: about 130,000 pairs
+        if chunk.empty:
+            raise RuntimeError(f"{pairs}: {done} pairs read of {edges}")
+        left[done:done + len(chunk)] = chunk.iloc[:, 0].to_numpy()
+        right[done:done + len(chunk)] = chunk.iloc[:, 1].to_numpy()
+        done += len(chunk)
+    linked = np.zeros(count, dtype=bool)
+    linked[left] = True
+    linked[right] = True
+    roots = _smallest_roots(left, right, count)
+    del left, right
+    nodes = np.flatnonzero(linked)
+    found = pd.DataFrame({"record_no": nodes.astype(dtype), "root_no": roots[nodes]})
+    del nodes, roots
+    con.register("components_found", found)
+    try:
+        con.execute("create or replace table components as select "
+                    "record_no::bigint as record_no, root_no::bigint as root_no "
+                    "from components_found")
+    finally:
+        con.unregister("components_found")
+
+
+def _smallest_roots(left: np.ndarray, right: np.ndarray, count: int) -> np.ndarray:
+    """For nodes 0..count-1 joined by the edges (left[i], right[i]): each node's smallest
+    node of its connected component.
+
+    Hooking and shortcutting (as in Shiloach and Vishkin's algorithm): every node points
+    to a smaller node of its component or to itself, a root, which is the smallest of its
+    tree. Each round, every edge between two trees hooks the larger root under the smaller
+    (a root hooked by several edges takes the smallest), then every node is pointed at its
+    root; edges within a tree are dropped. About as many rounds as the logarithm of the
+    largest component (17 for a 26-million-node path numbered at random), each in
+    vectorised passes. Overwrites `left` and `right`."""
+    import numpy as np
+
+    roots = np.arange(count, dtype=left.dtype)
+    held = len(left)
+    while held:
+        # Each edge as the roots of its ends (the same components: a root's tree is
+        # connected), the edges within a tree dropped. In place, at the front of the two
+        # arrays, so no more than one more edge-sized array is held at a time.
+        left, right = left[:held], right[:held]
+        left[:] = roots[left]
+        right[:] = roots[right]
+        between = left != right
+        held = int(np.count_nonzero(between))
+        if not held:
             break
-    con.execute("create or replace table components as "
-                "select nid as record_no, label as root_no from labels")
-    for table in ("edges", "labels", "stepped", "jumped"):
-        con.execute(f"drop table {table}")
+        left[:held] = left[between]
+        right[:held] = right[between]
+        del between
+        left, right = left[:held], right[:held]
+        lower = np.minimum(left, right)
+        np.maximum(left, right, out=right)
+        left[:] = lower
+        del lower
+        np.minimum.at(roots, right, left)  # the larger root under the smaller
+        while True:
+            jumped = roots[roots]
+            if np.array_equal(jumped, roots):
+                break
+            roots = jumped
+    return roots
 
 
 def _previous_persons(con: duckdb.DuckDBPyConnection, state: str | None) -> int:
