@@ -1,6 +1,6 @@
 """The clustering step of the linkage (`linkage.model._connected_components`): each linked
 record with the smallest record number of its connected component, checked against a
-union-find written out here, on graphs the scored pairs can make (long chains, stars,
+union-find written out here, on graphs the scored pairs can make (long chains, random graphs,
 repeated and reversed pairs, record numbers with gaps) and on no pairs at all."""
 
 from __future__ import annotations
