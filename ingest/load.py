@@ -211,16 +211,21 @@ def _record(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, outcome: str) ->
     )
 
 
-def write_file(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> str:
+def write_file(con: duckdb.DuckDBPyConnection, parsed: ParsedFile,
+               replaces: bool = True) -> str:
     """Replace the file's rows and record it, all in one transaction; returns the outcome.
 
     A rejected new version supersedes the earlier one too: the partner has replaced
     that period, and nothing from the older version may survive (spec, re-sends).
+    `replaces=False` says the warehouse holds no version of the file (no current audit
+    row, so no row of it anywhere: each version's rows and audit row are written in one
+    transaction): there is nothing to remove.
     """
     outcome = "rejected" if parsed.rejected else "loaded"
     con.execute("BEGIN TRANSACTION")
     try:
-        _remove_previous(con, parsed)
+        if replaces:
+            _remove_previous(con, parsed)
         _insert_rows(con, parsed)
         _insert_quarantine(con, parsed)
         _record(con, parsed, outcome)
@@ -248,7 +253,8 @@ def record_stray(con: duckdb.DuckDBPyConnection, stray: Stray) -> FileResult:
     placeholder = LandingFile(Path(stray.file_name), stray.file_name,
                               stray.source,  # type: ignore[arg-type]  # None: no source
                               None, None, "")
-    write_file(con, ParsedFile(placeholder, None, stray.size_bytes, rejected=stray.reason))
+    write_file(con, ParsedFile(placeholder, None, stray.size_bytes, rejected=stray.reason),
+               replaces=bool(current))
     return result
 
 
@@ -279,7 +285,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile,
             return record_stray(con, Stray(file.file_name, file.source, None, str(e)))
         parsed = parse_landing_file(con, dataclasses.replace(file, path=copy), Path(tmp),
                                     sha256, size, scratch)
-        outcome = write_file(con, parsed)
+        outcome = write_file(con, parsed, replaces=current is not None)
     return FileResult(
         file.file_name, file.source, file.entity, file.period, outcome, parsed.rows_read,
         0 if parsed.rejected else parsed.rows_loaded,

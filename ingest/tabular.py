@@ -74,10 +74,10 @@ def _clear(con: duckdb.DuckDBPyConnection) -> None:
 @contextmanager
 def scratch_connection(scratch: Scratch = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The in-memory DuckDB one file is validated in — never the warehouse. A lent
-    connection is left empty again afterwards (big files' tables freed)."""
+    connection is left empty again afterwards (big files' tables freed), so that each
+    use finds it empty: the last one cleared it on its way out, whatever happened."""
     con = duckdb.connect() if scratch is None else scratch
     try:
-        _clear(con)
         yield con
     finally:
         if scratch is None:
