@@ -557,6 +557,7 @@ def protect_together(tables: Sequence[Table], rule: DisclosureRule,
         return f"{column!r} of {name or 'the table'} row {row}"
 
     states: dict[Cell, _CellState] = {}
+    values: dict[Cell, int] = {}  # each state's value, kept beside it for the checks
     eqs: list[Equation] = []
     unavailable: dict[str, list[bool]] = {}
     blanks: dict[str, set[tuple[int, str]]] = {}
@@ -571,18 +572,19 @@ def protect_together(tables: Sequence[Table], rule: DisclosureRule,
                for eq in equations(frame, t.shape) if not blank.intersection(eq.cells)]
         for (r, column), v in counts.items():
             state = states[(t.name, r, column)] = _CellState(v)
+            values[(t.name, r, column)] = v
             if flags[r] or (r, column) in blank:
                 state.suppressed = state.not_available = True
             elif rule.suppress_from <= v <= rule.suppress_to:
                 state.suppressed = state.primary = True
-        _check_equations(own, {c: s.value for c, s in states.items()}, describe)
+        _check_equations(own, values, describe)
         eqs += own
 
-    shared, virtual = link_equations(
-        _linked_cells(tables, frames, states), sums, {c: s.value for c, s in states.items()})
+    shared, virtual = link_equations(_linked_cells(tables, frames, states), sums, values)
     for cell, value in virtual.items():
         states[cell] = _CellState(value, virtual=True)
-    _check_equations(shared, {c: s.value for c, s in states.items()}, describe)
+        values[cell] = value
+    _check_equations(shared, values, describe)
     eqs += shared
 
     if rule.secondary:
