@@ -1,7 +1,8 @@
 """The reader's differencing (`exports.disclosure.narrowed_bounds`): what every cell of a
 set of equations is narrowed to, checked against one equation at a time written out here
 in plain Python, on random tables of totals, on bounds stacked side by side (one row per
-cell tried for hiding), and with open upper and lower bounds."""
+cell tried for hiding), and with open upper and lower bounds; and how rows are grouped for
+the equations (`_groups`), against pandas."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import math
 import random
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from exports.disclosure import Equation, _System, narrowed_bounds
+from exports.disclosure import Equation, _groups, _System, narrowed_bounds
 
 INF = math.inf
 
@@ -133,3 +135,22 @@ def test_two_hidden_cells_are_only_bounded():
     hi = {"total": 10.0, "a": INF, "b": INF, "c": 4.0}
     assert narrowed(eqs, lo, hi) == (lo, {**hi, "a": 5.0, "b": 5.0})
 
+
+
+def test_rows_group_by_their_keys_as_pandas_groups_them():
+    """`_groups` (how a margin's rows are grouped by the other keys) against pandas'
+    `groupby(sort=False, dropna=False)`: groups in order of first row, every kind of
+    missing value one key, 1 and 1.0 one key."""
+    rng = random.Random(3)
+    choices = ["a", "b", None, float("nan"), pd.NA, 1, 1.0, 2]
+    for _ in range(200):
+        n = rng.randint(0, 30)
+        frame = pd.DataFrame({"x": pd.Series([rng.choice(choices) for _ in range(n)],
+                                             dtype=object),
+                              "y": pd.Series([rng.choice(["p", "q", None]) for _ in range(n)],
+                                             dtype=object),
+                              "z": rng.sample(range(1000), n)})
+        for columns in (["x"], ["x", "y"], ["y", "z"]):
+            want = [list(map(int, ix)) for ix in frame.groupby(
+                columns, sort=False, dropna=False).indices.values()]
+            assert _groups(frame, columns) == want
