@@ -398,7 +398,11 @@ def narrowed_bounds(system: _System, lo: np.ndarray, hi: np.ndarray, passes: int
     `lo` and `hi` are one bound per cell, or a stack of them (one row per set of bounds
     to narrow, e.g. one per cell tried for hiding): the rows are narrowed side by side as
     copies of the system that share no equation, so each row ends exactly as it would
-    alone (a row that has stopped narrowing is a fixed point, and stays so)."""
+    alone (a row that has stopped narrowing is a fixed point, and stays so).
+
+    Tried three times and slower in the run each time: each cell's new bound by
+    `reduceat` over its incidences sorted by cell in place of `ufunc.at` (BENCHMARKS.md,
+    "tried and not kept"; a replay of pickled inputs makes it look twice as fast)."""
     single = lo.ndim == 1
     lo, hi = np.atleast_2d(lo), np.atleast_2d(hi)
     k, n_cells = lo.shape
