@@ -23,6 +23,7 @@ os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -55,8 +56,9 @@ class Suite:
     description: str
     frame: Callable[[Frames], pd.DataFrame]
     expectations: tuple[Expectation, ...]
-    # The frame column placing a row in a quarter (a date, or a `2023-24Q1` label); None
-    # when its rows have none (a failure then holds back every quarter of its extracts).
+    # The frame column placing a row in a quarter (a date, a `2023-24Q1` label, or a
+    # `2023-24` financial year: its four quarters); None when its rows have none (a
+    # failure then holds back every quarter of its extracts).
     quarter_column: str | None = None
     # A failing row in words for the person who can fix it (None: the expectation and
     # an example row).
@@ -301,6 +303,13 @@ SUITES_ALL: tuple[Suite, ...] = (
            _between("rapes_12m", 0), _between("rapes_per_1000_12m", 0, 1000),
            _between("charge_rate_12m", 0, 1), _between("victim_not_supporting_rate_12m", 0, 1),
            _between("median_days_to_outcome_12m", 0)), "month_end"),
+    Suite("people_rates", "marts.mart_rates_by_age_sex", ("marts.mart_rates_by_age_sex",),
+          "Victims and suspects of serious violence per 1,000 residents within bounds: no "
+          "more persons in a year's age band and sex than it has residents (a share of "
+          "0-1, a rate of 0-1,000 per 1,000).",
+          lambda t: t["marts.mart_rates_by_age_sex"].copy(),
+          (_between("share_of_residents", 0, 1), _between("rate_per_1000", 0, 1000)),
+          "financial_year"),
     Suite("sv_duty_measures_complete", "marts.mart_sv_duty_measures",
           ("marts.mart_sv_duty_measures",),
           "Every financial year x SV Duty measure x age group present exactly once, with a "
@@ -376,18 +385,24 @@ def _describe(config: Any) -> str:
     return f"{config.type}({args})"
 
 
-def _quarter(value: Any) -> str | None:
-    """The financial-year quarter a row's placing value falls in (a date or a label)."""
+def _quarters(value: Any) -> tuple[str | None, ...]:
+    """The financial-year quarters a row's placing value stands for: the quarter a date
+    or a `2023-24Q1` label falls in, or the four quarters of a `2023-24` financial year
+    (a yearly figure is made from each of them); (None,) when it places nothing."""
     import pandas as pd
 
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return None
+        return (None,)
     if isinstance(value, str) and periods.QUARTER_RE.match(value):
-        return value
+        return (value,)
+    if isinstance(value, str) and periods.YEAR_RE.match(value):
+        year = periods.financial_year(value)
+        return tuple(q.label for q in periods.quarters_between(
+            year.start, year.end - timedelta(days=1)))
     try:
-        return periods.fy_quarter_label(pd.Timestamp(value).date())
+        return (periods.fy_quarter_label(pd.Timestamp(value).date()),)
     except (ValueError, TypeError):
-        return None
+        return (None,)
 
 
 @dataclass(frozen=True)
@@ -416,12 +431,13 @@ def _attribute(suite: Suite, frame: pd.DataFrame, what: str, rows: Sequence[int]
     found: dict[tuple[str, str | None], list[int]] = {}
     for r in rows:
         row = frame.iloc[r]
-        quarter = _quarter(row[suite.quarter_column]) if suite.quarter_column else None
+        quarters = _quarters(row[suite.quarter_column]) if suite.quarter_column else (None,)
         # Volume rows name their extract; a fact's row stands for all the fact's extracts.
         own = ([f"{row['source']}/{row['entity']}"]
                if {"source", "entity"} <= set(frame.columns) else sources)
         for s in own:
-            found.setdefault((s, quarter), []).append(r)
+            for quarter in quarters:
+                found.setdefault((s, quarter), []).append(r)
     out = []
     for (source, quarter), hits in found.items():
         example = example_row(frame.iloc[hits[0]].to_dict())

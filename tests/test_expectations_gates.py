@@ -117,6 +117,32 @@ def test_every_crime_must_be_classified_and_its_area_mapped(warehouse, anomaly):
     assert {f.fy_quarter for f in result.failures} == {quarter_of(recorded)}
 
 
+def test_more_persons_than_residents_fails_each_quarter_of_that_year_of_the_police_extracts(
+        warehouse):
+    # 100,125 male suspects aged 25-34 against 70,687 residents: what a drop with more
+    # people than its population gives (the scale-20 benchmark's). A plausibility gate:
+    # it holds back the exports of that year, not the whole run (dbt tests are keys).
+    [(year,)] = plant(
+        warehouse, "UPDATE marts.mart_rates_by_age_sex SET persons = 100125, "
+                   "population = 70687, share_of_residents = 100125 / 70687, "
+                   "rate_per_1000 = 1000 * 100125 / 70687 WHERE financial_year = '2023-24' "
+                   "AND role = 'suspect' AND age_band = '25-34' AND sex = 'M' "
+                   "RETURNING financial_year")
+    result = suite_result(warehouse, "people_rates")
+    assert not result.passed and result.failing_rows == 1
+    assert result.example["persons"] == 100125
+    assert "share_of_residents" in result.detail and "rate_per_1000" in result.detail
+    # A year's row stands for each quarter of the year, of each police extract it reads.
+    quarters = {f"{year}Q{q}" for q in range(1, 5)}
+    assert {(f.source, f.fy_quarter) for f in result.failures} == {
+        (s, q) for s in POLICE_CRIMES for q in quarters}
+    assert all(f.file_name == f"{f.source}_{f.fy_quarter}.csv" for f in result.failures)
+    # Other years' rows are not more than their residents: their quarters are not failed.
+    with read_only(warehouse) as con:
+        assert con.execute("SELECT count(*) FROM marts.mart_rates_by_age_sex "
+                           "WHERE share_of_residents > 1").fetchall() == [(1,)]
+
+
 def test_a_missing_table_fails_the_check_rather_than_passes(warehouse, tmp_path, catalog):
     plant(warehouse, "DROP TABLE marts.fct_icv_visit")
     result = suite_result(warehouse, "icv_valid")
@@ -182,12 +208,19 @@ def test_a_failing_check_on_a_table_no_partner_extract_feeds_holds_back_every_ex
             "(SELECT min(custody_ref) FROM marts.fct_custody_detention WHERE arrived_at >= "
             "TIMESTAMP '2024-01-01') RETURNING arrived_at",
             "custody_valid", {"police/custody"}, {"opcc"}, id="a-negative-detention"),
+        pytest.param(
+            "UPDATE marts.mart_rates_by_age_sex SET share_of_residents = 1.42 WHERE "
+            "financial_year = '2023-24' AND role = 'victim' AND age_band = '18-24' AND "
+            "sex = 'F' RETURNING financial_year",
+            "people_rates", POLICE_CRIMES, {"csp-rutland", "home_office", "opcc"},
+            id="more-victims-than-residents"),
     ],
 )
 def test_a_planted_anomaly_blocks_exactly_the_exports_whose_tables_read_its_extract(
         warehouse, tmp_path, catalog, anomaly, check, reads, blocked):
     [(when,)] = plant(warehouse, anomaly)
-    quarter = quarter_of(when)
+    # A financial year's row fails each of its quarters, the exports' among them.
+    quarter = QUARTER if periods.YEAR_RE.match(str(when)) else quarter_of(when)
     exports = tmp_path / "exports"
     report = publish(warehouse, exports, catalog)
     assert {p for p, o in outcomes(report).items() if o == "blocked"} == blocked, [
