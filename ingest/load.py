@@ -42,9 +42,8 @@ from ingest.files import (
 )
 from ingest.schema import create_schemas
 from ingest.specs import BY_NAME
-from ingest.tabular import HeldKeys, ParsedFile, Scratch
+from ingest.tabular import AttachedScratch, HeldKeys, ParsedFile, Scratch, release
 from vrn import failpoints
-from vrn.settings import apply_memory_limit
 
 Parser = Callable[..., ParsedFile]
 PARSERS: dict[str, Parser] = {
@@ -140,20 +139,32 @@ def current_version(con: duckdb.DuckDBPyConnection, file_name: str) -> tuple | N
 
 
 def held_keys_lookup(con: duckdb.DuckDBPyConnection, file: LandingFile,
-                     workdir: Path) -> HeldKeys:
+                     workdir: Path, scratch: Scratch = None) -> HeldKeys:
     """How the validator finds which of a file's keys every other current file of its
-    entity holds (`ingest.tabular.HeldKeys`): a query of the warehouse, answered as
-    Parquet; None when the entity has no key."""
+    entity holds (`ingest.tabular.HeldKeys`): a query of the warehouse; None when the
+    entity has no key. From a scratch attached to the warehouse it is one query over the
+    file's keys and the warehouse's table; from a database of its own, the keys go to
+    the warehouse and the answer comes back as Parquet."""
     entity = BY_NAME.get(file.entity or "")
     if entity is None or not entity.key:
         return None
 
-    def lookup(keys: Path) -> Path:
-        out = workdir / "held_keys.parquet"
+    if isinstance(scratch, AttachedScratch):
+        table = f"{validate.q(scratch.warehouse)}.{entity.raw_table}"
+
+        def attached(_: duckdb.DuckDBPyConnection, keys_sql: str) -> str:
+            return "(" + validate.held_keys_sql(entity, table, file.file_name, file.la_code,
+                                                f"({keys_sql})") + ")"
+
+        return attached
+
+    def lookup(scratch_con: duckdb.DuckDBPyConnection, keys_sql: str) -> str:
+        keys, out = workdir / "keys.parquet", workdir / "held_keys.parquet"
+        scratch_con.execute(f"COPY ({keys_sql}) TO {validate.lit(str(keys))} (FORMAT parquet)")
         sql = validate.held_keys_sql(entity, entity.raw_table, file.file_name, file.la_code,
                                      f"read_parquet({validate.lit(str(keys))})")
         con.execute(f"COPY ({sql}) TO {validate.lit(str(out))} (FORMAT parquet)")
-        return out
+        return f"read_parquet({validate.lit(str(out))})"
 
     return lookup
 
@@ -165,7 +176,7 @@ def parse_landing_file(con: duckdb.DuckDBPyConnection, file: LandingFile, workdi
         return ParsedFile(file, sha256, size,
                           rejected=f"file name not recognised: {file.problem}")
     return PARSERS[file.source](file, workdir / "parsed", sha256=sha256,
-                                held_keys=held_keys_lookup(con, file, workdir),
+                                held_keys=held_keys_lookup(con, file, workdir, scratch),
                                 scratch=scratch)
 
 
@@ -184,18 +195,27 @@ def _remove_previous(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None
     )
 
 
+def _parsed_rows(sql: str | None, path: Path | None) -> str | None:
+    """The SELECT giving a parsed file's rows: over the attached scratch, or Parquet."""
+    if sql is not None:
+        return sql
+    if path is not None:
+        return f"SELECT * FROM read_parquet({validate.lit(str(path))})"
+    return None
+
+
 def _insert_rows(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
-    if parsed.rejected or parsed.rows_path is None or parsed.table is None:
+    rows = _parsed_rows(parsed.rows_sql, parsed.rows_path)
+    if parsed.rejected or rows is None or parsed.table is None:
         return
-    con.execute(f"INSERT INTO {parsed.table} BY NAME "
-                f"SELECT * FROM read_parquet({validate.lit(str(parsed.rows_path))})")
+    con.execute(f"INSERT INTO {parsed.table} BY NAME {rows}")
 
 
 def _insert_quarantine(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
-    if parsed.rejected or parsed.quarantine_path is None:
+    rows = _parsed_rows(parsed.quarantine_sql, parsed.quarantine_path)
+    if parsed.rejected or rows is None:
         return
-    con.execute("INSERT INTO quarantine.rows BY NAME SELECT * FROM "
-                f"read_parquet({validate.lit(str(parsed.quarantine_path))})")
+    con.execute(f"INSERT INTO quarantine.rows BY NAME {rows}")
 
 
 def _record(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, outcome: str) -> None:
@@ -283,9 +303,12 @@ def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile,
             sha256, size = fingerprint(file, copy_to=copy)
         except OutsideLanding as e:
             return record_stray(con, Stray(file.file_name, file.source, None, str(e)))
-        parsed = parse_landing_file(con, dataclasses.replace(file, path=copy), Path(tmp),
-                                    sha256, size, scratch)
-        outcome = write_file(con, parsed, replaces=current is not None)
+        try:
+            parsed = parse_landing_file(con, dataclasses.replace(file, path=copy),
+                                        Path(tmp), sha256, size, scratch)
+            outcome = write_file(con, parsed, replaces=current is not None)
+        finally:
+            release(scratch)
     return FileResult(
         file.file_name, file.source, file.entity, file.period, outcome, parsed.rows_read,
         0 if parsed.rejected else parsed.rows_loaded,
@@ -312,6 +335,29 @@ def checkpointing_less(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         yield
     finally:
         con.execute(f"SET checkpoint_threshold = '{previous}'")
+
+
+SCRATCH_DATABASE = "vrn_scratch"
+
+
+@contextmanager
+def attached_scratch(con: duckdb.DuckDBPyConnection) -> Iterator[AttachedScratch]:
+    """An in-memory database attached to the warehouse's DuckDB for validating files in
+    (`ingest.tabular.AttachedScratch`), detached afterwards. It shares the warehouse
+    connection's memory limit (`VRN_MEMORY_LIMIT`, set when the run opens the warehouse:
+    a hostile file spills to disk rather than exhausting the machine); while files load,
+    the warehouse's own work is small, so one limit serves both."""
+    (warehouse,) = con.execute("SELECT current_database()").fetchone()
+    con.execute(f"ATTACH ':memory:' AS {SCRATCH_DATABASE}")
+    try:
+        cursor = con.cursor()
+        try:
+            cursor.execute(f"USE {SCRATCH_DATABASE}")
+            yield AttachedScratch(cursor, SCRATCH_DATABASE, warehouse)
+        finally:
+            cursor.close()
+    finally:
+        con.execute(f"DETACH {SCRATCH_DATABASE}")
 
 
 def ingest_landing(con: duckdb.DuckDBPyConnection, landing: Path,
@@ -343,8 +389,7 @@ def ingest_landing(con: duckdb.DuckDBPyConnection, landing: Path,
         for stray in found.rejected:
             if stray.source in chosen or (unplaced and stray.source is None):
                 say(record_stray(con, stray))
-        with duckdb.connect() as scratch:  # in memory: where each file is validated
-            apply_memory_limit(scratch)  # VRN_MEMORY_LIMIT: a hostile file spills, not the run
+        with attached_scratch(con) as scratch:  # in memory: where each file is validated
             for file in found.files:
                 if file.source in chosen:
                     say(ingest_file(con, file, scratch))

@@ -9,9 +9,10 @@ import duckdb
 import pytest
 
 from ingest import SOURCES, load
-from ingest.files import for_path
+from ingest.files import fingerprint, for_path
 from ingest.load import ingest_landing
 from ingest.status import ingest_status, status_lines
+from ingest.tabular import release
 from tests.support.partner_files import good_row, write_return, write_table
 
 
@@ -173,12 +174,59 @@ def test_a_run_interrupted_mid_file_leaves_the_previous_state(tmp_path: Path, co
     with pytest.raises(OSError):
         ingest_landing(con, landing)
     assert snapshot(con) == before
+    # The scratch the file was validated in went with the failed run.
+    assert load.SCRATCH_DATABASE not in databases(con)
 
     monkeypatch.undo()
     report = ingest_landing(con, landing)
     assert report.loaded[0].supersedes is not None
     assert [r[0] for r in con.execute("SELECT crime_ref FROM raw.police__crimes").fetchall()] == [
         "CR/7"]
+
+
+def databases(con) -> set[str]:
+    return {name for (name,) in con.execute(
+        "SELECT database_name FROM duckdb_databases()").fetchall()}
+
+
+def test_a_file_validated_beside_the_warehouse_gives_what_it_gives_on_its_own(
+        tmp_path: Path, con) -> None:
+    """Validated in the scratch attached to the warehouse (what `ingest_landing` does), a
+    file's loaded and quarantined rows are exactly those it gives validated in a DuckDB
+    of its own (as Parquet): a key an earlier file holds, a key twice, a bad value. The
+    scratch is emptied once its file is done, and detached after the run."""
+    landing = tmp_path / "landing"
+    write_table(landing, "police", "crimes", [good_row("crimes", crime_ref="CR/1")],
+                period="2023-24Q1")
+    ingest_landing(con, landing)
+    assert load.SCRATCH_DATABASE not in databases(con)
+    q2 = write_table(landing, "police", "crimes", [
+        good_row("crimes", crime_ref=ref, recorded_date="2023-07-05", **extra)
+        for ref, extra in (("CR/1", {}), ("CR/2", {}), ("CR/3", {"status": "x"}),
+                           ("CR/4", {}), ("CR/4", {}), ("CR/5", {}))], period="2023-24Q2")
+    file = for_path(q2, "police")
+    sha256, size = fingerprint(file)
+
+    own = load.parse_landing_file(con, file, tmp_path / "own", sha256, size)
+    assert own.rows_path is not None and own.rows_sql is None
+    with load.attached_scratch(con) as scratch:
+        beside = load.parse_landing_file(con, file, tmp_path / "beside", sha256, size,
+                                         scratch)
+        assert beside.rows_path is None and beside.quarantine_path is None
+        assert (beside.rows_read, beside.rows_loaded, beside.rows_quarantined) == (
+            own.rows_read, own.rows_loaded, own.rows_quarantined) == (6, 2, 4)
+        assert beside.rows() == own.rows()
+        assert beside.quarantine() == own.quarantine()
+        assert load.write_file(con, beside, replaces=False) == "loaded"
+        release(scratch)
+        assert scratch.con.execute("SELECT count(*) FROM duckdb_tables() WHERE "
+                                   "database_name = ?", [scratch.name]).fetchall() == [(0,)]
+    assert load.SCRATCH_DATABASE not in databases(con)
+    loaded = con.execute("SELECT crime_ref FROM raw.police__crimes WHERE file_name = ? "
+                         "ORDER BY row_number", [file.file_name]).fetchall()
+    assert loaded == [("CR/2",), ("CR/5",)]
+    assert [r["crime_ref"] for r in own.rows()] == ["CR/2", "CR/5"]
+    assert count(con, "quarantine.rows", f"file_name = '{file.file_name}'") == 4
 
 
 def test_duplicate_key_across_periods(tmp_path: Path, con) -> None:
@@ -213,12 +261,20 @@ def test_the_held_keys_looked_up_are_only_the_new_files_own(tmp_path: Path, con)
     q2 = write_table(landing, "police", "crimes", [
         good_row("crimes", crime_ref=ref, recorded_date="2023-07-05")
         for ref in ("CR/2", "CR/9")], period="2023-24Q2")
+    keys = "SELECT * FROM (VALUES ('CR/2'), ('CR/9')) AS t(key_text)"
+    # Validated in a DuckDB of its own: the keys go to the warehouse and back as Parquet.
     lookup = load.held_keys_lookup(con, for_path(q2, "police"), tmp_path)
     assert lookup is not None
-    keys = tmp_path / "keys.parquet"
-    con.execute(f"COPY (SELECT * FROM (VALUES ('CR/2'), ('CR/9')) AS t(key_text)) "
-                f"TO '{keys}' (FORMAT parquet)")
-    held = con.execute(f"SELECT * FROM read_parquet('{lookup(keys)}')").fetchall()
+    with duckdb.connect() as own:
+        held = own.execute(f"SELECT * FROM {lookup(own, keys)}").fetchall()
+    assert held == [("CR/2", "police/crimes_2023-24Q1.csv")]
+    # Validated in the scratch attached to the warehouse: one query of both.
+    with load.attached_scratch(con) as scratch:
+        lookup = load.held_keys_lookup(con, for_path(q2, "police"), tmp_path, scratch)
+        assert lookup is not None
+        relation = lookup(scratch.con, keys)
+        assert "read_parquet" not in relation
+        held = scratch.con.execute(f"SELECT * FROM {relation}").fetchall()
     assert held == [("CR/2", "police/crimes_2023-24Q1.csv")]
     # A file of no known entity has nothing to look up.
     assert load.held_keys_lookup(con, for_path(landing / "police" / "x.csv", "police"),
