@@ -127,15 +127,27 @@ class IngestReport:
 # --- reading the warehouse (outside any write transaction) ----------------------------
 
 
+_VERSION = "sha256, outcome, rows_read, rows_loaded, rows_quarantined, reason"
+
+
 def current_version(con: duckdb.DuckDBPyConnection, file_name: str) -> tuple | None:
     """The audit row of the file's current version (loaded or rejected), if any."""
     rows = con.execute(
-        "SELECT sha256, outcome, rows_read, rows_loaded, rows_quarantined, reason "
-        "FROM audit.files WHERE file_name = ? AND outcome <> 'superseded' "
-        "ORDER BY loaded_at DESC LIMIT 1",
+        f"SELECT {_VERSION} FROM audit.files WHERE file_name = ? "
+        "AND outcome <> 'superseded' ORDER BY loaded_at DESC LIMIT 1",
         [file_name],
     ).fetchall()
     return rows[0] if rows else None
+
+
+def current_versions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+    """`current_version` of every file the warehouse holds, in one query: a run reads
+    them once, not once per landing file (each file's load changes only its own)."""
+    rows = con.execute(
+        f"SELECT file_name, {_VERSION} FROM audit.files WHERE outcome <> 'superseded' "
+        "QUALIFY row_number() OVER (PARTITION BY file_name ORDER BY loaded_at DESC) = 1"
+    ).fetchall()
+    return {r[0]: r[1:] for r in rows}
 
 
 def held_keys_lookup(con: duckdb.DuckDBPyConnection, file: LandingFile,
@@ -279,14 +291,17 @@ def record_stray(con: duckdb.DuckDBPyConnection, stray: Stray) -> FileResult:
 
 
 def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile,
-                scratch: Scratch = None) -> FileResult:
+                scratch: Scratch = None,
+                versions: dict[str, tuple] | None = None) -> FileResult:
     """One landing file: unchanged, loaded (perhaps replacing a version) or rejected.
 
     The file is read through `ingest.files.fingerprint` only (never through a link), and
     a new version is parsed from the private copy made as it is hashed. A file the
     warehouse has no version of is read once, as it is copied; one it has is hashed first,
-    and copied only when its bytes changed."""
-    current = current_version(con, file.file_name)
+    and copied only when its bytes changed. `versions`: the run's `current_versions`,
+    read before any of its files loaded (else the warehouse is asked)."""
+    current = (versions.get(file.file_name) if versions is not None
+               else current_version(con, file.file_name))
     if current is not None:
         try:
             sha256, _ = fingerprint(file)
@@ -389,9 +404,10 @@ def ingest_landing(con: duckdb.DuckDBPyConnection, landing: Path,
         for stray in found.rejected:
             if stray.source in chosen or (unplaced and stray.source is None):
                 say(record_stray(con, stray))
+        versions = current_versions(con)  # after the strays: none is a file's name
         with attached_scratch(con) as scratch:  # in memory: where each file is validated
             for file in found.files:
                 if file.source in chosen:
-                    say(ingest_file(con, file, scratch))
+                    say(ingest_file(con, file, scratch, versions))
                     failpoints.reached("ingest.between_files")
     return report
