@@ -261,7 +261,8 @@ def test_the_held_keys_looked_up_are_only_the_new_files_own(tmp_path: Path, con)
     q2 = write_table(landing, "police", "crimes", [
         good_row("crimes", crime_ref=ref, recorded_date="2023-07-05")
         for ref in ("CR/2", "CR/9")], period="2023-24Q2")
-    keys = "SELECT * FROM (VALUES ('CR/2'), ('CR/9')) AS t(key_text)"
+    # The new file's keys as `validate.file_keys_sql` gives them: the text and its parts.
+    keys = "SELECT * FROM (VALUES ('CR/2', 'CR/2'), ('CR/9', 'CR/9')) AS t(key_text, __k0)"
     # Validated in a DuckDB of its own: the keys go to the warehouse and back as Parquet.
     lookup = load.held_keys_lookup(con, for_path(q2, "police"), tmp_path)
     assert lookup is not None
@@ -279,6 +280,29 @@ def test_the_held_keys_looked_up_are_only_the_new_files_own(tmp_path: Path, con)
     # A file of no known entity has nothing to look up.
     assert load.held_keys_lookup(con, for_path(landing / "police" / "x.csv", "police"),
                                  tmp_path) is None
+
+
+def test_a_key_of_several_parts_is_held_only_when_every_part_matches(tmp_path: Path,
+                                                                     con) -> None:
+    """The look-up joins the key part by part, as the warehouse stores it: a crime
+    person's crime, person and role."""
+    landing = tmp_path / "landing"
+    write_table(landing, "police", "crime_people", [
+        good_row("crime_people", crime_ref="CR/1", person_ref="P1", role="victim")],
+        period="2023-24Q1")
+    ingest_landing(con, landing)
+    write_table(landing, "police", "crime_people", [
+        good_row("crime_people", crime_ref=crime, person_ref=person, role=role)
+        for crime, person, role in (("CR/1", "P1", "suspect"), ("CR/1", "P1", "victim"),
+                                    ("CR/1", "P2", "victim"), ("CR/2", "P1", "victim"))],
+        period="2023-24Q2")
+    ingest_landing(con, landing)
+    assert con.execute("SELECT file_name, row_number, reason FROM quarantine.rows"
+                       ).fetchall() == [(
+        "police/crime_people_2023-24Q2.csv", 2,
+        "crime_ref CR/1, person_ref P1, role victim is already held by "
+        "police/crime_people_2023-24Q1.csv; a key must be unique across periods")]
+    assert count(con, "raw.police__crime_people") == 4
 
 
 def test_council_keys_are_unique_within_a_council_only(tmp_path: Path, con) -> None:
