@@ -4,7 +4,7 @@ same contract marts, on generated drops, written to `BENCHMARKS.md`.
     uv run python benchmarks/pipeline.py                        # scales 1 and 5 → BENCHMARKS.md
     uv run python benchmarks/pipeline.py --scales 20            # the memory target (scale 20)
     uv run python benchmarks/pipeline.py --scales 0.05 --out /tmp/B.md --keep   # a quick try
-    uv run python benchmarks/pipeline.py --scale 20             # generator only at scale 20
+    uv run python benchmarks/pipeline.py --scale 20 --run --keep   # one full run at scale 20
     uv run python benchmarks/pipeline.py --scale 1 --run        # plus one `vrn run` on the drop
 
 For each scale it generates one drop (`vrn generate`, seed 42, the default period), then
@@ -83,13 +83,6 @@ TARGET_NEW_QUARTER = 0.15  # a new quarter within 15% of a full run
 TARGET_FIRST_STEP = 5.0  # the first step starting within 5 s of `vrn run`
 TARGET_PEAK_BYTES_AT_20 = 6 * GIB  # at scale 20 peak memory under 6 GiB
 TARGET_INGEST_RATIO = 3.0  # ingest within 3x DuckDB's own read of the same files
-
-_WRAPPER = (
-    "import resource, subprocess, sys\n"
-    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
-
 
 # --------------------------------------------------------------------------- measuring
 
@@ -620,31 +613,44 @@ def print_summary(results: list[ScaleResult]) -> None:
 
 # --------------------------------------------------------------------------- entry points
 
-def _measure(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one command, measured by a fresh wrapper
-    process so earlier steps' peaks don't leak into later ones."""
-    t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], check=True,
-                          capture_output=True, text=True)
-    elapsed = time.perf_counter() - t0
-    return elapsed, int(done.stdout.strip().splitlines()[-1]) / 1024
-
-
 def generator_only(args: argparse.Namespace) -> None:
-    """The old mode (`--scale S [--run]`): generate one drop, optionally run it, print."""
+    """`--scale S [--run]`: generate one drop and, with `--run`, one `vrn run` of it from
+    an empty warehouse (scale 20's full run, which the whole benchmark would repeat four
+    times), measured as the benchmark measures it: wall and CPU s, the process tree's
+    peak memory, the time per stage, the exports published. The run's output is kept in
+    its log; the drop and warehouse with `--keep`."""
     vrn = str(Path(sys.executable).with_name("vrn"))
-    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-        landing = Path(tmp) / "landing"
-        secs, mib = _measure([vrn, "generate", "--out", str(landing), "--scale", str(args.scale),
-                              "--start", args.start, "--end", args.end])
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}  # home beside warehouse
+    root = Path(tempfile.mkdtemp(prefix=f"vrn-scale-{args.scale:g}-", dir=args.workdir))
+    logs = root / "logs"
+    try:
+        landing = root / "landing"
+        gen = measure(GENERATE, [vrn, "generate", "--out", str(landing), "--scale",
+                                 str(args.scale), "--start", args.start, "--end", args.end],
+                      logs / "generate.log", env, args.nice)
         n, size = folder_size(landing)
-        print(f"generate  scale={args.scale:<5} files={n:<5} size={size / 2**20:8.1f} MiB "
-              f"time={secs:7.1f} s  peak_rss={mib:7.0f} MiB")
-        if args.run:
-            secs, mib = _measure([vrn, "run", "--landing", str(landing),
-                                  "--warehouse", str(Path(tmp) / "warehouse.duckdb"),
-                                  "--exports", str(Path(tmp) / "exports")])
-            print(f"run       scale={args.scale:<5} time={secs:7.1f} s  peak_rss={mib:7.0f} MiB")
+        say(f"generate  scale={args.scale:g} files={n} size={size / MIB:.1f} MiB "
+            f"wall={gen.wall:.1f} s cpu={gen.cpu:.1f} s peak={gen.peak_mib:.0f} MiB "
+            f"exit={gen.rc}")
+        if args.run and gen.rc == 0:
+            run = vrn_run(FULL, vrn, landing, root / "full", logs, env, args.nice)
+            say(f"run       scale={args.scale:g} wall={run.wall:.1f} s cpu={run.cpu:.1f} s "
+                f"peak={run.peak_mib:.0f} MiB exit={run.rc} published={run.published} "
+                f"(log: {run.log})")
+            if run.stages:
+                say("  stages (wall s): " + ", ".join(f"{k} {v:.1f}"
+                                                      for k, v in run.stages.items()))
+            if run.note:
+                say(f"  {run.note}")
+            if run.rc != 0:
+                say("  the run's last lines:")
+                for line in run.log.read_text(errors="replace").splitlines()[-25:]:
+                    say(f"    {line}")
+    finally:
+        if args.keep:
+            say(f"kept: {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def _scales(text: str) -> list[float]:
