@@ -105,13 +105,11 @@ def _flag(s: pd.Series) -> pd.Series:
 
 
 def sv_classification_frame(t: Frames) -> pd.DataFrame:
-    sv = t["marts.fct_serious_violence"][
-        ["crime_ref", "recorded_date", "ho_offence_code", "sv_group", "la_code",
-         "district_code", "beat_code"]]
-    offences = t["marts.dim_offence"][["ho_offence_code", "sv_group"]].rename(
-        columns={"sv_group": "dim_offence_sv_group"})
-    geo = t["marts.dim_geography"][["beat_code", "district_code", "csp_name"]].rename(
-        columns={"district_code": "beat_district_code"})
+    """The crimes with their offence's and beat's mapping (the columns the suite reads:
+    `Suite.columns`)."""
+    sv = t["marts.fct_serious_violence"]
+    offences = t["marts.dim_offence"].rename(columns={"sv_group": "dim_offence_sv_group"})
+    geo = t["marts.dim_geography"].rename(columns={"district_code": "beat_district_code"})
     f = sv.merge(offences, on="ho_offence_code", how="left").merge(geo, on="beat_code",
                                                                    how="left")
     f["sv_group_as_dim_offence"] = (

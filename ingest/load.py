@@ -207,7 +207,7 @@ def _remove_previous(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None
     )
 
 
-def _parsed_rows(sql: str | None, path: Path | None) -> str | None:
+def _rows_of(sql: str | None, path: Path | None) -> str | None:
     """The SELECT giving a parsed file's rows: over the attached scratch, or Parquet."""
     if sql is not None:
         return sql
@@ -217,14 +217,14 @@ def _parsed_rows(sql: str | None, path: Path | None) -> str | None:
 
 
 def _insert_rows(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
-    rows = _parsed_rows(parsed.rows_sql, parsed.rows_path)
+    rows = _rows_of(parsed.rows_sql, parsed.rows_path)
     if parsed.rejected or rows is None or parsed.table is None:
         return
     con.execute(f"INSERT INTO {parsed.table} BY NAME {rows}")
 
 
 def _insert_quarantine(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
-    rows = _parsed_rows(parsed.quarantine_sql, parsed.quarantine_path)
+    rows = _rows_of(parsed.quarantine_sql, parsed.quarantine_path)
     if parsed.rejected or rows is None:
         return
     con.execute(f"INSERT INTO quarantine.rows BY NAME {rows}")

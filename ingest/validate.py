@@ -189,15 +189,16 @@ def parse_sql(col: Column, style: str) -> str | None:
     return None
 
 
-def key_sql(entity: Entity, value_of) -> str:
-    """A row's key as one text (dates as YYYY-MM-DD, so a key compares across files
-    written in different date styles); NULL when any part is blank or unparsed."""
-    parts = []
-    for name in entity.key:
-        col = next(c for c in entity.columns if c.name == name)
-        parts.append(f"strftime({value_of(col)}, '%Y-%m-%d')" if col.kind == "date"
-                     else value_of(col))
-    return " || chr(31) || ".join(parts)
+def _key_columns(entity: Entity) -> list[Column]:
+    return [next(c for c in entity.columns if c.name == name) for name in entity.key]
+
+
+def key_sql(entity: Entity) -> str:
+    """A parsed row's key as one text (dates as YYYY-MM-DD, so a key compares across
+    files written in different date styles); NULL when any part is blank or unparsed."""
+    return " || chr(31) || ".join(
+        f"strftime({_key_value(col)}, '%Y-%m-%d')" if col.kind == "date" else _key_value(col)
+        for col in _key_columns(entity))
 
 
 def held_keys_sql(entity: Entity, table: str, file_name: str, la_code: str | None,
@@ -221,8 +222,8 @@ def file_keys_sql(entity: Entity, style: str, staged: str) -> str:
     """The staged file's keys, each once (`key_text`; blank or unparsed keys left out),
     with their parts as the raw table stores them (`__k0`, `__k1`, …), as
     `held_keys_sql` looks them up."""
-    parts = "".join(f", {_key_value(next(c for c in entity.columns if c.name == name))} "
-                    f"AS __k{i}" for i, name in enumerate(entity.key))
+    parts = "".join(f", {_key_value(col)} AS __k{i}"
+                    for i, col in enumerate(_key_columns(entity)))
     return (f"SELECT DISTINCT __key AS key_text{parts} FROM "
             f"({_parsed_rows(entity, style, staged)}) WHERE __key IS NOT NULL")
 
@@ -456,7 +457,7 @@ def _parsed_rows(entity: Entity, style: str, staged: str) -> str:
         if (sql := parse_sql(c, style)) is not None
     )
 
-    key = key_sql(entity, _key_value) if entity.key else "NULL"
+    key = key_sql(entity) if entity.key else "NULL"
     return f"SELECT *{', ' + parsed_cols if parsed_cols else ''}, {key} AS __key FROM {staged}"
 
 
