@@ -23,48 +23,56 @@ ethnicities as (
 
 ),
 
-current_people as (
+superseded as (
 
-    select *
-    from people
-    qualify
-        row_number() over (
-            partition by crime_ref, person_ref, role
-            order by period desc, row_number desc
-        ) = 1
+    {{ superseded_rows(ref('stg_police__crime_people'), ['crime_ref', 'person_ref', 'role']) }}
 
 ),
 
 joined as (
 
     select
-        current_people.crime_ref,
-        current_people.person_ref,
-        current_people.role,
-        current_people.age,
-        current_people.age < 25 as is_under_25,
-        {{ age_band('current_people.age') }} as age_band,
-        current_people.sex,
-        current_people.ethnicity,
+        people.crime_ref,
+        people.person_ref,
+        people.role,
+        people.age,
+        people.age < 25 as is_under_25,
+        {{ age_band('people.age') }} as age_band,
+        people.sex,
+        people.ethnicity,
         coalesce(ethnicities.sna_ethnic_group, 'not_stated') as sna_ethnic_group,
-        current_people.postcode_district,
-        current_people.tok_surname,
-        current_people.tok_forename,
-        current_people.tok_dob,
+        people.postcode_district,
+        people.tok_surname,
+        people.tok_forename,
+        people.tok_dob,
         crimes.recorded_date,
         crimes.financial_year,
         crimes.offence_from,
         crimes.ho_offence_code,
         crimes.is_recorded,
-        current_people.file_name,
-        current_people.period
+        people.file_name,
+        people.row_number,
+        people.period
 
-    from current_people
+    from people
     inner join crimes
-        on current_people.crime_ref = crimes.crime_ref
+        on people.crime_ref = crimes.crime_ref
     left join ethnicities
-        on current_people.ethnicity = ethnicities.ethnicity
+        on people.ethnicity = ethnicities.ethnicity
+
+),
+
+-- A row another row of its key supersedes is taken out last. Anti-joined before the join
+-- to crimes, it made DuckDB hash the people instead of the crimes: three times slower.
+current_people as (
+
+    select joined.*
+    from joined
+    anti join superseded
+        on
+            joined.file_name = superseded.file_name
+            and joined.row_number = superseded.row_number
 
 )
 
-select * from joined
+select * from current_people

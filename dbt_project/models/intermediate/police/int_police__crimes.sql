@@ -26,15 +26,20 @@ beats as (
 
 -- Ingest keeps crime_ref unique across current files; should a crime ever arrive twice,
 -- the later period's file (then the later row) is the newer statement of it.
+superseded as (
+
+    {{ superseded_rows(ref('stg_police__crimes'), ['crime_ref']) }}
+
+),
+
 current_crimes as (
 
-    select *
+    select crimes.*
     from crimes
-    qualify
-        row_number() over (
-            partition by crime_ref
-            order by period desc, row_number desc
-        ) = 1
+    anti join superseded
+        on
+            crimes.file_name = superseded.file_name
+            and crimes.row_number = superseded.row_number
 
 ),
 

@@ -7,15 +7,22 @@ funding as (
 
 ),
 
+superseded as (
+
+    {{ superseded_rows(
+        ref('stg_commissioning__funding'), ['provider', 'service', 'financial_year']
+    ) }}
+
+),
+
 current_funding as (
 
-    select *
+    select funding.*
     from funding
-    qualify
-        row_number() over (
-            partition by provider, service, financial_year
-            order by period desc, row_number desc
-        ) = 1
+    anti join superseded
+        on
+            funding.file_name = superseded.file_name
+            and funding.row_number = superseded.row_number
 
 )
 

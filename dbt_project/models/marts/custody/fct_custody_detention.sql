@@ -7,15 +7,20 @@ detentions as (
 
 ),
 
+superseded as (
+
+    {{ superseded_rows(ref('stg_police__custody'), ['custody_ref']) }}
+
+),
+
 current_detentions as (
 
-    select *
+    select detentions.*
     from detentions
-    qualify
-        row_number() over (
-            partition by custody_ref
-            order by period desc, row_number desc
-        ) = 1
+    anti join superseded
+        on
+            detentions.file_name = superseded.file_name
+            and detentions.row_number = superseded.row_number
 
 )
 

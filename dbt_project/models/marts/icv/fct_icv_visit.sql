@@ -24,18 +24,23 @@ access_bands as (
 
 ),
 
+superseded as (
+
+    {{ superseded_rows(ref('stg_opcc__icv_visits'), ['visit_ref']) }}
+
+),
+
 current_visits as (
 
     select
-        *,
+        visits.*,
         cast(ceil({{ seconds_between('arrived_at', 'admitted_at') }} / 60.0) as integer)
             as access_delay_minutes
     from visits
-    qualify
-        row_number() over (
-            partition by visit_ref
-            order by period desc, row_number desc
-        ) = 1
+    anti join superseded
+        on
+            visits.file_name = superseded.file_name
+            and visits.row_number = superseded.row_number
 
 )
 

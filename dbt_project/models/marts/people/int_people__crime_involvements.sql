@@ -6,12 +6,8 @@ with
 
 crimes as (
 
-    select * from {{ ref('stg_police__crimes') }}
-    -- The ingest keeps crime_ref unique across current files; should two rows ever
-    -- share one, the newest period's row stands.
-    qualify row_number() over (
-            partition by crime_ref order by period desc, row_number desc
-        ) = 1
+    -- One row per crime_ref, the newest period's should a crime ever arrive twice.
+    select * from {{ ref('int_police__crimes') }}
 
 ),
 
@@ -28,12 +24,6 @@ bridge as (
 
 ),
 
-offence_codes as (
-
-    select * from {{ ref('ref_offence_codes') }}
-
-),
-
 involvements as (
 
     select
@@ -43,23 +33,20 @@ involvements as (
         crime_people.role,
         crime_people.age,
         crimes.recorded_date,
-        cast(crimes.offence_from as date) as offence_date,
+        crimes.offence_date,
         crimes.ho_offence_code,
-        coalesce(offence_codes.is_cohort_high_harm, false) as is_cohort_high_harm,
-        coalesce(offence_codes.is_murder_attempted_murder, false)
-            as is_murder_attempted_murder,
+        crimes.is_cohort_high_harm,
+        crimes.is_murder_attempted_murder,
         crime_people.crime_ref || ':' || crime_people.person_ref || ':' || crime_people.role
             as record_ref
 
     from crime_people
     inner join crimes
         on crime_people.crime_ref = crimes.crime_ref
-            and crimes.status = 'recorded'
+            and crimes.is_recorded
     left join bridge
         on bridge.record_ref
             = crime_people.crime_ref || ':' || crime_people.person_ref || ':' || crime_people.role
-    left join offence_codes
-        on crimes.ho_offence_code = offence_codes.ho_offence_code
 
 )
 
