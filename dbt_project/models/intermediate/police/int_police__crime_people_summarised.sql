@@ -40,10 +40,12 @@ youngest_victims as (
 
 counts as (
 
+    -- One row per crime, person and role (int_police__crime_people's key, tested there),
+    -- so counting the rows counts the people: a distinct count cost three times as much.
     select
         crime_ref,
-        count(distinct person_ref) filter (where role = 'victim') as victim_count,
-        count(distinct person_ref) filter (where role = 'suspect') as suspect_count,
+        count(person_ref) filter (where role = 'victim') as victim_count,
+        count(person_ref) filter (where role = 'suspect') as suspect_count,
         min(age) filter (where role = 'suspect') as youngest_suspect_age
     from people
     group by crime_ref

@@ -3,12 +3,8 @@
 
 with
 
-bridge as (
-
-    select * from {{ ref('bridge_person_record') }}
-
-),
-
+-- The linkage's own rows: bridge_person_record is these rows, one per record, without
+-- has_tokens. Joining the two on the record doubled this model's work for that column.
 person_links as (
 
     select * from {{ source('linkage', 'person_links') }}
@@ -18,21 +14,18 @@ person_links as (
 persons as (
 
     select
-        bridge.person_key,
-        {{ list_distinct_sorted('bridge.source') }} as agencies,
+        person_key,
+        {{ list_distinct_sorted('source') }} as agencies,
         count(*) as record_count,
         -- Identified by tokens, or by the force's person number, which every police
         -- record carries (records sharing one are linked: linkage/model.py).
         bool_or(
-            person_links.has_tokens
-            or person_links.source in ('police_people', 'custody')
+            has_tokens
+            or source in ('police_people', 'custody')
         ) as is_identified
 
-    from bridge
-    inner join person_links
-        on bridge.source = person_links.source
-            and bridge.record_ref = person_links.record_ref
-    group by bridge.person_key
+    from person_links
+    group by person_key
 
 )
 
