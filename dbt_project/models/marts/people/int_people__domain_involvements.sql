@@ -27,26 +27,19 @@ bridge as (
 
 ),
 
-domains as (
+domain_list as (
 
-    select
-        recorded_crimes.crime_ref,
-        domain_list.domain
-    from recorded_crimes
-    cross join (
+    select domain_list.*
+    from (
         values ('serious_violence'), ('domestic_abuse'), ('rasso')
     ) as domain_list (domain)
-    where
-        (domain_list.domain = 'serious_violence' and recorded_crimes.is_serious_violence)
-        or (domain_list.domain = 'domestic_abuse' and recorded_crimes.is_domestic_abuse)
-        or (domain_list.domain = 'rasso' and recorded_crimes.is_rasso)
 
 ),
 
 involvements as (
 
     select
-        domains.domain,
+        domain_list.domain,
         bridge.person_key,
         crime_people.role,
         crime_people.crime_ref,
@@ -61,8 +54,13 @@ involvements as (
     from crime_people
     inner join recorded_crimes
         on crime_people.crime_ref = recorded_crimes.crime_ref
-    inner join domains
-        on crime_people.crime_ref = domains.crime_ref
+    -- Each crime's domains from the row already joined: read a second time for them, the
+    -- recorded crimes cost this model a third of its time at scale 20.
+    inner join domain_list
+        on
+            (domain_list.domain = 'serious_violence' and recorded_crimes.is_serious_violence)
+            or (domain_list.domain = 'domestic_abuse' and recorded_crimes.is_domestic_abuse)
+            or (domain_list.domain = 'rasso' and recorded_crimes.is_rasso)
     left join bridge
         on bridge.record_ref
             = crime_people.crime_ref || ':' || crime_people.person_ref || ':' || crime_people.role
