@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,7 +42,14 @@ from ingest.files import (
 )
 from ingest.schema import create_schemas
 from ingest.specs import BY_NAME
-from ingest.tabular import AttachedScratch, HeldKeys, ParsedFile, Scratch, release
+from ingest.tabular import (
+    AttachedScratch,
+    HeldKeys,
+    ParsedFile,
+    Scratch,
+    parse_tables,
+    release,
+)
 from vrn import failpoints
 
 Parser = Callable[..., ParsedFile]
@@ -151,21 +158,25 @@ def current_versions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
 
 
 def held_keys_lookup(con: duckdb.DuckDBPyConnection, file: LandingFile,
-                     workdir: Path, scratch: Scratch = None) -> HeldKeys:
+                     workdir: Path, scratch: Scratch = None,
+                     new_files: bool = False) -> HeldKeys:
     """How the validator finds which of a file's keys every other current file of its
     entity holds (`ingest.tabular.HeldKeys`): a query of the warehouse; None when the
     entity has no key. From a scratch attached to the warehouse it is one query over the
     file's keys and the warehouse's table; from a database of its own, the keys go to
-    the warehouse and the answer comes back as Parquet."""
+    the warehouse and the answer comes back as Parquet. `new_files`: the keys are those
+    of files the warehouse holds no version of, `file`'s among them (`ingest_batch`),
+    so a current file holding one is never one of them."""
     entity = BY_NAME.get(file.entity or "")
     if entity is None or not entity.key:
         return None
+    own = None if new_files else file.file_name
 
     if isinstance(scratch, AttachedScratch):
         table = f"{validate.q(scratch.warehouse)}.{entity.raw_table}"
 
         def attached(_: duckdb.DuckDBPyConnection, keys_sql: str) -> str:
-            return "(" + validate.held_keys_sql(entity, table, file.file_name, file.la_code,
+            return "(" + validate.held_keys_sql(entity, table, own, file.la_code,
                                                 f"({keys_sql})") + ")"
 
         return attached
@@ -173,7 +184,7 @@ def held_keys_lookup(con: duckdb.DuckDBPyConnection, file: LandingFile,
     def lookup(scratch_con: duckdb.DuckDBPyConnection, keys_sql: str) -> str:
         keys, out = workdir / "keys.parquet", workdir / "held_keys.parquet"
         scratch_con.execute(f"COPY ({keys_sql}) TO {validate.lit(str(keys))} (FORMAT parquet)")
-        sql = validate.held_keys_sql(entity, entity.raw_table, file.file_name, file.la_code,
+        sql = validate.held_keys_sql(entity, entity.raw_table, own, file.la_code,
                                      f"read_parquet({validate.lit(str(keys))})")
         con.execute(f"COPY ({sql}) TO {validate.lit(str(out))} (FORMAT parquet)")
         return f"read_parquet({validate.lit(str(out))})"
@@ -332,6 +343,67 @@ def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile,
     )
 
 
+# New files of one entity validated together (`ingest_batch`): those smaller than this,
+# at most this many at a time. Each file validated alone cost a few queries (about 20 ms
+# for a file of a few hundred rows, most of it DuckDB planning the query that judges its
+# rows); a big file is judged alone, its planning a small part of its time.
+BATCH_FILE_BYTES = 1 << 20
+BATCH_FILES = 64
+
+
+def batchable(file: LandingFile, versions: dict[str, tuple]) -> bool:
+    """A file that can be validated with others of its entity: a table of the spec
+    (`ingest.specs`) the warehouse holds no version of, and small."""
+    if file.entity not in BY_NAME or file.file_name in versions:
+        return False
+    try:
+        return file.path.lstat().st_size < BATCH_FILE_BYTES
+    except OSError:  # gone, or not readable: ingest_file says what is wrong
+        return False
+
+
+def ingest_batch(con: duckdb.DuckDBPyConnection, files: Sequence[LandingFile],
+                 scratch: AttachedScratch) -> Iterator[FileResult]:
+    """Several new files of one entity (and council), in load order, with the same
+    outcome for each as `ingest_file` (each then being new): validated together
+    (`ingest.tabular.parse_tables`), then written one transaction per file, each
+    result yielded once its file is written. Each file is copied as it is hashed, and
+    its copy is what is validated, as `ingest_file` does."""
+    with tempfile.TemporaryDirectory(prefix="vrn-ingest-") as tmp:
+        slots: list[FileResult | None] = []  # a stray's result, or a file to validate
+        landed: list[tuple[LandingFile, str]] = []
+        for i, file in enumerate(files):
+            copy = Path(tmp) / "landed" / str(i) / file.path.name
+            copy.parent.mkdir(parents=True)
+            try:
+                sha256, _ = fingerprint(file, copy_to=copy)
+            except OutsideLanding as e:
+                slots.append(record_stray(con, Stray(file.file_name, file.source, None,
+                                                     str(e))))
+                continue
+            slots.append(None)
+            landed.append((dataclasses.replace(file, path=copy), sha256))
+        if not landed:
+            yield from (s for s in slots if s is not None)
+            return
+        lookup = held_keys_lookup(con, landed[0][0], Path(tmp), scratch, new_files=True)
+        parsed = parse_tables(landed, Path(tmp) / "parsed", lookup, scratch)
+        try:
+            for slot in slots:
+                if slot is not None:
+                    yield slot
+                    continue
+                p = next(parsed)
+                outcome = write_file(con, p, replaces=False)
+                f = p.file  # the copy: its name, source and period are the file's
+                yield FileResult(f.file_name, f.source, f.entity, f.period, outcome,
+                                 p.rows_read, 0 if p.rejected else p.rows_loaded,
+                                 0 if p.rejected else p.rows_quarantined, p.rejected)
+        finally:
+            parsed.close()
+            release(scratch)
+
+
 # DuckDB checkpoints (writes what the WAL holds into the warehouse file, compressing the
 # row groups it touched) whenever the WAL passes its threshold, 16 MiB by default: a
 # six-year load checkpointed every few files. While landing files are loaded it waits for
@@ -406,8 +478,32 @@ def ingest_landing(con: duckdb.DuckDBPyConnection, landing: Path,
                 say(record_stray(con, stray))
         versions = current_versions(con)  # after the strays: none is a file's name
         with attached_scratch(con) as scratch:  # in memory: where each file is validated
-            for file in found.files:
-                if file.source in chosen:
-                    say(ingest_file(con, file, scratch, versions))
+            for group in _batches([f for f in found.files if f.source in chosen],
+                                  versions):
+                results = (ingest_batch(con, group, scratch) if len(group) > 1
+                           else iter([ingest_file(con, group[0], scratch, versions)]))
+                for result in results:
+                    say(result)
                     failpoints.reached("ingest.between_files")
     return report
+
+
+def _batches(files: Sequence[LandingFile], versions: dict[str, tuple]
+             ) -> Iterator[list[LandingFile]]:
+    """The files in load order, in groups: consecutive `batchable` files of one entity
+    (and council), up to `BATCH_FILES`; any other file alone."""
+    group: list[LandingFile] = []
+    for file in files:
+        if not batchable(file, versions):
+            if group:
+                yield group
+                group = []
+            yield [file]
+            continue
+        if group and ((group[0].source, group[0].entity) != (file.source, file.entity)
+                      or len(group) >= BATCH_FILES):
+            yield group
+            group = []
+        group.append(file)
+    if group:
+        yield group

@@ -7,14 +7,16 @@ good rows, typed, in the raw table's column order, and the quarantine rows. In a
 database of its own they are two Parquet files in a work folder; in the in-memory
 database `ingest.load` attaches to the warehouse's own DuckDB (`AttachedScratch`) they
 are the validated table itself, which the warehouse reads directly (`ParsedFile.rows_sql`).
-Tests read either with `ParsedFile.rows()` / `.quarantine()`.
+Tests read either with `ParsedFile.rows()` / `.quarantine()`. `parse_tables` validates
+several new files of one entity in the attached scratch at once, each file's outcome the
+same as `parse_table`'s would be, each file validated after the one before was written.
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +55,7 @@ Scratch = duckdb.DuckDBPyConnection | AttachedScratch | None
 # entity hold (`key_text`, `file_name`: `ingest.load.held_keys_lookup`); None: nothing to
 # look up.
 HeldKeys = Callable[[duckdb.DuckDBPyConnection, str], str] | None
-SCRATCH_TABLES = ("judged", "held", "answers", "staged_text")
+SCRATCH_TABLES = ("judged", "held", "answers", "staged_text", "batch_staged")
 _ISO = re.compile(r"^\d{4}-")
 _UK = re.compile(r"^\d{1,2}/")
 
@@ -250,6 +252,43 @@ def workbook_as_csv(path: Path, entity: Entity, workdir: Path) -> tuple[list[str
     return header, csv_path
 
 
+def _data_rows(file: LandingFile, entity: Entity, workdir: Path) -> tuple[Path, bool] | str:
+    """A file's data rows as a UTF-8 CSV of text, and whether its first field numbers
+    them (a workbook's); or why the whole file is rejected: unreadable, empty, a raw
+    identifier among its columns (the privacy reason, first), or not the spec's header."""
+    try:
+        if file.extension == "xlsx":
+            header, data_path = workbook_as_csv(file.path, entity, workdir)
+            numbered = True
+        else:
+            encoding = read.detect_encoding(file.path)
+            first = read.read_csv_header(file.path, encoding)
+            header = read.clean_header(first or [])
+            data_path = read.as_utf8(file.path, encoding, workdir) if first else None
+            numbered = False
+    except read.UnreadableFile as e:
+        return f"{e}. The whole file is rejected and nothing was loaded"
+    if not header or data_path is None:
+        return f"the file is empty: expected a header row ({', '.join(entity.header)})"
+    problem = (validate.raw_identifier_problem(header)
+               or validate.header_problem(header, entity.header))
+    if problem:
+        return problem
+    return data_path, numbered
+
+
+def _staged(con: duckdb.DuckDBPyConnection, data_path: Path, entity: Entity,
+            numbered: bool) -> str | None:
+    """`stage_csv`; why the whole file is rejected when its records cannot be read."""
+    try:
+        stage_csv(con, data_path, entity.header, numbered=numbered)
+    except duckdb.Error as e:
+        return csv_problem(e)
+    except read.UnreadableFile as e:
+        return f"{e}. The whole file is rejected and nothing was loaded"
+    return None
+
+
 def parse_table(file: LandingFile, workdir: Path, *, sha256: str | None = None,
                 held_keys: HeldKeys = None, scratch: Scratch = None) -> ParsedFile:
     """Validate one tabular extract (any entity of `ingest.specs`).
@@ -268,38 +307,17 @@ def parse_table(file: LandingFile, workdir: Path, *, sha256: str | None = None,
 
     # 1. The header, before any row: raw identifiers first (the privacy reason), then
     # the spec's column list.
-    try:
-        if file.extension == "xlsx":
-            header, data_path = workbook_as_csv(file.path, entity, workdir)
-            numbered = True
-        else:
-            encoding = read.detect_encoding(file.path)
-            first = read.read_csv_header(file.path, encoding)
-            header = read.clean_header(first or [])
-            data_path = read.as_utf8(file.path, encoding, workdir) if first else None
-            numbered = False
-    except read.UnreadableFile as e:
-        result.rejected = f"{e}. The whole file is rejected and nothing was loaded"
+    data = _data_rows(file, entity, workdir)
+    if isinstance(data, str):
+        result.rejected = data
         return result
-    if not header or data_path is None:
-        result.rejected = ("the file is empty: expected a header row "
-                           f"({', '.join(entity.header)})")
-        return result
-    problem = (validate.raw_identifier_problem(header)
-               or validate.header_problem(header, entity.header))
-    if problem:
-        result.rejected = problem
-        return result
+    data_path, numbered = data
 
     # 2. Every row, in DuckDB: stage as text, detect the date style, judge, write out.
     with scratch_connection(scratch) as con:
-        try:
-            stage_csv(con, data_path, entity.header, numbered=numbered)
-        except duckdb.Error as e:
-            result.rejected = csv_problem(e)
-            return result
-        except read.UnreadableFile as e:
-            result.rejected = f"{e}. The whole file is rejected and nothing was loaded"
+        problem = _staged(con, data_path, entity, numbered)
+        if problem:
+            result.rejected = problem
             return result
         style = "iso"
         if (sql := validate.detect_style_sql("staged", entity.columns)) is not None:
@@ -334,3 +352,93 @@ def parse_table(file: LandingFile, workdir: Path, *, sha256: str | None = None,
     result.rows_read, result.rows_quarantined = total, bad
     result.rows_loaded = total - bad
     return result
+
+
+def parse_tables(files: Sequence[tuple[LandingFile, str]], workdir: Path,
+                 held_keys: HeldKeys, scratch: AttachedScratch) -> Iterator[ParsedFile]:
+    """Validate several new files of one entity (and council) together, in load order,
+    as `parse_table` validates each: the same rows loaded and quarantined, for the same
+    reasons, as if each file were validated after the one before it had been written.
+
+    Each file's header is checked and its rows staged on their own; then the files'
+    rows are judged in one query (`validate.judged_sql` with `files`), where judging
+    them one by one cost several queries a file whatever its size. Files are given as
+    (file, its SHA-256) and yielded in the same order: the caller writes each before
+    asking for the next, since the files staged after a change of date style (a file
+    whose dates are written the other way) are judged only once those before it are
+    written. `held_keys` looks up the keys other current files hold, of all the files.
+    """
+    con = scratch.con
+    entity = BY_NAME[files[0][0].entity or ""]
+    results = []
+    staged: list[int] = []  # indexes into `results` of the files whose rows are staged
+    for i, (file, sha256) in enumerate(files):
+        result = start(file, sha256)
+        result.table = entity.raw_table
+        results.append(result)
+        folder = workdir / str(i)
+        folder.mkdir(parents=True, exist_ok=True)
+        data = _data_rows(file, entity, folder)
+        if isinstance(data, str):
+            result.rejected = data
+            continue
+        result.rejected = _staged(con, data[0], entity, data[1])
+        if result.rejected is None:
+            period = file.period_bounds
+            assert period is not None
+            into = ("INSERT INTO batch_staged BY NAME" if staged
+                    else "CREATE TABLE batch_staged AS")
+            con.execute(f"{into} SELECT {i} AS __file, {validate.lit(file.file_name)} AS "
+                        f"__file_name, {validate.PeriodSQL.of(period).as_columns()}, * "
+                        "FROM staged")
+            staged.append(i)
+        con.execute("DROP VIEW IF EXISTS staged")
+        con.execute("DROP TABLE IF EXISTS staged_text")
+
+    styles = dict.fromkeys(staged, "iso")
+    if staged and (sql := validate.detect_style_sql("batch_staged", entity.columns,
+                                                    per_file=True)) is not None:
+        for i, iso, uk in con.execute(sql).fetchall():
+            styles[i] = validate.choose_style(iso, uk)
+    runs: list[list[int]] = []  # consecutive staged files of one date style
+    for i in staged:
+        if runs and styles[runs[-1][-1]] == styles[i]:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    first_of_run = {run[0]: run for run in runs}
+    for i, result in enumerate(results):
+        if i in first_of_run:
+            _judge_run(con, entity, [results[j] for j in first_of_run[i]],
+                       first_of_run[i], styles[i], held_keys, scratch)
+        yield result
+
+
+def _judge_run(con: duckdb.DuckDBPyConnection, entity: Entity, results: list[ParsedFile],
+               numbers: list[int], style: str, held_keys: HeldKeys,
+               scratch: AttachedScratch) -> None:
+    """Judge the staged rows of files `numbers` (of one date style) in one query; each
+    result gets the SELECTs of its own rows."""
+    rows = f"(SELECT * FROM batch_staged WHERE __file BETWEEN {numbers[0]} AND {numbers[-1]})"
+    con.execute("DROP TABLE IF EXISTS held")
+    con.execute("DROP TABLE IF EXISTS judged")
+    held = None
+    if held_keys is not None and entity.key:
+        relation = held_keys(con, validate.file_keys_sql(entity, style, rows))
+        con.execute(f"CREATE TABLE held AS SELECT key_text, file_name FROM {relation}")
+        held = "held"
+    checks = validate.checks_for(entity, validate.FILE_PERIOD, style)
+    con.execute("CREATE TABLE judged AS " + validate.judged_sql(
+        entity, checks, style, rows, held, files=len(numbers)))
+    counts = {i: (total, bad) for i, total, bad in con.execute(
+        "SELECT __file, count(*), count(__check) FROM judged GROUP BY __file").fetchall()}
+    judged = scratch.table("judged")
+    for i, result in zip(numbers, results, strict=True):
+        total, bad = counts.get(i, (0, 0))
+        tags = lineage(result.file, result.sha256)
+        result.rows_sql = validate.rows_select(entity, judged, tags, result.file.la_code, i)
+        if bad:
+            result.quarantine_sql = validate.quarantine_select(checks, judged, tags, i)
+        result.scratch = con
+        result.rows_read, result.rows_quarantined = total, bad
+        result.rows_loaded = total - bad

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from ingest.csvtext import MAX_FIELD_CHARS, PROBLEM_COLUMN
 from ingest.specs import RAW_IDENTIFIER_COLUMNS, Column, Entity
@@ -150,8 +149,10 @@ def in_list(values: Sequence[str]) -> str:
     return "(" + ", ".join(lit(v) for v in values) + ")"
 
 
-def detect_style_sql(table: str, columns: Sequence[Column]) -> str | None:
-    """One query counting ISO-looking and UK-looking values over every date column."""
+def detect_style_sql(table: str, columns: Sequence[Column], per_file: bool = False
+                     ) -> str | None:
+    """One query counting ISO-looking and UK-looking values over every date column (of
+    each file, by `__file`, when `per_file`: several files staged together)."""
     dated = [c for c in columns if c.kind in DATE_KINDS]
     if not dated:
         return None
@@ -161,6 +162,8 @@ def detect_style_sql(table: str, columns: Sequence[Column]) -> str | None:
     uk = " + ".join(
         f"count(*) FILTER (WHERE regexp_matches({q(c.name)}, '^\\d{{1,2}}/'))" for c in dated
     )
+    if per_file:
+        return f"SELECT __file, {iso} AS iso, {uk} AS uk FROM {table} GROUP BY __file"
     return f"SELECT {iso} AS iso, {uk} AS uk FROM {table}"
 
 
@@ -201,7 +204,7 @@ def key_sql(entity: Entity) -> str:
         for col in _key_columns(entity))
 
 
-def held_keys_sql(entity: Entity, table: str, file_name: str, la_code: str | None,
+def held_keys_sql(entity: Entity, table: str, file_name: str | None, la_code: str | None,
                   keys: str) -> str:
     """Of the keys `keys` lists (`file_keys_sql`: the new file's own), those held by
     another current file of this entity (and council) in the warehouse: a key already
@@ -209,22 +212,27 @@ def held_keys_sql(entity: Entity, table: str, file_name: str, la_code: str | Non
     the look-up is one scan of the table, where grouping every held key and writing them
     all out cost several times as much for every file loaded. The table's key columns
     are joined as they are stored (text, dates), part by part, not made into one text per
-    row of the table (half the time of a police file's look-up)."""
+    row of the table (half the time of a police file's look-up). `file_name` None: the
+    keys are those of files the warehouse holds no version of (`ingest.load.ingest_batch`),
+    so every current file holding one is another file."""
     on = " AND ".join(f"t.{q(name)} = k.__k{i}" for i, name in enumerate(entity.key))
-    where = f"t.file_name <> {lit(file_name)}"
+    others = [] if file_name is None else [f"t.file_name <> {lit(file_name)}"]
     if la_code is not None:
-        where += f" AND t.la_code = {lit(la_code)}"
+        others.append(f"t.la_code = {lit(la_code)}")
+    where = " AND ".join(others) or "true"
     return (f"SELECT k.key_text, min(t.file_name) AS file_name FROM {table} AS t "
             f"JOIN {keys} AS k ON {on} WHERE {where} GROUP BY 1")
 
 
 def file_keys_sql(entity: Entity, style: str, staged: str) -> str:
-    """The staged file's keys, each once (`key_text`; blank or unparsed keys left out),
-    with their parts as the raw table stores them (`__k0`, `__k1`, …), as
-    `held_keys_sql` looks them up."""
+    """The staged file's keys (`key_text`; blank or unparsed keys left out), with their
+    parts as the raw table stores them (`__k0`, `__k1`, …), as `held_keys_sql` looks
+    them up. Not made distinct: a key a file repeats is rare, and `held_keys_sql`
+    groups its answer by key, so the answer is the same without grouping every key of
+    the file first (a fifth of a police file's look-up)."""
     parts = "".join(f", {_key_value(col)} AS __k{i}"
                     for i, col in enumerate(_key_columns(entity)))
-    return (f"SELECT DISTINCT __key AS key_text{parts} FROM "
+    return (f"SELECT __key AS key_text{parts} FROM "
             f"({_parsed_rows(entity, style, staged)}) WHERE __key IS NOT NULL")
 
 
@@ -244,8 +252,34 @@ class Check:
     reason: str
 
 
-def _fmt_day(d) -> str:
-    return d.isoformat()
+@dataclass(frozen=True)
+class PeriodSQL:
+    """A file's period in the checks' SQL: literals when one file is judged, its rows'
+    columns (`FILE_PERIOD`) when several files are judged in one query."""
+
+    start: str  # DATE: the first day
+    end: str  # DATE: the last day
+    after: str  # DATE: the day after the last
+    label: str  # text: 2023-24Q1, 2023-24, …
+    start_text: str  # text: the first day as YYYY-MM-DD
+    end_text: str  # text: the last day
+
+    @classmethod
+    def of(cls, period: Period) -> PeriodSQL:
+        start, end = period.start.isoformat(), period.end.isoformat()
+        return cls(f"DATE {lit(start)}", f"DATE {lit(end)}",
+                   f"DATE {lit(period.end_exclusive.isoformat())}", lit(period.label),
+                   lit(start), lit(end))
+
+    def as_columns(self) -> str:
+        """This period as the columns `FILE_PERIOD` names (a file's rows, judged with
+        other files')."""
+        return (f"{self.start} AS __period_start, {self.end} AS __period_end, "
+                f"{self.after} AS __period_after, {self.label} AS __period_label")
+
+
+FILE_PERIOD = PeriodSQL("__period_start", "__period_end", "__period_after", "__period_label",
+                        "CAST(__period_start AS VARCHAR)", "CAST(__period_end AS VARCHAR)")
 
 
 def _checks_bad_value(entity: Entity) -> list[Check]:
@@ -325,7 +359,7 @@ def _checks_bad_date(entity: Entity, style: str) -> list[Check]:
     return out
 
 
-def _checks_impossible(entity: Entity, period: Period) -> list[Check]:
+def _checks_impossible(entity: Entity, period: PeriodSQL) -> list[Check]:
     pos = {c.name: i for i, c in enumerate(entity.columns)}
     kinds = {c.name: c.kind for c in entity.columns}
     out = []
@@ -345,40 +379,38 @@ def _checks_impossible(entity: Entity, period: Period) -> list[Check]:
             f"{lit(a + ' ')} || {q(a)} || {lit(' is on a later day than ' + b + ' ')} || {q(b)}",
         ))
     for name in entity.not_after_period_end:
-        end = _fmt_day(period.end)
         out.append(Check(
             "impossible_date", name, pos[name],
-            f"CAST({parsed(name)} AS DATE) > DATE {lit(end)}", q(name),
+            f"CAST({parsed(name)} AS DATE) > {period.end}", q(name),
             f"{lit(name + ' ')} || {q(name)} || "
-            + lit(f" is after the end of the file's period {period.label} ({end})"),
+            f"{lit(' is after the end of the file' + chr(39) + 's period ')} || "
+            f"{period.label} || ' (' || {period.end_text} || ')'",
         ))
     return sorted(out, key=lambda c: c.position)
 
 
-def _checks_out_of_period(entity: Entity, period: Period) -> list[Check]:
+def _checks_out_of_period(entity: Entity, period: PeriodSQL) -> list[Check]:
     name = entity.placing_date
     if name is None:
         return []
     col = next(c for c in entity.columns if c.name == name)
     i = entity.columns.index(col)
-    start, end = _fmt_day(period.start), _fmt_day(period.end)
-    span = f"{period.label} ({start} to {end})"
+    span = f"{period.label} || ' (' || {period.start_text} || ' to ' || {period.end_text} || ')'"
     if col.kind not in DATE_KINDS:
         # academic_year of absence rows, financial_year of funding rows: the label itself.
-        return [Check("out_of_period", name, i, f"{q(name)} <> {lit(period.label)}", q(name),
+        return [Check("out_of_period", name, i, f"{q(name)} <> {period.label}", q(name),
                       f"{lit(name + ' ')} || {quoted_value(name)} || "
-                      + lit(f" is not the file's period {period.label}"))]
+                      f"{lit(' is not the file' + chr(39) + 's period ')} || {period.label}")]
     day = f"CAST({parsed(name)} AS DATE)"
-    nxt = _fmt_day(period.end + timedelta(days=1))
     if name in EARLIER_PERIODS_ALLOWED:
-        return [Check("out_of_period", name, i, f"{day} >= DATE {lit(nxt)}", q(name),
+        return [Check("out_of_period", name, i, f"{day} >= {period.after}", q(name),
                       f"{lit(name + ' ')} || {q(name)} || "
-                      + lit(f" is after the end of the file's period {span}; it may lie in "
-                            "an earlier period but not a later one"))]
+                      f"{lit(' is after the end of the file' + chr(39) + 's period ')} || "
+                      f"{span} || {lit('; it may lie in an earlier period but not a later one')}")]
     return [Check("out_of_period", name, i,
-                  f"{day} < DATE {lit(start)} OR {day} >= DATE {lit(nxt)}", q(name),
+                  f"{day} < {period.start} OR {day} >= {period.after}", q(name),
                   f"{lit(name + ' ')} || {q(name)} || "
-                  + lit(f" is outside the file's period {span}"))]
+                  f"{lit(' is outside the file' + chr(39) + 's period ')} || {span}")]
 
 
 def _checks_bad_number(entity: Entity) -> list[Check]:
@@ -430,9 +462,12 @@ def _checks_sum(entity: Entity) -> list[Check]:
     return out
 
 
-def checks_for(entity: Entity, period: Period, style: str) -> list[Check]:
+def checks_for(entity: Entity, period: Period | PeriodSQL, style: str) -> list[Check]:
     """Every check of an entity, in the order a row is judged: rule order, then column
-    order within a rule."""
+    order within a rule. `period`: the file's, or `FILE_PERIOD` when several files are
+    judged together (each row then carries its file's period)."""
+    if isinstance(period, Period):
+        period = PeriodSQL.of(period)
     checks = [
         *_checks_bad_value(entity),
         *_checks_missing(entity),
@@ -467,12 +502,20 @@ def _key_value(c: Column) -> str:
 
 
 def judged_sql(entity: Entity, checks: Sequence[Check], style: str, staged: str,
-               held: str | None) -> str:
+               held: str | None, files: int = 1) -> str:
     """SELECT giving, for every staged row, its parsed values and the index of the first
     failing check (NULL when the row is good).
 
     `staged` has `row_number` and one trimmed text column per spec column (NULL when
     blank); `held` is a table (key_text, file_name) of keys other current files hold.
+
+    `files` > 1: the rows of that many files of one entity, judged together as if one
+    after another (`ingest.tabular.parse_tables`), with the checks of `FILE_PERIOD`.
+    Each row then carries its file's number (`__file`, in load order), name
+    (`__file_name`) and period (`FILE_PERIOD`'s columns); a key repeats within its own
+    file only; and a key is held by an earlier file of the batch when that file's row
+    of it is good (as it would be once that file were loaded), which is the first file
+    whose row of it passes every check but this one.
     """
     held_join = (f"LEFT JOIN {held} AS h ON h.key_text = p.__key" if held and entity.key
                  else "")
@@ -482,24 +525,48 @@ def judged_sql(entity: Entity, checks: Sequence[Check], style: str, staged: str,
     # A key's rows counted by grouping the keys alone and joining back the few found
     # more than once, not by a window over every row's columns (a fifth of a police
     # file's validation): the same counts.
-    return f"""
+    by_file, on_file = ("__file, ", "k.__kf = p.__file AND ") if files > 1 else ("", "")
+    judged = f"""
 WITH p AS (
   {_parsed_rows(entity, style, staged)}
 ), k AS (
-  SELECT __key AS __k, count(*) AS __n FROM p WHERE __key IS NOT NULL GROUP BY __key
-  HAVING count(*) > 1
+  SELECT {by_file.replace('__file', '__file AS __kf')}__key AS __k, count(*) AS __n
+  FROM p WHERE __key IS NOT NULL GROUP BY {by_file}__key HAVING count(*) > 1
 ), d AS (
   SELECT p.*,
     CASE WHEN p.__key IS NULL THEN 0 ELSE coalesce(k.__n, 1) END AS __dups,
     {held_by} AS __held_by
-  FROM p LEFT JOIN k ON k.__k = p.__key {held_join}
+  FROM p LEFT JOIN k ON {on_file}k.__k = p.__key {held_join}
+)"""
+    duplicate = next((n for n, c in enumerate(checks) if c.rule == "duplicate_key"), None)
+    if files == 1 or duplicate is None:
+        return f"{judged}\nSELECT *, {judge} AS __check FROM d\n"
+    # Judged first as if no file of the batch held a key (`__own`); then a row whose key
+    # an earlier file's good row holds fails the duplicate check, unless an earlier
+    # check failed first.
+    return f"""{judged}, c AS (
+  SELECT *, {judge} AS __own FROM d
+), f AS (
+  SELECT __key AS __fk, min(__file) AS __first, arg_min(__file_name, __file) AS __first_name
+  FROM c WHERE __own IS NULL AND __key IS NOT NULL GROUP BY __key
 )
-SELECT *, {judge} AS __check FROM d
+SELECT c.* EXCLUDE (__held_by, __own),
+  coalesce(c.__held_by, CASE WHEN f.__first < c.__file THEN f.__first_name END) AS __held_by,
+  CASE WHEN c.__own < {duplicate} THEN c.__own
+       WHEN f.__first < c.__file THEN {duplicate} ELSE c.__own END AS __check
+FROM c LEFT JOIN f ON f.__fk = c.__key
 """
 
 
-def quarantine_select(checks: Sequence[Check], judged: str, lineage: dict[str, str]) -> str:
-    """Quarantine rows (columns of `quarantine.rows`) for the judged rows that failed."""
+def _of_file(file: int | None) -> str:
+    """The condition keeping one file's rows of a batch judged together."""
+    return "" if file is None else f" AND __file = {int(file)}"
+
+
+def quarantine_select(checks: Sequence[Check], judged: str, lineage: dict[str, str],
+                      file: int | None = None) -> str:
+    """Quarantine rows (columns of `quarantine.rows`) for the judged rows that failed
+    (of file number `file` alone, when several were judged together)."""
     def pick(attr: str) -> str:
         whens = " ".join(f"WHEN {n} THEN {getattr(c, attr)}" for n, c in enumerate(checks))
         return f"CASE __check {whens} END"
@@ -515,13 +582,14 @@ SELECT {lit(lineage['file_name'])} AS file_name, {lit(lineage['file_sha256'])} A
   {lit(lineage['period'])} AS period, CAST(row_number AS INTEGER) AS row_number,
   {column_name} AS column_name, CAST({pick('bad_value')} AS VARCHAR) AS bad_value,
   {rule} AS reason_code, coalesce({pick('reason')}, {rule}) AS reason
-FROM {judged} WHERE __check IS NOT NULL ORDER BY row_number
+FROM {judged} WHERE __check IS NOT NULL{_of_file(file)} ORDER BY row_number
 """
 
 
 def rows_select(entity: Entity, judged: str, lineage: dict[str, str],
-                la_code: str | None) -> str:
-    """Good rows, typed, in the raw table's column order (spec columns + lineage)."""
+                la_code: str | None, file: int | None = None) -> str:
+    """Good rows, typed, in the raw table's column order (spec columns + lineage); of
+    file number `file` alone, when several were judged together."""
     cols = []
     if la_code is not None:
         cols.append(f"{lit(la_code)} AS la_code")
@@ -534,4 +602,5 @@ def rows_select(entity: Entity, judged: str, lineage: dict[str, str],
         "CAST(row_number AS INTEGER) AS row_number",
         f"{lit(lineage['period'])} AS period",
     ]
-    return f"SELECT {', '.join(cols)} FROM {judged} WHERE __check IS NULL ORDER BY row_number"
+    return (f"SELECT {', '.join(cols)} FROM {judged} "
+            f"WHERE __check IS NULL{_of_file(file)} ORDER BY row_number")

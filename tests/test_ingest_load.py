@@ -11,6 +11,7 @@ import pytest
 from ingest import SOURCES, load
 from ingest.files import fingerprint, for_path
 from ingest.load import ingest_landing
+from ingest.specs import BY_NAME
 from ingest.status import ingest_status, status_lines
 from ingest.tabular import release
 from tests.support.partner_files import good_row, write_return, write_table
@@ -251,6 +252,118 @@ def test_duplicate_key_across_periods(tmp_path: Path, con) -> None:
     assert rows == [("police/crimes_2023-24Q1.csv", 3), ("police/crimes_2023-24Q2.csv", 1)]
 
 
+def _ae(ref: str, arrived: str, **changes: str) -> dict[str, str]:
+    return good_row("ae_assaults", **{"attendance_ref": ref, "arrived_at": arrived,
+                                      "assault_at": arrived, **changes})
+
+
+def _loaded_and_quarantined(con) -> dict[str, list[tuple]]:
+    """Every row ingest wrote, in the order written (the audit without its times)."""
+    return {
+        "raw": con.execute("SELECT * FROM raw.health__ae_assaults "
+                           "ORDER BY file_name, row_number").fetchall(),
+        "quarantine": con.execute("SELECT * FROM quarantine.rows "
+                                  "ORDER BY file_name, row_number").fetchall(),
+        "audit": con.execute("SELECT * EXCLUDE (loaded_at) FROM audit.files "
+                             "ORDER BY loaded_at, file_name").fetchall(),
+    }
+
+
+def test_new_files_of_one_entity_validated_together_as_if_one_by_one(
+        tmp_path: Path, con, monkeypatch) -> None:
+    """New small files of one entity are validated in one batch (`load.ingest_batch`),
+    with every row loaded or quarantined as when each file is validated and written
+    before the next: a key a good row of an earlier file of the batch holds, a key
+    whose earlier row was quarantined (the later one loads), a key an earlier run
+    loaded, a key twice in one file, a file in the other date style among them (whose
+    keys the files before it hold once written), a rejected file, and each file's own
+    period in the checks."""
+
+    def earlier_run(landing: Path) -> None:
+        write_table(landing, "health", "ae_assaults", [_ae("AE0000", "2023-04-12 23:10")],
+                    period="2023-24Q1")
+
+    def new_files(landing: Path) -> None:
+        write_table(landing, "health", "ae_assaults", [
+            _ae("AE0001", "2023-07-12 23:10"),
+            _ae("AE0002", "2023-07-12 23:10", sex="Q"),  # quarantined: holds nothing
+            _ae("AE0000", "2023-07-12 23:10"),  # the earlier run's file holds it
+            _ae("AE0003", "2023-07-12 23:10"), _ae("AE0003", "2023-07-13 01:00"),
+            _ae("AE0009", "2023-06-30 23:10"),  # in Q1, not this file's Q2
+            _ae("AE0010", "2023-07-12 23:10", assault_at="2023-10-01 00:10"),  # after Q2
+        ], period="2023-24Q2")
+        write_table(landing, "health", "ae_assaults", [
+            _ae("AE0001", "2023-10-12 23:10"),  # held by Q2
+            _ae("AE0002", "2023-10-12 23:10"),  # loads: Q2's row of it was quarantined
+            _ae("AE0004", "2023-10-12 23:10"),
+            _ae("AE0010", "2023-09-30 23:10"),  # in Q2, not this file's Q3
+        ], period="2023-24Q3", style="uk")
+        write_table(landing, "health", "ae_assaults", [
+            _ae("AE0002", "2024-01-12 23:10"),  # held by Q3, a file of the other style
+            _ae("AE0003", "2024-01-12 23:10"),  # loads: both Q2 rows were quarantined
+            _ae("AE0004", "2024-01-12 23:10"),  # held by Q3
+            _ae("AE0005", "2024-01-12 23:10"),
+        ], period="2023-24Q4")
+        write_table(landing, "health", "ae_assaults", [_ae("AE0006", "2024-04-12 23:10")],
+                    period="2024-25Q1", header=BY_NAME["ae_assaults"].header[:-1])
+        write_table(landing, "health", "ae_assaults", [
+            _ae("AE0005", "2024-07-12 23:10"),  # held by Q4
+            _ae("AE0006", "2024-07-12 23:10"),  # loads: the file that had it was rejected
+        ], period="2024-25Q2")
+
+    def ingest_both(target, landing: Path) -> None:
+        earlier_run(landing)
+        ingest_landing(target, landing)
+        new_files(landing)
+        ingest_landing(target, landing)
+
+    batches: list[int] = []
+    parse_tables = load.parse_tables
+
+    def counted(files, *args, **kwargs):
+        batches.append(len(files))
+        return parse_tables(files, *args, **kwargs)
+
+    monkeypatch.setattr(load, "parse_tables", counted)
+    ingest_both(con, tmp_path / "together")
+    assert batches == [5]  # the five new files, in one batch
+
+    together = _loaded_and_quarantined(con)
+    loaded = set(con.execute("SELECT file_name, attendance_ref "
+                             "FROM raw.health__ae_assaults").fetchall())
+    q = "health/ae_assaults_"
+    assert loaded == {
+        (f"{q}2023-24Q1.csv", "AE0000"), (f"{q}2023-24Q2.csv", "AE0001"),
+        (f"{q}2023-24Q3.csv", "AE0002"), (f"{q}2023-24Q3.csv", "AE0004"),
+        (f"{q}2023-24Q4.csv", "AE0003"), (f"{q}2023-24Q4.csv", "AE0005"),
+        (f"{q}2024-25Q2.csv", "AE0006")}
+    reasons = {(r[0], r[5]): (r[8], r[9]) for r in together["quarantine"]}
+    assert reasons[(f"{q}2023-24Q3.csv", 1)] == (
+        "duplicate_key", f"attendance_ref AE0001 is already held by {q}2023-24Q2.csv; "
+        "a key must be unique across periods")
+    assert reasons[(f"{q}2023-24Q4.csv", 1)][1].endswith(f"held by {q}2023-24Q3.csv; "
+                                                         "a key must be unique across periods")
+    assert reasons[(f"{q}2023-24Q2.csv", 3)][1].startswith("attendance_ref AE0000 is already "
+                                                           f"held by {q}2023-24Q1.csv")
+    assert reasons[(f"{q}2023-24Q2.csv", 4)][1].endswith("appears on 2 rows of this file; "
+                                                         "a key must be unique")
+    assert reasons[(f"{q}2023-24Q3.csv", 4)] == (
+        "out_of_period", "arrived_at 30/09/2023 23:10 is outside the file's period "
+        "2023-24Q3 (2023-10-01 to 2023-12-31)")
+    assert reasons[(f"{q}2023-24Q2.csv", 7)] == (
+        "impossible_date", "assault_at 2023-10-01 00:10 is after the end of the file's "
+        "period 2023-24Q2 (2023-09-30)")
+    assert [r[0] for r in together["audit"] if r[9] == "rejected"] == [f"{q}2024-25Q1.csv"]
+
+    one_by_one = duckdb.connect()
+    monkeypatch.setattr(load, "BATCH_FILES", 1)
+    batches.clear()
+    ingest_both(one_by_one, tmp_path / "one_by_one")
+    assert batches == []
+    assert _loaded_and_quarantined(one_by_one) == together
+    one_by_one.close()
+
+
 def test_the_held_keys_looked_up_are_only_the_new_files_own(tmp_path: Path, con) -> None:
     """The warehouse is asked about the keys the new file holds, not for every key held
     (which grew with every file loaded)."""
@@ -261,8 +374,10 @@ def test_the_held_keys_looked_up_are_only_the_new_files_own(tmp_path: Path, con)
     q2 = write_table(landing, "police", "crimes", [
         good_row("crimes", crime_ref=ref, recorded_date="2023-07-05")
         for ref in ("CR/2", "CR/9")], period="2023-24Q2")
-    # The new file's keys as `validate.file_keys_sql` gives them: the text and its parts.
-    keys = "SELECT * FROM (VALUES ('CR/2', 'CR/2'), ('CR/9', 'CR/9')) AS t(key_text, __k0)"
+    # The new file's keys as `validate.file_keys_sql` gives them: the text and its parts,
+    # a key the file repeats listed twice (they are not made distinct first).
+    keys = ("SELECT * FROM (VALUES ('CR/2', 'CR/2'), ('CR/9', 'CR/9'), ('CR/2', 'CR/2')) "
+            "AS t(key_text, __k0)")
     # Validated in a DuckDB of its own: the keys go to the warehouse and back as Parquet.
     lookup = load.held_keys_lookup(con, for_path(q2, "police"), tmp_path)
     assert lookup is not None
