@@ -180,24 +180,28 @@ def _load_records(con: duckdb.DuckDBPyConnection, records_sql: str, into: str = 
     `linkable_records` (what Splink compares, records with tokens only) from a query in
     the shape of `linkage.records.COLUMNS`. `into` names the catalog to create them in.
 
-    A record id the query gives twice is kept once, in its row with the smallest local
-    id: the ingest refuses duplicate keys across current files, so this only guards the
-    model's unique id. One sort numbers the records and finds such repeats, and the
-    query is read once for both tables (a window partitioned by id, then a second sort
-    to number, cost about three times as much)."""
+    The query is read once, its rows written in (record id, local id) order, and a
+    record's number is its place in that order: the table keeps the order its rows were
+    written in, which its `rowid` counts from 0. A record id the query gives twice is
+    kept once, in its row with the smallest local id: the ingest refuses duplicate keys
+    across current files, so this only guards the model's unique id, and is looked for
+    in one pass over the ids in that order. (A window numbering the rows cost half as
+    much again: it sorted every row with its columns a second time.)"""
     con.execute(f"""create or replace table {into}numbered_records as
-        select * exclude (previous_id) from (
-            select row_number() over by_id as record_no,
-                   lag(record_id) over by_id as previous_id, *
-            from (select {_TOKEN_DIGESTS} from ({records_sql}))
-            window by_id as (order by record_id, local_id))
-        where previous_id is distinct from record_id""")
+        select * from (select {_TOKEN_DIGESTS} from ({records_sql}))
+        order by record_id, local_id""")
+    (repeats,) = con.execute(f"""select count(*) from (
+        select record_id, lag(record_id) over (order by rowid) as previous_id
+        from {into}numbered_records) where previous_id = record_id""").fetchall()[0]
+    first = (f"where rowid in (select min(rowid) from {into}numbered_records "
+             "group by record_id)") if repeats else ""
+    numbered = f"(select rowid + 1 as record_no, * from {into}numbered_records {first})"
     con.execute(f"""create or replace table {into}records as
         select record_no, record_id, source, record_ref, has_tokens, local_system, local_id,
                {_DIGEST} as digest
-        from {into}numbered_records""")
+        from {numbered}""")
     con.execute(f"""create or replace table {into}linkable_records as
-        select {_LINKABLE_COLUMNS} from {into}numbered_records where has_tokens""")
+        select {_LINKABLE_COLUMNS} from {numbered} where has_tokens""")
     con.execute(f"drop table {into}numbered_records")
 
 

@@ -19,6 +19,7 @@ import pytest
 
 from linkage.model import (
     LINKS_TABLE,
+    _load_records,
     exact_match_links,
     link_records,
     load_settings,
@@ -212,6 +213,27 @@ def test_a_record_id_given_twice_is_linked_once_from_its_smallest_local_id(setti
     assert person["CU1"] == person["CR/1/23:P1:suspect"] != person["CR/1/23:P9:victim"]
     by_frame = link_records(collect_person_records(con), settings)
     assert dict(zip(by_frame["record_ref"], by_frame["person_key"], strict=True)) == person
+
+
+def test_records_are_numbered_in_record_id_order_and_a_repeat_keeps_its_place():
+    """`_load_records` numbers the records by their place in (record id, local id)
+    order, whatever order the query gives them in; a record id given twice keeps its
+    row with the smallest local id, and the number the other row had is left unused."""
+    con = duckdb.connect()
+    rows = [("b", "police_people", "2"), ("c", "custody", "9"), ("a", "custody", "5"),
+            ("b", "police_people", "1"), ("d", "custody", None)]
+    con.execute("create table given (record_id varchar, source varchar, local_id varchar)")
+    con.executemany("insert into given values (?, ?, ?)", rows)
+    columns = {c: "null" for c in COLUMNS if c not in ("record_id", "source", "local_id")}
+    columns.update(record_ref="record_id", local_system="'police'",
+                   has_tokens="record_id <> 'c'")
+    _load_records(con, "select record_id, source, local_id, "
+                       + ", ".join(f"{v} as {c}" for c, v in columns.items()) + " from given")
+    assert con.execute("select record_no, record_id, local_id from records "
+                       "order by record_no").fetchall() == [
+        (1, "a", "5"), (2, "b", "1"), (4, "c", "9"), (5, "d", None)]
+    assert con.execute("select record_no from linkable_records order by 1").fetchall() == [
+        (1,), (2,), (5,)]
 
 
 def test_linkage_holds_no_tokens_names_or_dates_of_birth(settings):
