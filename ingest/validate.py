@@ -359,6 +359,12 @@ def _checks_bad_date(entity: Entity, style: str) -> list[Check]:
     return out
 
 
+# The period checks' words, around the period's label and days (`PeriodSQL`).
+_AFTER_THE_END = lit(" is after the end of the file's period ")
+_NOT_THE_PERIOD = lit(" is not the file's period ")
+_OUTSIDE_THE_PERIOD = lit(" is outside the file's period ")
+
+
 def _checks_impossible(entity: Entity, period: PeriodSQL) -> list[Check]:
     pos = {c.name: i for i, c in enumerate(entity.columns)}
     kinds = {c.name: c.kind for c in entity.columns}
@@ -383,7 +389,7 @@ def _checks_impossible(entity: Entity, period: PeriodSQL) -> list[Check]:
             "impossible_date", name, pos[name],
             f"CAST({parsed(name)} AS DATE) > {period.end}", q(name),
             f"{lit(name + ' ')} || {q(name)} || "
-            f"{lit(' is after the end of the file' + chr(39) + 's period ')} || "
+            f"{_AFTER_THE_END} || "
             f"{period.label} || ' (' || {period.end_text} || ')'",
         ))
     return sorted(out, key=lambda c: c.position)
@@ -400,17 +406,17 @@ def _checks_out_of_period(entity: Entity, period: PeriodSQL) -> list[Check]:
         # academic_year of absence rows, financial_year of funding rows: the label itself.
         return [Check("out_of_period", name, i, f"{q(name)} <> {period.label}", q(name),
                       f"{lit(name + ' ')} || {quoted_value(name)} || "
-                      f"{lit(' is not the file' + chr(39) + 's period ')} || {period.label}")]
+                      f"{_NOT_THE_PERIOD} || {period.label}")]
     day = f"CAST({parsed(name)} AS DATE)"
     if name in EARLIER_PERIODS_ALLOWED:
         return [Check("out_of_period", name, i, f"{day} >= {period.after}", q(name),
                       f"{lit(name + ' ')} || {q(name)} || "
-                      f"{lit(' is after the end of the file' + chr(39) + 's period ')} || "
+                      f"{_AFTER_THE_END} || "
                       f"{span} || {lit('; it may lie in an earlier period but not a later one')}")]
     return [Check("out_of_period", name, i,
                   f"{day} < {period.start} OR {day} >= {period.after}", q(name),
                   f"{lit(name + ' ')} || {q(name)} || "
-                  f"{lit(' is outside the file' + chr(39) + 's period ')} || {span}")]
+                  f"{_OUTSIDE_THE_PERIOD} || {span}")]
 
 
 def _checks_bad_number(entity: Entity) -> list[Check]:
