@@ -14,6 +14,7 @@ same as `parse_table`'s would be, each file validated after the one before was w
 
 from __future__ import annotations
 
+import itertools
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -400,12 +401,8 @@ def parse_tables(files: Sequence[tuple[LandingFile, str]], workdir: Path,
                                                     per_file=True)) is not None:
         for i, iso, uk in con.execute(sql).fetchall():
             styles[i] = validate.choose_style(iso, uk)
-    runs: list[list[int]] = []  # consecutive staged files of one date style
-    for i in staged:
-        if runs and styles[runs[-1][-1]] == styles[i]:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
+    # Runs of consecutive staged files of one date style, by their first file.
+    runs = [list(run) for _, run in itertools.groupby(staged, key=styles.__getitem__)]
     first_of_run = {run[0]: run for run in runs}
     for i, result in enumerate(results):
         if i in first_of_run:

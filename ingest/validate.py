@@ -531,12 +531,14 @@ def judged_sql(entity: Entity, checks: Sequence[Check], style: str, staged: str,
     # A key's rows counted by grouping the keys alone and joining back the few found
     # more than once, not by a window over every row's columns (a fifth of a police
     # file's validation): the same counts.
-    by_file, on_file = ("__file, ", "k.__kf = p.__file AND ") if files > 1 else ("", "")
+    # Several files: a key repeats within its own file only.
+    file_k, by_file, on_file = (("__file AS __kf, ", "__file, ", "k.__kf = p.__file AND ")
+                                if files > 1 else ("", "", ""))
     judged = f"""
 WITH p AS (
   {_parsed_rows(entity, style, staged)}
 ), k AS (
-  SELECT {by_file.replace('__file', '__file AS __kf')}__key AS __k, count(*) AS __n
+  SELECT {file_k}__key AS __k, count(*) AS __n
   FROM p WHERE __key IS NOT NULL GROUP BY {by_file}__key HAVING count(*) > 1
 ), d AS (
   SELECT p.*,
