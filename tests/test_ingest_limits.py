@@ -11,6 +11,7 @@ ever unpacked into memory.
 from __future__ import annotations
 
 import json
+import random
 import struct
 import tracemalloc
 import zipfile
@@ -348,6 +349,134 @@ def test_cells_without_references_are_placed_as_a_reader_places_them(tmp_path: P
     at = [0, 0, 0, 0]
     read._extent([m.groups(b"") for m in read._ELEMENT.finditer(sheet)], at)
     assert at[2:] == [3, 5]  # last row 3 (the empty row 9 adds nothing), last column E
+
+
+def random_sheet(rng: random.Random, cells: int, odd: float = 0.1) -> bytes:
+    """Sheet XML with rows and cells placed every way a reader must follow. With
+    `odd` 0, as most writers make them (each reference first in its tag); else a share
+    `odd` of references later in their tags, in single quotes or absent, and rows not
+    named, with the odd prefixed or foreign element. Rows and cells name numbers
+    independently (a cell may name another row than its own), up to 9 digits."""
+    def ref(letters: bool) -> str:
+        column = "".join(rng.choice("ABCXYZ") for _ in range(rng.randint(1, 3)))
+        return (column if letters else "") + str(rng.choice(
+            [rng.randint(1, 40), rng.randint(1, 999_999_999)]))
+
+    def chance() -> float:
+        return rng.random() / odd if odd else 1.0
+
+    parts = ['<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             '<sheetData>']
+    while cells > 0:
+        how = chance()
+        parts.append('<row>' if how < 0.5 else f'<row spans="1:3" r="{ref(False)}">'
+                     if how < 1 else f'<row r="{ref(False)}" spans="1:3">')
+        for _ in range(rng.randint(0, 6)):
+            cells -= 1
+            how = chance()
+            tag = "x:c" if how < 0.1 else "c"
+            attrs = ('' if how < 0.3 else f' s="1" r="{ref(True)}"' if how < 0.5
+                     else f" r='{ref(True)}'" if how < 0.7 else f' r="{ref(how > 0.9)}"')
+            parts.append(f'<{tag}{attrs} t="n"><v>{rng.randint(0, 9)}</v></{tag}>')
+        if chance() < 0.2:
+            parts.append('<si><t>stray</t></si>')
+        parts.append('</row>')
+    parts.append('</sheetData></worksheet>')
+    return "".join(parts).encode()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_sheets_extent_found_at_once_is_the_extent_found_element_by_element(
+        seed: int) -> None:
+    """`_extent_named` (numpy, over the plain elements most writers make) says what the
+    element-by-element walk over every element says, chunk by chunk, or declines."""
+    rng = random.Random(seed)
+    sheet = random_sheet(rng, 400, odd=0.1 if seed % 2 else 0.0)
+    # Chunks ending after a `>`, as `_count_elements` cuts them.
+    ends = sorted({sheet.index(b">", rng.randrange(len(sheet) - 1)) + 1 for _ in range(5)}
+                  | {len(sheet)})
+    walked, at_once = [0, 0, 0, 0], [0, 0, 0, 0]
+    start, named = 0, 0
+    for end in ends:
+        read._extent_walked(read._ELEMENT.findall(sheet, start, end), walked)
+        plain = read._PLAIN_ELEMENT.findall(sheet, start, end)
+        if read._PREFIXED.search(sheet, start, end) or not read._extent_named(plain, at_once):
+            read._extent_walked(read._ELEMENT.findall(sheet, start, end), at_once)
+        else:
+            named += 1
+        assert at_once == walked, (seed, start, end)
+        start = end
+    assert walked[2] > 0
+    if not seed % 2:  # as writers make them: every chunk measured at once
+        assert named == len(ends)
+
+
+def test_plain_sheets_are_measured_at_once_and_the_same(tmp_path: Path) -> None:
+    """A sheet as writers make it (every reference first in its tag) is measured at once
+    in every chunk, rows up to the largest number a reference may have."""
+    rng = random.Random(7)
+    rows = [(rng.choice([rng.randint(1, 50), 999_999_999]), rng.randint(0, 4))
+            for _ in range(300)]
+    sheet = ('<worksheet><sheetData>' + "".join(
+        f'<row r="{n}">' + "".join(f'<c r="{"ABCDXFD"[i % 7] * (1 + i % 2)}{n}" t="n">'
+                                   f'<v>1</v></c>' for i in range(k)) + '</row>'
+        for n, k in rows) + '</sheetData></worksheet>').encode()
+    plain, at = read._PLAIN_ELEMENT.findall(sheet), [0, 0, 0, 0]
+    assert read._extent_named(plain, at)
+    walked = [0, 0, 0, 0]
+    read._extent_walked(read._ELEMENT.findall(sheet), walked)
+    assert at == walked
+    assert at[2] == max(n for n, k in rows if k)
+
+
+def test_cells_cut_from_their_row_by_a_chunk_are_still_in_that_row() -> None:
+    """A chunk may end just after a row's tag: the cells in the next chunk are in that
+    row (here 900, though they name row 5), as when the sheet is walked whole."""
+    first, second = b'<row r="2"><c r="A2"/></row><row r="900">', b'<c r="B5"/></row>'
+    at = [0, 0, 0, 0]
+    for chunk in (first, second):
+        assert read._extent_named(read._PLAIN_ELEMENT.findall(chunk), at)
+    walked = [0, 0, 0, 0]
+    read._extent_walked(read._ELEMENT.findall(first + second), walked)
+    assert at == walked == [900, 2, 900, 2]
+
+
+@pytest.mark.parametrize("chunk", [97, 1000, 4096])
+def test_elements_are_counted_the_same_in_chunks_of_any_size(
+        chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counts and extents do not depend on where the parts are cut into chunks."""
+    path = tmp_path / "book.xlsx"
+    rng = random.Random(chunk)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", b'<workbook><sheets><sheet name="a" r:id="1"/>'
+                                       b'<x:sheet name="b"/></sheets></workbook>')
+        zf.writestr("xl/worksheets/sheet1.xml", random_sheet(rng, 3000))
+        zf.writestr("xl/worksheets/sheet2.xml", random_sheet(rng, 500).replace(
+            b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>"))
+        zf.writestr(SHARED_STRINGS, SST_OPEN + b"<si><t>a</t></si>" * 700 + b"</sst>")
+
+    def measured() -> tuple[dict[bytes, int], dict[str, tuple[int, int]]]:
+        with zipfile.ZipFile(path) as zf:
+            limits = Limits(max_cells=10**30, max_sheets=10)
+            return read._count_elements(zf, zf.infolist(), limits)
+
+    whole = measured()
+    monkeypatch.setattr(read, "_CHUNK", chunk)
+    assert measured() == whole
+    # and as the whole parts, element by element
+    with zipfile.ZipFile(path) as zf:
+        counts = {b"c": 0, b"si": 0, b"sheet": 0, b"row": 0}
+        extents = {}
+        for info in zf.infolist():
+            matches = read._ELEMENT.findall(zf.read(info))
+            for kind, _, _ in matches:
+                counts[kind] += 1
+            if info.filename.startswith("xl/worksheets/"):
+                at = [0, 0, 0, 0]
+                read._extent_walked(matches, at)
+                extents[info.filename] = at[2], at[3]
+    assert whole == (counts, extents)
+    assert counts[b"sheet"] == 2 and counts[b"si"] >= 700
 
 
 def test_a_shared_string_table_far_bigger_than_the_cells_using_it_is_rejected(
