@@ -372,3 +372,38 @@ def test_the_pdf_is_what_fpdf2s_own_add_font_gives(monkeypatch) -> None:
     assert pdf.pdf_bytes(doc) == first == again
     assert pdf.pdf_bytes(other) == between != first
     assert pdf.pdf_bytes(accented) == latin != first
+
+
+def test_a_font_cut_for_a_set_of_glyphs_is_cut_once_and_given_again_the_same_bytes(
+        monkeypatch) -> None:
+    """fpdf2 cuts each font down to a document's glyphs when it writes the PDF; the cut
+    made of a style's copy for one set of glyphs is remembered (`pdf._CUTS`) and given to
+    the next document asking for the same set, not made again. Every PDF is the bytes
+    of fontTools cutting afresh, documents with other glyphs included."""
+    from dataclasses import replace
+
+    from fontTools import subset
+
+    from exports.profiles import pdf
+
+    doc = build_csp_profile(*export_of("csp-rutland", published_tables()))
+    accented = replace(doc, title="Ŵrëxhåm – Ĳsselmonde ‰ ≤ ≥ £ € ½ ✓",
+                       author="Ærøskøbing Łódź Šćęń")
+    cuts: list[str] = []
+    fresh = subset.Subsetter.subset
+
+    def counted(self, font) -> None:
+        cuts.append(font.style)
+        fresh(self, font)
+
+    monkeypatch.setattr(pdf, "_CUTS", {})
+    monkeypatch.setattr(subset.Subsetter, "subset", counted)
+    first = pdf.pdf_bytes(doc)
+    between = pdf.pdf_bytes(accented)
+    again = pdf.pdf_bytes(doc)
+    assert cuts == ["", "B", "I", "", "B"]  # the accents: new regular and bold glyphs
+    assert len(pdf._CUTS) == 5
+
+    monkeypatch.setattr(pdf._RememberingSubsetter, "subset", fresh)  # always afresh
+    assert pdf.pdf_bytes(doc) == first == again
+    assert pdf.pdf_bytes(accented) == between != first

@@ -14,9 +14,13 @@ from __future__ import annotations
 import copy
 import functools
 import io
+import types
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, BinaryIO
 
+import fpdf.output
 import matplotlib
 from fontTools import subset, ttLib
 from fpdf import FPDF
@@ -138,15 +142,90 @@ def _cut_font(style: str) -> tuple[bytes, frozenset[str]]:
 
 def _embed_cut_fonts(pdf: FPDF) -> tuple[str, ...]:
     """Before fpdf2 writes `pdf`: each of its fonts whose used glyphs are all in the cut
-    copy of the font is cut down from that copy. The styles so embedded."""
+    copy of the font is cut down from that copy (`_CutFont`). The styles so embedded."""
     cut = []
     for style in FONT_FILES:
         font = pdf.fonts[f"{FONT.lower()}{style}"]
         data, glyphs = _cut_font(style)
         if glyphs.issuperset(font.subset.get_all_glyph_names()):
-            font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+            font.ttfont = _CutFont(style, data)
             cut.append(style)
     return tuple(cut)
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """What fontTools' subsetter made of a `_CutFont` for one set of glyphs: the font
+    file as `TTFont.save` writes it, and the glyph id of each glyph kept."""
+
+    data: bytes
+    ids: dict[str, int]
+
+
+# (style, glyphs and options asked for) -> the cut made. A profile's glyphs recur across
+# quarters and partners (among 72 profiles: 4 sets in the regular face, 25 in bold, 4 in
+# italic), so most documents' fonts are cut once per process, not once per document.
+_CUTS: dict[tuple[Any, ...], _Cut] = {}
+_CUTS_KEPT = 512
+
+
+class _CutFont(ttLib.TTFont):
+    """The cut copy of a style (`_cut_font`), as fpdf2 gets it to cut down to a
+    document's glyphs when it writes the PDF. Once cut (`_RememberingSubsetter`), it
+    answers fpdf2's two questions of the result, the glyph ids and the file, from the
+    cut remembered for those glyphs: the same ids and bytes as the font cut afresh."""
+
+    def __init__(self, style: str, data: bytes) -> None:
+        super().__init__(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+        self.style = style
+        self.cut: _Cut | None = None
+
+    def getGlyphID(self, glyphName: str) -> int:
+        if self.cut is None:
+            return super().getGlyphID(glyphName)
+        return self.cut.ids[glyphName]
+
+    def save(self, file: BinaryIO, reorderTables: bool | None = True) -> None:
+        if self.cut is None:
+            super().save(file, reorderTables)
+        else:
+            file.write(self.cut.data)
+
+
+class _RememberingSubsetter(subset.Subsetter):
+    """fontTools' subsetter, as fpdf2 calls it when it writes a PDF (`populate` with the
+    document's glyphs, then `subset` on the font), remembering what it made of a
+    `_CutFont` for each style, set of glyphs and options (`_CUTS`). Any other font is
+    cut as fontTools cuts it."""
+
+    def populate(self, glyphs: Any = (), gids: Any = (), unicodes: Any = (),
+                 text: str = "") -> None:
+        self._asked = (frozenset(glyphs), frozenset(gids), frozenset(unicodes), text)
+        super().populate(glyphs=glyphs, gids=gids, unicodes=unicodes, text=text)
+
+    def subset(self, font: ttLib.TTFont) -> None:
+        if not isinstance(font, _CutFont):
+            super().subset(font)
+            return
+        key = (font.style, self._asked, repr(sorted(vars(self.options).items())))
+        cut = _CUTS.get(key)
+        if cut is None:
+            super().subset(font)
+            out = io.BytesIO()
+            ttLib.TTFont.save(font, out)
+            cut = _Cut(out.getvalue(), {name: ttLib.TTFont.getGlyphID(font, name)
+                                        for name in self._asked[0]})
+            if len(_CUTS) >= _CUTS_KEPT:
+                del _CUTS[next(iter(_CUTS))]
+            _CUTS[key] = cut
+        font.cut = cut
+
+
+# fpdf2 cuts fonts down with `fontTools.subset`, as its `output` module names it: that
+# module's name is given fontTools' options and the subsetter above instead.
+assert fpdf.output.ftsubset is subset, "fpdf2 no longer cuts fonts as it did"
+fpdf.output.ftsubset = types.SimpleNamespace(Options=subset.Options,
+                                             Subsetter=_RememberingSubsetter)
 
 
 # fpdf2's line breaking (`fpdf.line_break`): where a line may break, what a line drops.
