@@ -321,14 +321,16 @@ def _whole_matches(buf: bytes, final: bool) -> tuple[list[tuple[bytes, bytes, by
     return matches, max(end, 0)
 
 
-def _plain_matches(buf: bytes, final: bool) -> tuple[list[tuple[bytes, bytes, bytes]], int]:
+def _plain_matches(buf: bytes, final: bool
+                   ) -> tuple[list[tuple[bytes, bytes, bytes]], int, bool]:
     """`_whole_matches` by `_PLAIN_ELEMENT`, when `buf` has a `>` and no prefixed tag
     before its last one; else `_whole_matches`. The same elements (well-formed XML has
-    no `<` inside a tag), with only the references given first in their tags."""
+    no `<` inside a tag), with only the references given first in their tags. With
+    them, whether they are `_PLAIN_ELEMENT`'s."""
     cut = len(buf) if final else buf.rfind(b">") + 1
     if cut and _PREFIXED.search(buf, 0, cut) is None:
-        return _PLAIN_ELEMENT.findall(buf, 0, cut), cut
-    return _whole_matches(buf, final)
+        return _PLAIN_ELEMENT.findall(buf, 0, cut), cut, True
+    return (*_whole_matches(buf, final), False)
 
 
 def _count_elements(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
@@ -351,13 +353,15 @@ def _count_elements(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
                     raise UnreadableFile(f"not a readable .xlsx workbook (its part "
                                          f"{info.filename} is longer than it declares)")
                 buf = tail + chunk
-                matches, rest = _plain_matches(buf, final=not chunk)
+                matches, rest, plain = _plain_matches(buf, final=not chunk)
                 kinds = list(map(itemgetter(0), matches))
                 for kind in counts:
                     counts[kind] += kinds.count(kind)
                 if extent is not None and not _extent_named(matches, extent):
-                    # a reference not first in its tag, or none: every element's, walked
-                    _extent_walked(_whole_matches(buf, final=not chunk)[0], extent)
+                    # A reference not first in its tag, or none: every element walked,
+                    # with every reference its tag has.
+                    _extent_walked(_whole_matches(buf, final=not chunk)[0] if plain
+                                   else matches, extent)
                 tail = buf[rest:]
                 if counts[b"c"] > limits.max_cells:
                     raise UnreadableFile(_too_many_cells(limits))
