@@ -232,12 +232,6 @@ def _extent(matches: list[tuple[bytes, bytes, bytes]], at: list[int]) -> None:
     column, furthest row, furthest column], updated in place. A row moves to the row it
     names (or the next); a cell to the column and row it names, or the next column. A
     row adds to the extent only with a cell in it."""
-    if not _extent_named(matches, at):
-        _extent_walked(matches, at)
-
-
-def _extent_walked(matches: list[tuple[bytes, bytes, bytes]], at: list[int]) -> None:
-    """`_extent`, element by element: any sheet, references or none."""
     from openpyxl.utils import column_index_from_string  # `A` -> 1, `XFD` -> 16384
 
     row, column, rows, columns = at
@@ -360,7 +354,7 @@ def _count_elements(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
                 if extent is not None and not _extent_named(matches, extent):
                     # A reference not first in its tag, or none: every element walked,
                     # with every reference its tag has.
-                    _extent_walked(_whole_matches(buf, final=not chunk)[0] if plain
+                    _extent(_whole_matches(buf, final=not chunk)[0] if plain
                                    else matches, extent)
                 tail = buf[rest:]
                 if counts[b"c"] > limits.max_cells:

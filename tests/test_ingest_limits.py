@@ -398,10 +398,10 @@ def test_a_sheets_extent_found_at_once_is_the_extent_found_element_by_element(
     walked, at_once = [0, 0, 0, 0], [0, 0, 0, 0]
     start, named = 0, 0
     for end in ends:
-        read._extent_walked(read._ELEMENT.findall(sheet, start, end), walked)
+        read._extent(read._ELEMENT.findall(sheet, start, end), walked)
         plain = read._PLAIN_ELEMENT.findall(sheet, start, end)
         if read._PREFIXED.search(sheet, start, end) or not read._extent_named(plain, at_once):
-            read._extent_walked(read._ELEMENT.findall(sheet, start, end), at_once)
+            read._extent(read._ELEMENT.findall(sheet, start, end), at_once)
         else:
             named += 1
         assert at_once == walked, (seed, start, end)
@@ -411,7 +411,7 @@ def test_a_sheets_extent_found_at_once_is_the_extent_found_element_by_element(
         assert named == len(ends)
 
 
-def test_plain_sheets_are_measured_at_once_and_the_same(tmp_path: Path) -> None:
+def test_plain_sheets_are_measured_at_once_and_the_same() -> None:
     """A sheet as writers make it (every reference first in its tag) is measured at once
     in every chunk, rows up to the largest number a reference may have."""
     rng = random.Random(7)
@@ -424,7 +424,7 @@ def test_plain_sheets_are_measured_at_once_and_the_same(tmp_path: Path) -> None:
     plain, at = read._PLAIN_ELEMENT.findall(sheet), [0, 0, 0, 0]
     assert read._extent_named(plain, at)
     walked = [0, 0, 0, 0]
-    read._extent_walked(read._ELEMENT.findall(sheet), walked)
+    read._extent(read._ELEMENT.findall(sheet), walked)
     assert at == walked
     assert at[2] == max(n for n, k in rows if k)
 
@@ -437,7 +437,7 @@ def test_cells_cut_from_their_row_by_a_chunk_are_still_in_that_row() -> None:
     for chunk in (first, second):
         assert read._extent_named(read._PLAIN_ELEMENT.findall(chunk), at)
     walked = [0, 0, 0, 0]
-    read._extent_walked(read._ELEMENT.findall(first + second), walked)
+    read._extent(read._ELEMENT.findall(first + second), walked)
     assert at == walked == [900, 2, 900, 2]
 
 
@@ -473,7 +473,7 @@ def test_elements_are_counted_the_same_in_chunks_of_any_size(
                 counts[kind] += 1
             if info.filename.startswith("xl/worksheets/"):
                 at = [0, 0, 0, 0]
-                read._extent_walked(matches, at)
+                read._extent(matches, at)
                 extents[info.filename] = at[2], at[3]
     assert whole == (counts, extents)
     assert counts[b"sheet"] == 2 and counts[b"si"] >= 700

@@ -216,7 +216,7 @@ class _RememberingSubsetter(subset.Subsetter):
             cut = _Cut(out.getvalue(), {name: ttLib.TTFont.getGlyphID(font, name)
                                         for name in self._asked[0]})
             if len(_CUTS) >= _CUTS_KEPT:
-                del _CUTS[next(iter(_CUTS))]
+                _CUTS.clear()
             _CUTS[key] = cut
         font.cut = cut
 
