@@ -15,7 +15,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from operator import itemgetter
@@ -531,7 +531,7 @@ def date_text(value: date | datetime | time, kind: str, style: str) -> str:
     return day
 
 
-def write_utf8_csv(rows: Sequence[Sequence[str]], out: Path) -> None:
+def write_utf8_csv(rows: Iterable[Sequence[str]], out: Path) -> None:
     """Rows of text as a plain UTF-8 CSV (a workbook handed to the CSV validator)."""
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -214,7 +215,9 @@ def workbook_as_csv(path: Path, entity: Entity, workdir: Path) -> tuple[list[str
 
     Date cells are written in the file's own text style (the style most of its text dates
     use, ISO when it has none) so that a workbook mixing date cells and text dates is
-    judged like a CSV: one style per file.
+    judged like a CSV: one style per file. A row whose cells under the header are all
+    blank is not a data row. The cells are turned into text a column at a time
+    (`column_texts`), not cell by cell.
     """
     rows = read.read_xlsx_values(path)
     if not rows:
@@ -222,35 +225,105 @@ def workbook_as_csv(path: Path, entity: Entity, workdir: Path) -> tuple[list[str
     header = read.clean_header(rows[0][1])
     while header and header[-1] == "":
         header.pop()  # cells a workbook reports beyond the last heading
-    kinds = {i: c.kind for i, c in enumerate(entity.columns)}
+    width = len(header)
+    data = rows[1:]
+    sheet_width = max((len(cells) for _, cells in data), default=0)
+    columns = _columns([cells for _, cells in data], sheet_width)
+    kinds = [c.kind for c in entity.columns]
+    dated = [columns[i] for i, kind in enumerate(kinds[:sheet_width])
+             if kind in validate.DATE_KINDS]
+    style = validate.choose_style(*_text_date_styles(dated))
+    kept = _data_row_indices(columns[:width], len(data))
+    texts = [column_texts(_pick(columns[i], kept), kinds[i] if i < len(kinds) else "text",
+                          style) if i < sheet_width else [""] * len(kept)
+             for i in range(width)]
+    numbers = [str(data[i][0] - 1) for i in kept]  # sheet row 2 is data row 1
+    csv_path = workdir / f"{path.stem}.xlsx.csv"
+    read.write_utf8_csv(itertools.chain([["__row_number", *header]],
+                                        zip(numbers, *texts, strict=True)), csv_path)
+    return header, csv_path
+
+
+def _columns(rows: list[list[Any]], width: int) -> list[tuple[Any, ...]]:
+    """The rows' cells column by column. calamine's rows are all as wide as the sheet; a
+    shorter row is padded with blank cells, as a missing cell is blank."""
+    if any(len(cells) != width for cells in rows):
+        rows = [list(cells) + [""] * (width - len(cells)) for cells in rows]
+    return list(zip(*rows, strict=True)) if rows else []
+
+
+def _text_date_styles(columns: Sequence[Sequence[Any]]) -> tuple[int, int]:
+    """(ISO, UK): how many text cells of the date columns begin as each style's dates."""
     iso = uk = 0
-    for _, cells in rows[1:]:
-        for i, value in enumerate(cells):
-            if kinds.get(i) in validate.DATE_KINDS and isinstance(value, str):
+    for column in columns:
+        for value in column:
+            if isinstance(value, str):
                 iso += bool(_ISO.match(value.strip()))
                 uk += bool(_UK.match(value.strip()))
-    style = validate.choose_style(iso, uk)
-    out: list[list[str]] = [["__row_number", *header]]
-    width = len(header)
-    for number, cells in rows[1:]:
-        values = cells[:width]
-        if all(read.is_blank(v) for v in values):
-            continue  # an empty sheet row is not a data row
-        text = []
-        for i, v in enumerate(values):
-            if v is None:
-                text.append("")
-            elif hasattr(v, "year") or hasattr(v, "hour"):
-                text.append(read.date_text(v, kinds.get(i, "text"), style))
-            elif isinstance(v, int | float):
-                text.append(read.number_text(v))
-            else:
-                text.append(str(v))
-        text += [""] * (width - len(text))
-        out.append([str(number - 1), *text])  # sheet row 2 is data row 1
-    csv_path = workdir / f"{path.stem}.xlsx.csv"
-    read.write_utf8_csv(out, csv_path)
-    return header, csv_path
+    return iso, uk
+
+
+def _data_row_indices(columns: Sequence[Sequence[Any]], count: int) -> list[int]:
+    """The rows (of `count`) with a cell that is not blank in one of `columns` (the
+    columns under the header), in order: an empty sheet row is not a data row."""
+    blank: Sequence[int] = range(count)
+    for column in columns:  # the rows blank so far, narrowed column by column
+        if set(map(type, column)) <= {str}:
+            blank = [i for i in blank if not column[i].strip()]
+        else:
+            blank = [i for i in blank if read.is_blank(column[i])]
+        if not blank:
+            return list(range(count))
+    if len(blank) == count:
+        return []
+    skip = set(blank)
+    return [i for i in range(count) if i not in skip]
+
+
+def _pick(column: Sequence[Any], rows: list[int]) -> Sequence[Any]:
+    return column if len(rows) == len(column) else [column[i] for i in rows]
+
+
+def cell_text(value: Any, kind: str, style: str) -> str:
+    """A workbook cell as the text a partner would have typed: a date or time in the
+    file's style (`read.date_text`), a number as `read.number_text`, blank as empty."""
+    if value is None:
+        return ""
+    if hasattr(value, "year") or hasattr(value, "hour"):
+        return read.date_text(value, kind, style)
+    if isinstance(value, int | float):
+        return read.number_text(value)
+    return str(value)
+
+
+def _float_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def column_texts(values: Sequence[Any], kind: str, style: str) -> list[str]:
+    """`cell_text` of each cell of a column, the column at once: a column's cells are
+    nearly always of one type (calamine's `str`, `float`, `date`, …), and each of those
+    types is turned into text one way. A type of any other kind goes cell by cell."""
+    def of_type(kind_of: type) -> Callable[[Any], str] | None:
+        if kind_of is str:
+            return None  # already text
+        if kind_of is float:
+            return _float_text
+        if kind_of is int:
+            return str
+        if kind_of is bool:
+            return read.number_text
+        if kind_of is type(None):
+            return lambda _: ""
+        if kind_of in (date, datetime, time):
+            return lambda v: read.date_text(v, kind, style)
+        return lambda v: cell_text(v, kind, style)
+
+    ways = {t: of_type(t) for t in set(map(type, values))}
+    if len(ways) == 1:
+        (way,) = ways.values()
+        return list(values) if way is None else list(map(way, values))
+    return [v if (way := ways[type(v)]) is None else way(v) for v in values]
 
 
 def _data_rows(file: LandingFile, entity: Entity, workdir: Path) -> tuple[Path, bool] | str:
