@@ -115,11 +115,13 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print,
     inputs = inputs or RunInputs.of(settings)
     _record_start(settings.warehouse, run_id)
 
-    from orchestration.definitions import defs
-
-    job = defs.resolve_job_def(JOB_NAME)
     echo(f"run {run_id}: landing {settings.landing} → warehouse {settings.warehouse}")
+    # The instance first: the definitions wait for dbt's parse of the project when one is
+    # due (a fresh clone: `vrn.manifest.parse_beside`), and opening it need not.
     with open_instance(settings.warehouse) as instance:
+        from orchestration.definitions import defs
+
+        job = defs.resolve_job_def(JOB_NAME)
         for stale in release_abandoned_runs(instance):
             echo(f"run {stale} ended without finishing (its process is gone): marked "
                  "failed, and the warehouse pool it held released")

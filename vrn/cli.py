@@ -186,6 +186,9 @@ def _run(settings: Settings, wait: bool, force: bool = False) -> int:
             inputs = RunInputs.of(settings)
             if not force and _nothing_new(settings, inputs):
                 return 0
+            from vrn.manifest import parse_beside
+
+            parse_beside()  # dbt's parse, when due, beside the imports below
             from orchestration.run import run_pipeline
 
             outcome = run_pipeline(settings, echo=typer.echo, inputs=inputs)

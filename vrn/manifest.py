@@ -7,12 +7,14 @@ disclosure shape), the Soda contracts and the Dagster dbt assets all read dbt's
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,22 @@ def ensure_manifest() -> Path:
                 check=True, env={**os.environ, "DO_NOT_TRACK": "1"},
             )
     return MANIFEST
+
+
+def parse_beside() -> threading.Thread:
+    """`ensure_manifest` in a thread of its own, started now: a `vrn run` starts it before
+    it imports the pipeline, so that on a fresh clone (or after a change to the dbt
+    project) dbt's parse, a process of its own of about 8 CPU s, runs beside those
+    imports instead of after them. The pipeline's own `ensure_manifest` then waits on the
+    lock for it and finds the manifest fresh. Should the parse fail, the thread says
+    nothing: the pipeline's call parses again and raises as it always has."""
+    def parse() -> None:
+        with contextlib.suppress(Exception):
+            ensure_manifest()
+
+    thread = threading.Thread(target=parse, name="dbt-parse", daemon=True)
+    thread.start()
+    return thread
 
 
 def read_manifest(path: Path | None = None) -> dict[str, Any]:
