@@ -296,10 +296,6 @@ def cell_text(value: Any, kind: str, style: str) -> str:
     return str(value)
 
 
-def _float_text(value: float) -> str:
-    return str(int(value)) if value.is_integer() else str(value)
-
-
 def column_texts(values: Sequence[Any], kind: str, style: str) -> list[str]:
     """`cell_text` of each cell of a column, the column at once: a column's cells are
     nearly always of one type (calamine's `str`, `float`, `date`, …), and each of those
@@ -307,11 +303,7 @@ def column_texts(values: Sequence[Any], kind: str, style: str) -> list[str]:
     def of_type(kind_of: type) -> Callable[[Any], str] | None:
         if kind_of is str:
             return None  # already text
-        if kind_of is float:
-            return _float_text
-        if kind_of is int:
-            return str
-        if kind_of is bool:
+        if kind_of in (float, int, bool):
             return read.number_text
         if kind_of is type(None):
             return lambda _: ""
