@@ -355,7 +355,7 @@ def _count_elements(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
                     # A reference not first in its tag, or none: every element walked,
                     # with every reference its tag has.
                     _extent(_whole_matches(buf, final=not chunk)[0] if plain
-                                   else matches, extent)
+                            else matches, extent)
                 tail = buf[rest:]
                 if counts[b"c"] > limits.max_cells:
                     raise UnreadableFile(_too_many_cells(limits))

@@ -20,7 +20,6 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -274,8 +273,6 @@ def _data_row_indices(columns: Sequence[Sequence[Any]], count: int) -> list[int]
             blank = [i for i in blank if read.is_blank(column[i])]
         if not blank:
             return list(range(count))
-    if len(blank) == count:
-        return []
     skip = set(blank)
     return [i for i in range(count) if i not in skip]
 
@@ -298,17 +295,13 @@ def cell_text(value: Any, kind: str, style: str) -> str:
 
 def column_texts(values: Sequence[Any], kind: str, style: str) -> list[str]:
     """`cell_text` of each cell of a column, the column at once: a column's cells are
-    nearly always of one type (calamine's `str`, `float`, `date`, …), and each of those
-    types is turned into text one way. A type of any other kind goes cell by cell."""
+    nearly always of one type (calamine's `str`, `float`, `date`, …): text stays as it
+    is, numbers go through `read.number_text`, and any other type through `cell_text`."""
     def of_type(kind_of: type) -> Callable[[Any], str] | None:
         if kind_of is str:
             return None  # already text
         if kind_of in (float, int, bool):
             return read.number_text
-        if kind_of is type(None):
-            return lambda _: ""
-        if kind_of in (date, datetime, time):
-            return lambda v: read.date_text(v, kind, style)
         return lambda v: cell_text(v, kind, style)
 
     ways = {t: of_type(t) for t in set(map(type, values))}
