@@ -31,6 +31,8 @@ can work a hidden cell out from two tables is stopped as one who can from one.
 from __future__ import annotations
 
 import math
+import re
+import string
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -693,6 +695,9 @@ def _years_earlier(first: date, last: date, years: int) -> tuple[date, date]:
             after.replace(year=after.year - years) - timedelta(days=1))
 
 
+_DAY_COLUMNS = frozenset({"month", "financial_year", "period_start", "period_end"})
+
+
 def _link_days(link: Link, row: Mapping[str, object]) -> tuple[date, date]:
     if link.period == "month":
         first = _day(row["month"]).replace(day=1)
@@ -713,7 +718,14 @@ def _linked_cells(tables: Sequence[Table], frames: Mapping[str, pd.DataFrame],
     for t in tables:
         if not t.shape.links:
             continue
-        records = _records(frames[t.name])
+        frame = frames[t.name]
+        # Only the columns the links read: their `where`, their measure's fields and the
+        # columns giving the days (a frame's other columns are never looked at here).
+        wanted = {c for link in t.shape.links for c, _ in link.where}
+        wanted |= {re.split(r"[.\[]", field)[0] for link in t.shape.links
+                   for _, field, _, _ in string.Formatter().parse(link.measure) if field}
+        wanted |= _DAY_COLUMNS
+        records = _records(frame[[c for c in frame.columns if c in wanted]])
         texts = [{k: str(v) for k, v in row.items()} for row in records]  # once, not a link
         for link in t.shape.links:
             for r, (row, text) in enumerate(zip(records, texts, strict=True)):
