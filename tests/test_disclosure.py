@@ -434,6 +434,38 @@ def test_a_year_earlier_column_is_the_figure_a_year_before():
     assert attack_export(published, shapes, ONS_SMALL_COUNTS, figures) == {}
 
 
+def test_links_read_only_their_columns_and_still_refuse_a_missing_one():
+    """The cells a link joins are found from the columns it names alone (its `where`,
+    its measure's fields, the columns giving the days): other columns, whatever they
+    hold, change nothing; a link naming a column the table lacks is still an error, not
+    a link quietly dropped."""
+    months = MONTHS.assign(area="LLR", weapon="knife")
+    shapes = {
+        "by_month": TableShape(keys=("month",), counts=("knife",), links=(
+            Link("knife", "{weapon}", where=(("area", "LLR"),), period="month"),)),
+        "by_quarter": TableShape(keys=("period",), counts=("knife",), links=(
+            Link("knife", "knife"),)),
+    }
+
+    def published(frame: pd.DataFrame) -> list:
+        out = protect_together([Table("by_month", frame, shapes["by_month"]),
+                                Table("by_quarter", QUARTER, shapes["by_quarter"])],
+                               ONS_SMALL_COUNTS)
+        return [*out["by_month"].frame["knife"], *out["by_quarter"].frame["knife"]]
+
+    # Linked, the quarter's 10 less the months shown would give the hidden 1 away.
+    linked = published(months)
+    assert linked.count(SUPPRESSED) == 2
+    assert published(months.assign(other=[object(), None, pd.NA])) == linked
+    # Another area's months are not the quarter's: nothing is shared.
+    assert published(months.assign(area="Leicester")) == [SUPPRESSED, 0, 9, 10]
+    with pytest.raises(DisclosureError, match="names no column 'weapon'"):
+        published(months.drop(columns=["weapon"]))
+    for missing in ("area", "month"):  # the link's `where`, the month it counts
+        with pytest.raises(KeyError, match=missing):
+            published(months.drop(columns=[missing]))
+
+
 def test_tables_that_disagree_on_a_shared_figure_are_refused():
     shapes = [TableShape(keys=("month",), counts=("knife",), links=(
         Link("knife", "knife", period="month"),)),
