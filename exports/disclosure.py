@@ -724,8 +724,7 @@ def _linked_cells(tables: Sequence[Table], frames: Mapping[str, pd.DataFrame],
         # Only the columns the links read: their `where`, their measure's fields and the
         # columns giving the days (a frame's other columns are never looked at here).
         wanted = {c for link in t.shape.links for c, _ in link.where}
-        wanted |= {re.split(r"[.\[]", field)[0] for link in t.shape.links
-                   for _, field, _, _ in string.Formatter().parse(link.measure) if field}
+        wanted |= {f for link in t.shape.links for f in _fields(link.measure)}
         wanted |= _DAY_COLUMNS
         records = _records(frame, [c for c in frame.columns if c in wanted])
         texts = [{k: str(v) for k, v in row.items()} for row in records]  # once, not a link
@@ -743,6 +742,18 @@ def _linked_cells(tables: Sequence[Table], frames: Mapping[str, pd.DataFrame],
                                           f"no column {e}") from None
                 nodes[(measure, *_link_days(link, row))].append(cell)
     return nodes
+
+
+def _fields(template: str) -> set[str]:
+    """The names a format string takes from its arguments (`{a}`, `{a.b}`, `{a[0]}`,
+    and those inside a format spec, `{a:{width}}`)."""
+    out = set()
+    for _, field, spec, _ in string.Formatter().parse(template):
+        if field:
+            out.add(re.split(r"[.\[]", field)[0])
+        if spec:
+            out |= _fields(spec)
+    return out
 
 
 def _records(frame: pd.DataFrame, names: Sequence[str] | None = None

@@ -28,6 +28,7 @@ from exports.disclosure import (
     DisclosureError,
     Equation,
     Table,
+    _fields,
     _groups,
     _System,
     determined_by_equations,
@@ -464,6 +465,12 @@ def test_links_read_only_their_columns_and_still_refuse_a_missing_one():
     for missing in ("area", "month"):  # the link's `where`, the month it counts
         with pytest.raises(KeyError, match=missing):
             published(months.drop(columns=[missing]))
+
+
+def test_a_link_measure_names_the_columns_it_formats():
+    assert _fields("sv_group:{sv_group}") == {"sv_group"}
+    assert _fields("{a.b}-{c[0]}:{d:>{width}}{{not_a_field}}") == {"a", "c", "d", "width"}
+    assert _fields("knife") == set()
 
 
 def test_tables_that_disagree_on_a_shared_figure_are_refused():
