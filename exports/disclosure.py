@@ -196,6 +196,11 @@ class _CellState:
     # quarter, from its months): unknown to the reader, never a cell to hide.
     virtual: bool = False
 
+    @property
+    def protected(self) -> bool:
+        """Hidden from the reader as a disclosure to protect (not merely not available)."""
+        return self.suppressed and not self.not_available
+
 
 def _reader_bounds(state: _CellState, rule: DisclosureRule) -> tuple[float, float]:
     """What a reader knows of one cell: a shown count exactly, a rounded one within half
@@ -491,8 +496,7 @@ def _bounds(system: _System, states: dict[Cell, _CellState], rule: DisclosureRul
     """Per cell: whether it is hidden (and not merely not available), and the bounds a
     reader knows it lies within."""
     cells = system.cells
-    protected = np.array([states[c].suppressed and not states[c].not_available
-                          for c in cells])
+    protected = np.array([states[c].protected for c in cells])
     bounds = np.array([_reader_bounds(states[c], rule) for c in cells])
     return protected, bounds[:, 0], bounds[:, 1]
 
@@ -501,7 +505,7 @@ def _hidden(bounds: Bounds, i: int, state: _CellState, rule: DisclosureRule) -> 
     """`bounds` (`_bounds`) after the cell at index `i`, now `state`, is hidden: what
     `_bounds` from scratch gives, one cell rather than all of them."""
     protected, lo, hi = bounds
-    protected[i] = state.suppressed and not state.not_available
+    protected[i] = state.protected
     lo[i], hi[i] = _reader_bounds(state, rule)
 
 
@@ -697,7 +701,9 @@ def _years_earlier(first: date, last: date, years: int) -> tuple[date, date]:
             after.replace(year=after.year - years) - timedelta(days=1))
 
 
-_DAY_COLUMNS = frozenset({"month", "financial_year", "period_start", "period_end"})
+# The columns `_link_days` reads for each kind of link period.
+_DAY_COLUMNS = {"month": ("month",), "financial_year": ("financial_year",),
+                "period": ("period_start", "period_end")}
 
 
 def _link_days(link: Link, row: Mapping[str, object]) -> tuple[date, date]:
@@ -725,7 +731,7 @@ def _linked_cells(tables: Sequence[Table], frames: Mapping[str, pd.DataFrame],
         # columns giving the days (a frame's other columns are never looked at here).
         wanted = {c for link in t.shape.links for c, _ in link.where}
         wanted |= {f for link in t.shape.links for f in _fields(link.measure)}
-        wanted |= _DAY_COLUMNS
+        wanted |= {c for link in t.shape.links for c in _DAY_COLUMNS[link.period]}
         records = _records(frame, [c for c in frame.columns if c in wanted])
         texts = [{k: str(v) for k, v in row.items()} for row in records]  # once, not a link
         for link in t.shape.links:
