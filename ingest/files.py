@@ -43,6 +43,16 @@ def _entities_of(source: str) -> dict[str, tuple[str, ...]]:
 
 
 @dataclass(frozen=True)
+class WorkbookText:
+    """A workbook's header and its data rows as a numbered UTF-8 CSV of text, as
+    `ingest.tabular.workbook_as_csv` makes them, made from the file's private copy
+    before its turn came (`ingest.ahead`)."""
+
+    header: tuple[str, ...]
+    csv: Path
+
+
+@dataclass(frozen=True)
 class LandingFile:
     """One file found in the landing folder, with what its name says about it."""
 
@@ -53,6 +63,7 @@ class LandingFile:
     period: str | None  # `2023-24Q1`, `2023-24` or (police.uk) `2023-01`
     extension: str
     problem: str | None = None  # why the name was not recognised
+    text: WorkbookText | None = None  # a workbook's text, made ahead (`ingest.ahead`)
 
     @property
     def la_code(self) -> str | None:

@@ -32,6 +32,7 @@ from ingest import (
     policeuk,
     validate,
 )
+from ingest.ahead import Ahead, Landed, copy_of, landing_ahead
 from ingest.files import (
     LandingFile,
     OutsideLanding,
@@ -301,16 +302,26 @@ def record_stray(con: duckdb.DuckDBPyConnection, stray: Stray) -> FileResult:
     return result
 
 
+def _land(file: LandingFile, folder: Path, ahead: Ahead | None) -> Landed:
+    """A new version's private copy in `folder` (`ingest.ahead.copy_of`), or what the
+    worker landed of it ahead, moved there."""
+    if ahead is not None and (landed := ahead.take(file, folder)) is not None:
+        return landed
+    return copy_of(file, folder)
+
+
 def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile,
                 scratch: Scratch = None,
-                versions: dict[str, tuple] | None = None) -> FileResult:
+                versions: dict[str, tuple] | None = None,
+                ahead: Ahead | None = None) -> FileResult:
     """One landing file: unchanged, loaded (perhaps replacing a version) or rejected.
 
     The file is read through `ingest.files.fingerprint` only (never through a link), and
     a new version is parsed from the private copy made as it is hashed. A file the
     warehouse has no version of is read once, as it is copied; one it has is hashed first,
     and copied only when its bytes changed. `versions`: the run's `current_versions`,
-    read before any of its files loaded (else the warehouse is asked)."""
+    read before any of its files loaded (else the warehouse is asked). `ahead`: what
+    `ingest.ahead` landed of the run's new workbooks."""
     current = (versions.get(file.file_name) if versions is not None
                else current_version(con, file.file_name))
     if current is not None:
@@ -323,15 +334,13 @@ def ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile,
                               "unchanged", current[2] or 0, current[3] or 0, current[4] or 0,
                               current[5])
     with tempfile.TemporaryDirectory(prefix="vrn-ingest-") as tmp:
-        copy = Path(tmp) / "landed" / file.path.name
-        copy.parent.mkdir()
         try:
-            sha256, size = fingerprint(file, copy_to=copy)
+            landed = _land(file, Path(tmp) / "landed", ahead)
         except OutsideLanding as e:
             return record_stray(con, Stray(file.file_name, file.source, None, str(e)))
         try:
-            parsed = parse_landing_file(con, dataclasses.replace(file, path=copy),
-                                        Path(tmp), sha256, size, scratch)
+            parsed = parse_landing_file(con, landed.file(file), Path(tmp), landed.sha256,
+                                        landed.size, scratch)
             outcome = write_file(con, parsed, replaces=current is not None)
         finally:
             release(scratch)
@@ -363,7 +372,8 @@ def batchable(file: LandingFile, versions: dict[str, tuple]) -> bool:
 
 
 def ingest_batch(con: duckdb.DuckDBPyConnection, files: Sequence[LandingFile],
-                 scratch: AttachedScratch) -> Iterator[FileResult]:
+                 scratch: AttachedScratch, ahead: Ahead | None = None
+                 ) -> Iterator[FileResult]:
     """Several new files of one entity (and council), in load order, with the same
     outcome for each as `ingest_file` (each then being new): validated together
     (`ingest.tabular.parse_tables`), then written one transaction per file, each
@@ -373,16 +383,14 @@ def ingest_batch(con: duckdb.DuckDBPyConnection, files: Sequence[LandingFile],
         slots: list[FileResult | None] = []  # a stray's result, or a file to validate
         landed: list[tuple[LandingFile, str]] = []
         for i, file in enumerate(files):
-            copy = Path(tmp) / "landed" / str(i) / file.path.name
-            copy.parent.mkdir(parents=True)
             try:
-                sha256, _ = fingerprint(file, copy_to=copy)
+                copy = _land(file, Path(tmp) / "landed" / str(i), ahead)
             except OutsideLanding as e:
                 slots.append(record_stray(con, Stray(file.file_name, file.source, None,
                                                      str(e))))
                 continue
             slots.append(None)
-            landed.append((dataclasses.replace(file, path=copy), sha256))
+            landed.append((copy.file(file), copy.sha256))
         if not landed:
             yield from (s for s in slots if s is not None)
             return
@@ -477,11 +485,13 @@ def ingest_landing(con: duckdb.DuckDBPyConnection, landing: Path,
             if stray.source in chosen or (unplaced and stray.source is None):
                 say(record_stray(con, stray))
         versions = current_versions(con)  # after the strays: none is a file's name
-        with attached_scratch(con) as scratch:  # in memory: where each file is validated
-            for group in _batches([f for f in found.files if f.source in chosen],
-                                  versions):
-                results = (ingest_batch(con, group, scratch) if len(group) > 1
-                           else iter([ingest_file(con, group[0], scratch, versions)]))
+        files = [f for f in found.files if f.source in chosen]
+        # In memory: where each file is validated; and new workbooks landed ahead.
+        with attached_scratch(con) as scratch, landing_ahead(files, versions) as ahead:
+            for group in _batches(files, versions):
+                results = (ingest_batch(con, group, scratch, ahead) if len(group) > 1
+                           else iter([ingest_file(con, group[0], scratch, versions,
+                                                  ahead)]))
                 for result in results:
                     say(result)
                     failpoints.reached("ingest.between_files")

@@ -317,7 +317,8 @@ def _data_rows(file: LandingFile, entity: Entity, workdir: Path) -> tuple[Path, 
     identifier among its columns (the privacy reason, first), or not the spec's header."""
     try:
         if file.extension == "xlsx":
-            header, data_path = workbook_as_csv(file.path, entity, workdir)
+            header, data_path = ((list(file.text.header), file.text.csv) if file.text
+                                 else workbook_as_csv(file.path, entity, workdir))
             numbered = True
         else:
             encoding = read.detect_encoding(file.path)
