@@ -1,16 +1,18 @@
-"""New files landed ahead of their turn, in a second thread.
+"""New council workbooks landed ahead of their turn, in a second thread.
 
 Before a new file is validated, `ingest.load` makes its private copy as it hashes it
 (`ingest.files.fingerprint`: what is parsed is exactly what was fingerprinted), and a
-council workbook is then turned into text (`ingest.tabular.workbook_as_csv`). Neither
-touches the warehouse, and the run spends most of its time waiting on DuckDB, which
-lets other Python threads run. So `Ahead` lands the run's new files in one worker
-thread, in load order, a little ahead of the file being validated and written: the
-copy, its SHA-256 and, for a workbook, its text. When the run reaches the file it takes
-what the worker made and validates it as if it had made it itself. At scale 5 the
-council step took 22 s instead of 28 s.
+council workbook is then turned into text (`ingest.tabular.workbook_as_csv`): Python
+work that never touches the warehouse, while the run spends most of its time waiting
+on DuckDB, which lets other Python threads run. So `Ahead` lands the run's new
+workbooks in one worker thread, in load order, a little ahead of the file being
+validated and written: the copy, its SHA-256 and its text. When the run reaches the
+file it takes what the worker made and validates it as if it had made it itself. At
+scale 5 the council step took 26-28 s instead of 33-37 s. A CSV is only copied, which
+is no gain ahead of its turn (the police step was a second slower at scale 5 when
+every new file was).
 
-Only files the warehouse holds no version of are landed ahead: a re-sent file is
+Only workbooks the warehouse holds no version of are landed ahead: a re-sent file is
 hashed first and copied and converted only if its bytes changed, so an unchanged
 re-send is never converted for nothing. Whatever goes wrong in the worker (the file
 became a link, the workbook cannot be read) leaves the file to be landed by the run
@@ -38,8 +40,8 @@ from ingest.files import LandingFile, WorkbookText, fingerprint
 from ingest.specs import BY_NAME
 from ingest.tabular import workbook_as_csv
 
-# How far the worker may run ahead of the run, in bytes of files landed and not yet
-# taken: their copies (and text) wait in a temporary folder meanwhile.
+# How far the worker may run ahead of the run, in bytes of workbooks landed and not
+# yet taken: their copies and text wait in a temporary folder meanwhile.
 AHEAD_BYTES = 64 << 20
 
 
@@ -75,12 +77,17 @@ def copy_of(file: LandingFile, folder: Path) -> Landed:
     return Landed(copy, sha256, size)
 
 
+def lands_ahead(file: LandingFile, versions: dict[str, tuple]) -> bool:
+    """A new workbook of the spec's tables (a council's): one that the warehouse holds
+    no version of (`versions`: the current ones)."""
+    return (file.extension == "xlsx" and file.entity in BY_NAME
+            and file.file_name not in versions)
+
+
 def land(file: LandingFile, folder: Path) -> Landed:
-    """What the worker does with a file: `copy_of` it, and a workbook of the spec's
-    tables as text. Raises what copying or reading it raises."""
+    """What the worker does with a workbook: `copy_of` it, and the copy as text. Raises
+    what copying or reading it raises."""
     landed = copy_of(file, folder / "landed")
-    if file.extension != "xlsx" or file.entity not in BY_NAME:
-        return landed
     header, csv = workbook_as_csv(landed.copy, BY_NAME[file.entity or ""], folder)
     if csv is None:  # no rows: nothing to do ahead
         return landed
@@ -147,11 +154,10 @@ class Ahead:
 @contextmanager
 def landing_ahead(files: Sequence[LandingFile], versions: dict[str, tuple]
                   ) -> Iterator[Ahead | None]:
-    """An `Ahead` for the new files among `files` (in load order: those with a name the
-    spec allows that `versions`, the warehouse's current versions, does not hold); None
-    when there are none. On leaving, the worker stops and what it landed and was not
-    taken is removed."""
-    new = [f for f in files if f.entity is not None and f.file_name not in versions]
+    """An `Ahead` for the new workbooks among `files` (in load order: `lands_ahead`);
+    None when there are none. On leaving, the worker stops and what it landed and was
+    not taken is removed."""
+    new = [f for f in files if lands_ahead(f, versions)]
     if not new:
         yield None
         return

@@ -384,13 +384,13 @@ def ingest_batch(con: duckdb.DuckDBPyConnection, files: Sequence[LandingFile],
         landed: list[tuple[LandingFile, str]] = []
         for i, file in enumerate(files):
             try:
-                copy = _land(file, Path(tmp) / "landed" / str(i), ahead)
+                version = _land(file, Path(tmp) / "landed" / str(i), ahead)
             except OutsideLanding as e:
                 slots.append(record_stray(con, Stray(file.file_name, file.source, None,
                                                      str(e))))
                 continue
             slots.append(None)
-            landed.append((copy.file(file), copy.sha256))
+            landed.append((version.file(file), version.sha256))
         if not landed:
             yield from (s for s in slots if s is not None)
             return

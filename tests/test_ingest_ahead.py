@@ -1,6 +1,6 @@
-"""New files landed ahead of their turn (`ingest.ahead`): what the worker makes is what
-the run would make itself, a file it cannot land is landed by the run with the same
-outcome, only new files go to it, and it runs only so far ahead."""
+"""New council workbooks landed ahead of their turn (`ingest.ahead`): what the worker
+makes is what the run would make itself, a workbook it cannot land is landed by the run
+with the same outcome, only new workbooks go to it, and it runs only so far ahead."""
 
 from __future__ import annotations
 
@@ -117,7 +117,8 @@ def test_what_the_worker_lands_is_what_the_run_would_land_itself(
 
 def test_a_file_the_worker_cannot_land_is_landed_by_the_run(tmp_path: Path, con,
                                                              monkeypatch) -> None:
-    """Whatever fails in the worker, the run lands the file itself, as it would have."""
+    """Whatever fails in the worker, the run lands the workbook itself, as it would
+    have."""
     landing = tmp_path / "landing"
     council_drop(landing)
     failed: list[str] = []
@@ -128,7 +129,9 @@ def test_a_file_the_worker_cannot_land_is_landed_by_the_run(tmp_path: Path, con,
 
     monkeypatch.setattr(ahead, "land", broken)
     report = ingest_landing(con, landing)
-    assert len(failed) == len(report.files) == 9
+    assert len(report.files) == 9
+    assert sorted(failed) == sorted(f"{LEICESTERSHIRE}/{p.name}"
+                                    for p in (landing / LEICESTERSHIRE).iterdir())
     monkeypatch.undo()
     described, rows = ingest_without_ahead(landing, monkeypatch)
     assert [f.describe() for f in report.files] == described
@@ -154,15 +157,13 @@ def test_the_text_made_ahead_is_what_is_validated(tmp_path: Path) -> None:
                                  sha256=landed.sha256)
     assert parsed.rejected is None
     assert (parsed.rows_read, parsed.rows_loaded, parsed.rows_quarantined) == (2, 1, 1)
-    # A CSV is only copied: there is no text to make.
-    police = for_path(landing / "police" / "crimes_2023-24Q1.csv", "police")
-    assert land(police, tmp_path / "ahead-police").text is None
 
 
-def test_only_new_files_go_to_the_worker(tmp_path: Path) -> None:
+def test_only_new_workbooks_go_to_the_worker(tmp_path: Path) -> None:
     """A file the warehouse holds a version of is hashed before anything else (an
-    unchanged re-send is never copied or converted), and an unrecognised name is
-    rejected unread: neither is landed ahead; with no new file there is no worker."""
+    unchanged re-send is never copied or converted), an unrecognised name is rejected
+    unread, and a CSV is only copied: none is landed ahead; with no new workbook there
+    is no worker."""
     landing = tmp_path / "landing"
     council_drop(landing)
     (landing / LEICESTERSHIRE / "unknown_2023-24.xlsx").write_bytes(b"?")
@@ -173,8 +174,12 @@ def test_only_new_files_go_to_the_worker(tmp_path: Path) -> None:
         given = set(worker._given)
         for i, file in enumerate(files):
             worker.take(file, tmp_path / "taken" / str(i))
-    assert held not in given and f"{LEICESTERSHIRE}/unknown_2023-24.xlsx" not in given
-    assert len(given) == len(files) - 2
+    assert given == {f"{LEICESTERSHIRE}/{p.name}" for p in (landing / LEICESTERSHIRE).iterdir()
+                     } - {held, f"{LEICESTERSHIRE}/unknown_2023-24.xlsx"}
+    assert len(given) == 5
+    csvs = [f for f in files if f.extension == "csv"]
+    with landing_ahead(csvs, {}) as worker:
+        assert worker is None
     with landing_ahead(files, {f.file_name: ("sha",) for f in files}) as worker:
         assert worker is None
 
