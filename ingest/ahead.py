@@ -7,10 +7,9 @@ work that never touches the warehouse, while the run spends most of its time wai
 on DuckDB, which lets other Python threads run. So `Ahead` lands the run's new
 workbooks in one worker thread, in load order, a little ahead of the file being
 validated and written: the copy, its SHA-256 and its text. When the run reaches the
-file it takes what the worker made and validates it as if it had made it itself. At
-scale 5 the council step took 26-28 s instead of 33-37 s. A CSV is only copied, which
-is no gain ahead of its turn (the police step was a second slower at scale 5 when
-every new file was).
+file it takes what the worker made and validates it as if it had made it itself. A CSV
+would only be copied, which is no gain ahead of its turn. What each bought or cost is
+in BENCHMARKS.md ("What each change bought").
 
 Only workbooks the warehouse holds no version of are landed ahead: a re-sent file is
 hashed first and copied and converted only if its bytes changed, so an unchanged
@@ -30,6 +29,7 @@ import dataclasses
 import itertools
 import shutil
 import tempfile
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -94,19 +94,12 @@ def land(file: LandingFile, folder: Path) -> Landed:
     return dataclasses.replace(landed, text=WorkbookText(tuple(header), csv))
 
 
-def _size(file: LandingFile) -> int:
-    try:
-        return file.path.lstat().st_size
-    except OSError:  # gone, or not readable: landing it says what is wrong
-        return 0
-
-
 class Ahead:
     """The worker and what it has landed; the run `take`s each file in load order."""
 
     def __init__(self, files: Sequence[LandingFile], folder: Path,
                  ahead_bytes: int = AHEAD_BYTES) -> None:
-        self._queue = list(reversed(files))  # not yet given to the worker, last first
+        self._queue = deque(files)  # not yet given to the worker, in load order
         self._ahead_bytes = ahead_bytes
         self._given: dict[str, tuple[Future[Landed], Path, int]] = {}
         self._waiting = 0  # bytes given and not taken
@@ -120,8 +113,8 @@ class Ahead:
         while self._queue:
             if self._given and self._waiting >= self._ahead_bytes:
                 return
-            file = self._queue.pop()
-            folder, size = next(self._folders), _size(file)
+            file = self._queue.popleft()
+            folder, size = next(self._folders), file.size or 0
             self._given[file.file_name] = (self._pool.submit(land, file, folder), folder,
                                            size)
             self._waiting += size

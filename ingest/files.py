@@ -66,6 +66,15 @@ class LandingFile:
     text: WorkbookText | None = None  # a workbook's text, made ahead (`ingest.ahead`)
 
     @property
+    def size(self) -> int | None:
+        """Its size in bytes now, the file itself (a link not followed); None when it is
+        gone or cannot be read (landing it then says what is wrong)."""
+        try:
+            return self.path.lstat().st_size
+        except OSError:
+            return None
+
+    @property
     def la_code(self) -> str | None:
         """The council's ONS code for `la/<code>` folders."""
         return self.source.split("/")[1] if self.source.startswith("la/") else None

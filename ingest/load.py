@@ -365,10 +365,7 @@ def batchable(file: LandingFile, versions: dict[str, tuple]) -> bool:
     (`ingest.specs`) the warehouse holds no version of, and small."""
     if file.entity not in BY_NAME or file.file_name in versions:
         return False
-    try:
-        return file.path.lstat().st_size < BATCH_FILE_BYTES
-    except OSError:  # gone, or not readable: ingest_file says what is wrong
-        return False
+    return file.size is not None and file.size < BATCH_FILE_BYTES
 
 
 def ingest_batch(con: duckdb.DuckDBPyConnection, files: Sequence[LandingFile],
