@@ -11,8 +11,9 @@ dbt being started in its folder (`dbt_vars`), so that dbt's saved parse state se
 every warehouse of that name; dbt's own lines go to a log file and only its summary and
 failures to the console (`dbt_console`); every model and seed it builds reports its row
 count (`row_counts`). dbt's unit tests run in the build when the code changed since they
-last all passed (`dbt_unit_tests`). The build's parse state is kept for the next build
-(`vrn.manifest.keep_partial_parse`).
+last all passed (`dbt_unit_tests`); the incremental models are built whole when the code
+changed since the warehouse was last built (`dbt_incremental`). The build's parse state
+is kept for the next build (`vrn.manifest.keep_partial_parse`).
 """
 
 import json
@@ -28,7 +29,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 
-from orchestration import dbt_unit_tests
+from orchestration import dbt_incremental, dbt_unit_tests
 from orchestration.dbt_console import build_quietly, dbt_log_path
 from orchestration.resources import WarehouseResource
 from orchestration.row_counts import count_dbt_rows, with_row_counts
@@ -76,10 +77,17 @@ def warehouse_dbt_assets(
     if skip:
         context.log.info("dbt unit tests: every one passed on this very code "
                          f"({dbt_unit_tests.PASSED_FILE}); not run again")
-    invocation = dbt.cli(build_args(dbt_vars(warehouse), skip), context=context,
+    refresh = built_code_args(code, warehouse)
+    if refresh:
+        context.log.info("dbt: every crime built again (--full-refresh): this warehouse "
+                         "was not last built by this very code")
+    invocation = dbt.cli(build_args(dbt_vars(warehouse), skip, refresh), context=context,
                          raise_on_error=False)
     events = build_quietly(invocation, log_path, context.log)
     keep_partial_parse(invocation.target_path)
+    if invocation.process.poll() == 0:
+        with warehouse.connect() as con:
+            dbt_incremental.record(code, con)
     if not skip:
         try:
             results = invocation.get_artifact("run_results.json")
@@ -95,14 +103,24 @@ def warehouse_dbt_assets(
     yield from with_row_counts(events, counts)
 
 
-def build_args(vars_json: str, skip_unit_tests: Sequence[str]) -> list[str]:
+def built_code_args(code: str, warehouse: WarehouseResource) -> list[str]:
+    """`--full-refresh` unless the warehouse's models were last built by code `code`
+    (`dbt_incremental`)."""
+    if not warehouse.warehouse_path.exists():
+        return dbt_incremental.build_args(code, None)
+    with warehouse.connect(read_only=True) as con:
+        return dbt_incremental.build_args(code, con)
+
+
+def build_args(vars_json: str, skip_unit_tests: Sequence[str],
+               full_refresh: Sequence[str] = ()) -> list[str]:
     """`dbt build`'s arguments. dbt's JSON artifacts (`manifest.json`, 4 MB and written
     twice, `run_results.json`, `graph.gpickle`: about 1 CPU s a build) are written only
     when the unit tests run, whose verdict is read from `run_results.json`; nothing else
     reads them (the run's manifest is `vrn.manifest`'s, rows are counted in the warehouse,
     and dbt keeps its parse state, `partial_parse.msgpack`, either way)."""
     no_artifacts = ["--no-write-json"] if skip_unit_tests else []
-    return ["build", "--vars", vars_json, *skip_unit_tests, *no_artifacts]
+    return ["build", "--vars", vars_json, *skip_unit_tests, *full_refresh, *no_artifacts]
 
 
 def dbt_vars(warehouse: WarehouseResource) -> str:

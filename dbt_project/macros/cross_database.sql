@@ -471,3 +471,36 @@
     not_null and unique dbt tests check the same on both engines. -#}
 {% macro spark__persist_constraints(relation, model) %}
 {% endmacro %}
+
+{#- A 64-bit hash of several values, for digests that XOR rows' hashes together
+    (int_police__crime_inputs): the hash of the values joined in one text. Not DuckDB's
+    hash() of several arguments: that combines the last argument's hash in linearly, so
+    two rows alike but for it keep the same XOR whatever the other arguments are (a
+    re-sent file's two rows of one crime left the crime's digest unchanged). Not a
+    cryptographic hash. -#}
+{% macro row_hash(expressions) -%}
+    {{ return(adapter.dispatch('row_hash', 'vrn_warehouse')(expressions)) }}
+{%- endmacro %}
+
+{% macro default__row_hash(expressions) -%}
+    hash(concat_ws('|', {{ expressions | join(', ') }}))
+{%- endmacro %}
+
+{% macro spark__row_hash(expressions) -%}
+    xxhash64(concat_ws('|'
+    {%- for expression in expressions %}, cast({{ expression }} as string){% endfor %}))
+{%- endmacro %}
+
+{#- How the crime-by-crime police models are materialized (macros/crime_chain.sql):
+    incremental on DuckDB; Spark's tables are rebuilt whole (dbt-spark deletes no rows). -#}
+{% macro crime_chain_materialized() -%}
+    {{ return(adapter.dispatch('crime_chain_materialized', 'vrn_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__crime_chain_materialized() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__crime_chain_materialized() -%}
+    {{ return('table') }}
+{%- endmacro %}

@@ -2,19 +2,34 @@
     Each crime's current outcome: its assignment with the latest outcome_date; ties go to
     the later period's file, then the later row (published-figures.md). A crime with no
     assignment is under investigation and has no row here. Assignments whose crime has
-    not arrived wait.
+    not arrived wait. Built crime by crime from int_police__crimes
+    (macros/crime_chain.sql).
 -#}
+{{
+    config(
+        materialized=crime_chain_materialized(),
+        incremental_strategy='append',
+        pre_hook="{{ delete_crimes_to_rebuild(ref('int_police__crimes'), is_incremental()) }}",
+    )
+}}
+
 with
+
+to_build as (
+
+    {{ crimes_to_build(ref('int_police__crimes'), is_incremental()) }}
+
+),
 
 outcomes as (
 
-    select * from {{ ref('stg_police__outcomes') }}
+    select * from {{ crime_rows_to_build(ref('stg_police__outcomes'), is_incremental()) }}
 
 ),
 
 crimes as (
 
-    select * from {{ ref('int_police__crimes') }}
+    select * from {{ crime_rows_to_build(ref('int_police__crimes'), is_incremental()) }}
 
 ),
 
@@ -26,7 +41,9 @@ outcome_types as (
 
 outcomes_of_loaded_crimes as (
 
-    select outcomes.*
+    select
+        outcomes.*,
+        crimes.inputs_digest
     from outcomes
     inner join crimes
         on outcomes.crime_ref = crimes.crime_ref
@@ -41,6 +58,7 @@ latest as (
         outcome_date,
         period,
         row_number,
+        inputs_digest,
         count(*) over (partition by crime_ref) as assignment_count
     from outcomes_of_loaded_crimes
     qualify
@@ -65,7 +83,8 @@ described as (
         coalesce(outcome_types.is_no_suspect, false) as is_no_suspect,
         latest.assignment_count,
         latest.period as outcome_period,
-        latest.row_number as outcome_row_number
+        latest.row_number as outcome_row_number,
+        latest.inputs_digest
 
     from latest
     left join outcome_types

@@ -2,13 +2,28 @@
     Per crime: how many victims and suspects, and the youngest of each. "Victim under 25"
     means the crime's youngest victim was under 25 at the offence (published-figures.md).
     The youngest victim's sex is taken with the age (ties: the lower person_ref), as
-    fct_rasso reports victim_age and victim_sex of the same person.
+    fct_rasso reports victim_age and victim_sex of the same person. Built crime by crime
+    from int_police__crime_people (macros/crime_chain.sql).
 -#}
+{{
+    config(
+        materialized=crime_chain_materialized(),
+        incremental_strategy='append',
+        pre_hook="{{ delete_crimes_to_rebuild(ref('int_police__crime_people'), is_incremental()) }}",
+    )
+}}
+
 with
+
+to_build as (
+
+    {{ crimes_to_build(ref('int_police__crime_people'), is_incremental()) }}
+
+),
 
 people as (
 
-    select * from {{ ref('int_police__crime_people') }}
+    select * from {{ crime_rows_to_build(ref('int_police__crime_people'), is_incremental()) }}
 
 ),
 
@@ -46,7 +61,9 @@ counts as (
         crime_ref,
         count(person_ref) filter (where role = 'victim') as victim_count,
         count(person_ref) filter (where role = 'suspect') as suspect_count,
-        min(age) filter (where role = 'suspect') as youngest_suspect_age
+        min(age) filter (where role = 'suspect') as youngest_suspect_age,
+        -- The same for every row of a crime: its rows are built together.
+        max(inputs_digest) as inputs_digest
     from people
     group by crime_ref
 
@@ -60,7 +77,8 @@ summarised as (
         youngest_victims.youngest_victim_age,
         youngest_victims.youngest_victim_sex,
         counts.suspect_count,
-        counts.youngest_suspect_age
+        counts.youngest_suspect_age,
+        counts.inputs_digest
 
     from counts
     left join youngest_victims

@@ -3,12 +3,33 @@
     period, classified by the offence-code seed and placed by the beat seed. Cancelled
     crimes stay here (flagged by is_recorded) so that their victims, suspects and outcomes
     are known to have arrived; every figure uses int_police__recorded_crimes instead.
+    Built crime by crime (macros/crime_chain.sql): only the crimes whose inputs changed.
 -#}
+{{
+    config(
+        materialized=crime_chain_materialized(),
+        incremental_strategy='append',
+        pre_hook="{{ delete_crimes_to_rebuild(ref('int_police__crime_inputs'), is_incremental()) }}",
+    )
+}}
+
 with
+
+inputs as (
+
+    select * from {{ ref('int_police__crime_inputs') }}
+
+),
+
+to_build as (
+
+    {{ crimes_to_build(ref('int_police__crime_inputs'), is_incremental()) }}
+
+),
 
 crimes as (
 
-    select * from {{ ref('stg_police__crimes') }}
+    select * from {{ crime_rows_to_build(ref('stg_police__crimes'), is_incremental()) }}
 
 ),
 
@@ -28,7 +49,7 @@ beats as (
 -- the later period's file (then the later row) is the newer statement of it.
 superseded as (
 
-    {{ superseded_rows(ref('stg_police__crimes'), ['crime_ref']) }}
+    {{ superseded_rows(crime_rows_to_build(ref('stg_police__crimes'), is_incremental()), ['crime_ref']) }}
 
 ),
 
@@ -89,9 +110,13 @@ classified as (
         current_crimes.status,
         current_crimes.status = 'recorded' as is_recorded,
         current_crimes.file_name,
-        current_crimes.period
+        current_crimes.period,
+        inputs.inputs_digest
 
     from current_crimes
+    -- Every crime has its inputs (a left join: the unit tests give none).
+    left join inputs
+        on current_crimes.crime_ref = inputs.crime_ref
     left join offence_codes
         on current_crimes.ho_offence_code = offence_codes.ho_offence_code
     left join beats
