@@ -237,6 +237,22 @@ def test_recorded_crimes_built_from_a_summary_left_behind_are_built_again(first_
                               where crime_ref = 'CR/1'""").fetchall() == [(True,)]
 
 
+def test_what_a_table_reads_is_not_what_decides_which_crimes_to_build(first_build,
+                                                                     tmp_path):
+    """int_police__crime_inputs reads the victims and the outcomes for every crime, but
+    serious violence reads no outcomes: the lineage of what each table reads (a partner's
+    `reads`, `[x]`, the gates) does not pass through it."""
+    warehouse = copy_of(first_build, tmp_path)
+    result = dbt_build(warehouse, tmp_path, "--select", "int_publish__reads", *OPTIONS)
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        reads = {(model, f"{source}/{entity}") for model, source, entity in con.execute(
+            "select * from intermediate.int_publish__reads").fetchall()}
+    assert {r for m, r in reads if m == "fct_serious_violence"} == {
+        "police/crimes", "police/crime_people"}
+    assert ("fct_rasso", "police/outcomes") in reads
+
+
 def test_a_full_refresh_unless_built_by_this_very_code(tmp_path):
     assert dbt_incremental.build_args("k1", None) == ["--full-refresh"]  # no warehouse yet
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:

@@ -1,7 +1,9 @@
 {#- The publish layer's lineage and missing-data rules, written once. -#}
 
 {#- The `raw` sources (partner extracts) upstream of a node, as sorted
-    (source_name, table_name) pairs, walking dbt's graph breadth first. -#}
+    (source_name, table_name) pairs, walking dbt's graph breadth first. The walk does
+    not pass through a model marked `meta.publish.not_read` (what it reads decides
+    which rows to build, not what they hold: int_police__crime_inputs). -#}
 {% macro upstream_raw_sources(unique_id) -%}
     {%- set ns = namespace(frontier=[unique_id], seen=[], found=[]) -%}
     {%- for _ in range(100) if ns.frontier -%}
@@ -13,7 +15,9 @@
                 {%- if src.schema == 'raw' -%}
                     {%- do ns.found.append((src.source_name, src.name)) -%}
                 {%- endif -%}
-            {%- elif node_id in graph.nodes -%}
+            {%- elif node_id in graph.nodes and not (
+                    (graph.nodes[node_id].config.get('meta') or {}).get('publish', {})
+                    .get('not_read')) -%}
                 {%- do next_ids.extend(graph.nodes[node_id].depends_on.nodes) -%}
             {%- endif -%}
         {%- endfor -%}
