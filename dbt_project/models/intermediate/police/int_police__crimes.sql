@@ -49,7 +49,11 @@ beats as (
 -- the later period's file (then the later row) is the newer statement of it.
 superseded as (
 
-    {{ superseded_rows(crime_rows_to_build(ref('stg_police__crimes'), is_incremental()), ['crime_ref']) }}
+    {{
+        superseded_rows(
+            crime_rows_to_build(ref('stg_police__crimes'), is_incremental()), ['crime_ref']
+        )
+    }}
 
 ),
 
