@@ -85,9 +85,6 @@ def warehouse_dbt_assets(
                          raise_on_error=False)
     events = build_quietly(invocation, log_path, context.log)
     keep_partial_parse(invocation.target_path)
-    if invocation.process.poll() == 0:
-        with warehouse.connect() as con:
-            dbt_incremental.record(code, con)
     if not skip:
         try:
             results = invocation.get_artifact("run_results.json")
@@ -97,8 +94,12 @@ def warehouse_dbt_assets(
             context.log.info("dbt unit tests: not all passed; they run again next time")
     counts: dict[str, int] = {}
     if warehouse.warehouse_path.exists():
-        # dbt has exited: the file is free for a reader (PITFALLS 6).
-        with warehouse.connect(read_only=True) as con:
+        # dbt has exited: the file is free (PITFALLS 6); written only after a build that
+        # succeeded, to keep the code it was built by (`dbt_incremental`).
+        built = invocation.process.poll() == 0
+        with warehouse.connect(read_only=not built) as con:
+            if built:
+                dbt_incremental.record(code, con)
             counts = count_dbt_rows(con, events, invocation.manifest)
     yield from with_row_counts(events, counts)
 

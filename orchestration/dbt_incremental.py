@@ -24,12 +24,10 @@ FULL_REFRESH = ("--full-refresh",)
 def built_with(con: duckdb.DuckDBPyConnection) -> str | None:
     """The code key of the warehouse's last successful build; None when there is none (a
     new warehouse, or one from before the key was kept)."""
-    schema, table = BUILT_TABLE.split(".")
-    if not con.execute("""select 1 from duckdb_tables()
-                          where schema_name = ? and table_name = ?""",
-                       [schema, table]).fetchall():
+    try:
+        row = con.execute(f"select code_key from {BUILT_TABLE}").fetchone()
+    except duckdb.CatalogException:  # no such table
         return None
-    row = con.execute(f"select code_key from {BUILT_TABLE}").fetchone()
     return row[0] if row else None
 
 

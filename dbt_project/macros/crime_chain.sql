@@ -25,11 +25,12 @@
     crime at another digest gets a null digest, and is built again next time. A crime the
     summary does not hold yet but should (new victims, the summary not built since) it
     cannot tell from a crime without victims: only building int_police__recorded_crimes
-    by hand without the summary can cause that, and `--full-refresh` mends it. What the digest does not see, the
-    seeds and the SQL, needs a full rebuild: `vrn run` passes --full-refresh whenever the
-    code differs from the code the warehouse was last built with
-    (orchestration/dbt_incremental.py); by hand, `dbt build --full-refresh` after a change.
-    A full build reads every crime. `incremental` is the model's own `is_incremental()`,
+    by hand without the summary can cause that, and `--full-refresh` mends it.
+
+    What the digest does not see, the seeds and the SQL, needs a full rebuild: `vrn run`
+    passes --full-refresh whenever the code differs from the code the warehouse was last
+    built with (orchestration/dbt_incremental.py); by hand, `dbt build --full-refresh`
+    after a change. A full build reads every crime. `incremental` is the model's own `is_incremental()`,
     passed in: a dbt unit test overrides the model's, not the one a macro would call.
 -#}
 
