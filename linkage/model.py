@@ -33,6 +33,13 @@ those, each unchanged person enters the clustering as one node, and the persons,
 probabilities come out as linking every record again would give them
 (tests/test_linkage_incremental.py). Another model, Splink version or version of this
 module links every record again.
+
+Each record's link carries `linked_at`: when a run last linked its person again. A person
+kept as it was keeps its time; every record of a person a run linked again (one with a
+new, changed or lost record, or joined to one) gets that run's time, later than any time
+an earlier run gave (`_run_time`). So the dbt models built person by person rebuild only
+the persons, and the crimes of the records, linked since they last read the links
+(dbt_project/macros/people_chain.sql).
 """
 
 from __future__ import annotations
@@ -425,32 +432,32 @@ def _previous_persons(con: duckdb.DuckDBPyConnection, state: str | None) -> int:
     `STATE_TABLE`, or None: every record is linked as new):
 
     - `touched(record_no)` (with a state): records to link again: new or changed since
-      the last run, and every record of a person that lost or changed a record;
-    - `kept_nodes(record_no, node_no, person_key, match_probability)`: the other
-      records, each with the smallest record number of its person then (all of whose
-      records are still there, as they were), its person and its strongest link then.
+      the last run, and every record of a person that lost or changed a record, the
+      persons `broken(person_key)`;
+    - `kept_nodes(record_no, node_no, person_key, match_probability, linked_at)`: the
+      other records, each with the smallest record number of its person then (all of
+      whose records are still there, as they were), its person, its strongest link and
+      when its person was last linked.
 
     A kept record's pairs with other kept records are as they were: within its person.
     Returns the number of records touched."""
     if state is None:  # nothing kept: every record is linked, no `touched` needed
         con.execute("create or replace table kept_nodes (record_no bigint, node_no bigint, "
-                    "person_key varchar, match_probability double)")
+                    "person_key varchar, match_probability double, linked_at timestamp)")
         return con.execute("select count(*) from records").fetchall()[0][0]
     con.execute(f"""create or replace table kept as
-        select r.record_no, s.person_key, s.match_probability
+        select r.record_no, s.person_key, s.match_probability, s.linked_at
         from records r join {state} s using (digest)""")
-    con.execute(f"""create or replace table touched as
-        with broken as (
-            select distinct person_key from {state} s
-            anti join records r using (digest)
-        )
+    con.execute(f"""create or replace table broken as
+        select distinct person_key from {state} s anti join records r using (digest)""")
+    con.execute("""create or replace table touched as
         select record_no from records anti join kept using (record_no)
         union all
         select record_no from kept semi join broken using (person_key)""")
     con.execute("""create or replace table kept_nodes as
         select record_no,
                min(record_no) over (partition by person_key) as node_no,
-               person_key, match_probability
+               person_key, match_probability, linked_at
         from kept anti join touched using (record_no)""")
     con.execute("drop table kept")
     return con.execute("select count(*) from touched").fetchall()[0][0]
@@ -468,9 +475,9 @@ _PERSONS_STEPS: tuple[tuple[str, str], ...] = (
         select record_no_r, match_probability from {pairs}
     ) group by record_no"""),
     # Kept records whose person no pair reaches: their person, key and strongest link are
-    # what they were (the same smallest record, the same links).
+    # what they were (the same smallest record, the same links), and so is their time.
     ("as_before", """
-    select k.record_no, k.person_key, k.match_probability
+    select k.record_no, k.person_key, k.match_probability, k.linked_at
     from kept_nodes k anti join components c on c.record_no = k.node_no"""),
     # The others, each with the node it stands for (its person's smallest record then,
     # when kept; else itself) and its strongest link then.
@@ -488,26 +495,31 @@ _PERSONS_STEPS: tuple[tuple[str, str], ...] = (
     select x.record_no, substr(sha256(root.record_id), 1, 16) as person_key,
            x.match_probability
     from relinked_roots x join records root on root.record_no = x.root_no"""),
+    # Every record of a person linked again gets this run's time (`{linked_at}`).
     ("linked", """
     select x.record_no, x.person_key,
-           greatest(b.match_probability, x.match_probability) as match_probability
+           greatest(b.match_probability, x.match_probability) as match_probability,
+           {linked_at}::timestamp as linked_at
     from relinked_keys x left join best_link b using (record_no)"""),
     ("persons", """
     select r.record_no, r.source, r.record_ref, p.person_key, p.match_probability,
-           r.has_tokens
+           r.has_tokens, p.linked_at
     from records r
     join (select * from as_before union all select * from linked) p using (record_no)"""),
 )
 
 
-def _persons(con: duckdb.DuckDBPyConnection, pairs: str) -> None:
+def _persons(con: duckdb.DuckDBPyConnection, pairs: str, linked_at: str) -> None:
     """Table `persons(record_no, source, record_ref, person_key, match_probability,
-    has_tokens)`: the connected components of `pairs`, where each of `kept_nodes`
-    (`_previous_persons`) stands for its node, which stands for its whole person.
+    has_tokens, linked_at)`: the connected components of `pairs`, where each of
+    `kept_nodes` (`_previous_persons`) stands for its node, which stands for its whole
+    person.
 
     The key is derived from the person's smallest record id, so it is stable while the
     person's records are. `match_probability` is the record's strongest link to another
-    record of its person; null when the record is a person on its own.
+    record of its person; null when the record is a person on its own. `linked_at` is
+    the kept person's time, or `linked_at` (an SQL timestamp literal) for a person linked
+    again: a person's records all share one.
     """
     con.execute(f"""create or replace table node_pairs as
         select coalesce(l.node_no, p.record_no_l) as record_no_l,
@@ -517,7 +529,8 @@ def _persons(con: duckdb.DuckDBPyConnection, pairs: str) -> None:
         left join kept_nodes r on r.record_no = p.record_no_r""")
     _connected_components(con, "node_pairs")
     for table, select in _PERSONS_STEPS:
-        con.execute(f"create or replace table {table} as " + select.format(pairs=pairs))
+        con.execute(f"create or replace table {table} as "
+                    + select.format(pairs=pairs, linked_at=linked_at))
     for table, _ in _PERSONS_STEPS[:-1]:  # the last is `persons` itself
         con.execute(f"drop table {table}")
     con.execute("drop table node_pairs")
@@ -533,8 +546,8 @@ def _in_memory(records: pd.DataFrame, link: Callable[[duckdb.DuckDBPyConnection]
         _load_records(mem, "select * from records_df")
         mem.unregister("records_df")
         _previous_persons(mem, None)
-        _persons(mem, link(mem))
-        return mem.execute("select * exclude (record_no) from persons "
+        _persons(mem, link(mem), "null")  # no run, no time
+        return mem.execute("select * exclude (record_no, linked_at) from persons "
                            "order by person_key, source, record_ref").df()
     finally:
         mem.close()
@@ -601,13 +614,75 @@ def _kept_state(con: duckdb.DuckDBPyConnection, warehouse: str, key: str) -> str
                           and schema_name = ? and table_name = ?""",
                        [warehouse, schema, table]).fetchall():
         return None
-    con.execute(f"""create or replace table previous as
-        select digest, person_key, match_probability
-        from {_quoted(warehouse)}.{STATE_TABLE} where model_key = ?""", [key])
-    if con.execute("select count(*) from previous").fetchall()[0][0] == 0:
-        con.execute("drop table previous")
+    kept = f"{_quoted(warehouse)}.{STATE_TABLE}"
+    # Only `model_key` is read first: a state under another key may be in an older shape.
+    if not con.execute(f"select count(*) from {kept} where model_key = ?",
+                       [key]).fetchall()[0][0]:
         return None
+    con.execute(f"""create or replace table previous as
+        select digest, person_key, match_probability, linked_at
+        from {kept} where model_key = ?""", [key])
     return "previous"
+
+
+def _run_time(con: duckdb.DuckDBPyConnection, warehouse: str) -> tuple[str, bool]:
+    """This run's `linked_at`, as an SQL timestamp literal, and whether `LINKS_TABLE` is
+    there, with times. The time is now (UTC, to the microsecond), or a microsecond after
+    the latest time in `LINKS_TABLE` should that be later (a clock set back): each run's
+    time is later than every earlier run's, which the models built person by person rely
+    on. `LINKS_TABLE` written by an older version has no times."""
+    now = "cast(now() at time zone 'UTC' as timestamp)"
+    try:
+        (latest,) = con.execute(f"""select greatest({now},
+            max(linked_at) + interval 1 microsecond)
+            from {_quoted(warehouse)}.{LINKS_TABLE}""").fetchall()[0]
+        kept = True
+    except (duckdb.CatalogException, duckdb.BinderException):  # no links, or no times
+        (latest,) = con.execute(f"select {now}").fetchall()[0]
+        kept = False
+    return f"timestamp '{latest.isoformat(sep=' ')}'", kept
+
+
+_LINKS_ROWS = """
+    select source, record_ref, person_key,
+           match_probability::double as match_probability, has_tokens,
+           ?::varchar as settings_version, linked_at
+    from linkage_work.main.persons"""
+_STATE_ROWS = """
+    select r.digest, p.person_key, p.match_probability::double as match_probability,
+           ?::varchar as model_key, p.linked_at
+    from linkage_work.main.persons p
+    join linkage_work.main.records r using (record_no)"""
+
+
+def _write_all(con: duckdb.DuckDBPyConnection, settings: LinkageSettings, key: str) -> None:
+    """`LINKS_TABLE` and `STATE_TABLE` written whole from `persons`, in the transaction
+    open on `con`."""
+    # record id order, which is (source, record_ref) order: no source's name starts
+    # another's, and '|' sorts after every character of a name
+    con.execute(f"create or replace table {LINKS_TABLE} as {_LINKS_ROWS} order by record_no",
+                [settings.version])
+    con.execute(f"create or replace table {STATE_TABLE} as {_STATE_ROWS}", [key])
+
+
+def _replace_linked_again(con: duckdb.DuckDBPyConnection, settings: LinkageSettings,
+                          key: str, run_time: str) -> None:
+    """`LINKS_TABLE` and `STATE_TABLE` brought level with `persons` in place, in the
+    transaction open on `con`: the rows of the last run's persons this run linked again
+    (`broken`, and the kept persons a pair reached) give way to the rows of the records
+    linked again (those at `run_time`). A kept person's rows are as the last run wrote
+    them, so they stay; at scale 5 a new quarter no longer writes six million rows twice.
+    """
+    linked_again = """
+        select person_key from linkage_work.main.broken
+        union
+        select k.person_key from linkage_work.main.kept_nodes k
+        semi join linkage_work.main.components c on c.record_no = k.node_no"""
+    for table, rows, parameter in ((LINKS_TABLE, _LINKS_ROWS, settings.version),
+                                   (STATE_TABLE, _STATE_ROWS, key)):
+        con.execute(f"delete from {table} where person_key in ({linked_again})")
+        con.execute(f"insert into {table} by name {rows} where linked_at = {run_time}",
+                    [parameter])
 
 
 def run_linkage(
@@ -636,27 +711,16 @@ def run_linkage(
         linked = _previous_persons(con, state)
         pairs = _linked_pairs(con, settings, touched=None if state is None else "touched")
         failpoints.reached("linkage.scoring")
-        _persons(con, pairs)
+        run_time, links_kept = _run_time(con, name)
+        _persons(con, pairs, run_time)
         con.execute(f"use {warehouse}")
         con.execute("create schema if not exists linkage")
         con.execute("begin transaction")
         try:
-            con.execute(f"""
-                create or replace table {LINKS_TABLE} as
-                select source, record_ref, person_key,
-                       match_probability::double as match_probability, has_tokens,
-                       ?::varchar as settings_version
-                from linkage_work.main.persons
-                -- record id order, which is (source, record_ref) order: no source's name
-                -- starts another's, and '|' sorts after every character of a name
-                order by record_no""", [settings.version])
-            con.execute(f"""
-                create or replace table {STATE_TABLE} as
-                select r.digest, p.person_key,
-                       p.match_probability::double as match_probability,
-                       ?::varchar as model_key
-                from linkage_work.main.persons p
-                join linkage_work.main.records r using (record_no)""", [key])
+            if state is not None and links_kept:
+                _replace_linked_again(con, settings, key, run_time)
+            else:
+                _write_all(con, settings, key)
             failpoints.reached("linkage.writing")
             con.execute("commit")
         except Exception:

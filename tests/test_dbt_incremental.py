@@ -1,4 +1,5 @@
-"""The police models built crime by crime (dbt_project/macros/crime_chain.sql) and when
+"""The police models built crime by crime (dbt_project/macros/crime_chain.sql), the
+people models built person by person (dbt_project/macros/people_chain.sql), and when
 `vrn run` builds them whole (`orchestration.dbt_incremental`).
 
 A hand-made raw warehouse is built whole; then files arrive, are re-sent and are removed,
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -251,6 +253,121 @@ def test_what_a_table_reads_is_not_what_decides_which_crimes_to_build(first_buil
     assert {r for m, r in reads if m == "fct_serious_violence"} == {
         "police/crimes", "police/crime_people"}
     assert ("fct_rasso", "police/outcomes") in reads
+
+
+# ---------------------------------------------------------------------------- people
+
+PEOPLE = ("dim_person", "int_people__crime_involvements", "int_people__domain_involvements")
+PEOPLE_SELECT = ("--select", "+dim_person", "+int_people__crime_involvements",
+                 "+int_people__domain_involvements", *OPTIONS)
+FIRST_RUN, SECOND_RUN = datetime(2024, 1, 5, 9, 0), datetime(2024, 4, 5, 9, 0)
+
+# The first linkage run's persons, by key: each record as `source|record_ref`.
+FIRST_LINKS = {
+    "A": ["police_people|CR/1:P1:victim", "police_people|CR/4:P4:victim"],
+    "B": ["police_people|CR/1:P2:suspect", "custody|CU1"],
+    "C": ["police_people|CR/3:P3:victim"],
+    "D": ["police_people|CR/4:P5:suspect"],
+    "E": ["police_people|CR/5:P6:victim"],
+    "F": ["police_people|CR/9:P9:victim"],
+}
+
+
+def put_links(con: duckdb.DuckDBPyConnection, persons: Mapping[str, Sequence[str]],
+              linked_at: Mapping[str, datetime]) -> None:
+    """`linkage.person_links` as a linkage run leaves it: each person's records, at the
+    person's time."""
+    con.execute("create schema if not exists linkage")
+    con.execute("""create or replace table linkage.person_links (source varchar,
+        record_ref varchar, person_key varchar, match_probability double,
+        has_tokens boolean, settings_version varchar, linked_at timestamp)""")
+    con.executemany(
+        "insert into linkage.person_links values (?, ?, ?, ?, true, '1', ?)",
+        [[*record.split("|"), key, 0.99 if len(records) > 1 else None, linked_at[key]]
+         for key, records in persons.items() for record in records])
+
+
+def relinked(con: duckdb.DuckDBPyConnection) -> None:
+    """A second linkage run with the second files: person A loses CR/4's victim (now G),
+    E gains CR/7's victim and a custody record under a new key (E2), D's record is gone
+    with CR/4's suspect; B, C and F are kept as they were."""
+    persons = {**FIRST_LINKS,
+               "A": ["police_people|CR/1:P1:victim"], "G": ["police_people|CR/4:P4:victim"],
+               "E2": ["custody|CU2", "police_people|CR/5:P6:victim",
+                      "police_people|CR/7:P7:victim"]}
+    del persons["D"], persons["E"]
+    put_links(con, persons, {k: SECOND_RUN if k in ("A", "G", "E2") else FIRST_RUN
+                             for k in persons})
+
+
+def people_rows(warehouse: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {m: sorted(con.execute(f"select * from {schema}.{m}").fetchall(), key=repr)
+                for m, schema in zip(PEOPLE, ("marts", "intermediate", "intermediate"),
+                                     strict=True)}
+
+
+def build_people(warehouse: Path, workdir: Path, *extra: str) -> None:
+    result = dbt_build(warehouse, workdir, *PEOPLE_SELECT, *extra, people=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.fixture(scope="module")
+def first_people_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first files and the first linkage run's persons, built whole."""
+    folder = tmp_path_factory.mktemp("people")
+    warehouse = folder / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        create_schemas(con)
+        first_files(con)
+        put_links(con, FIRST_LINKS, dict.fromkeys(FIRST_LINKS, FIRST_RUN))
+    build_people(warehouse, folder)
+    return warehouse
+
+
+def test_people_incremental_build_gives_the_rows_of_a_whole_build(first_people_build,
+                                                                 tmp_path):
+    whole = copy_of(first_people_build, tmp_path / "whole")
+    warehouse = copy_of(first_people_build, tmp_path / "incremental")
+    for each in (whole, warehouse):
+        with duckdb.connect(str(each)) as con:
+            second_files(con)
+            relinked(con)
+    build_people(whole, whole.parent, "--full-refresh")
+    build_people(warehouse, warehouse.parent)
+    got, want = people_rows(warehouse), people_rows(whole)
+    assert got == want
+    assert {row[0] for row in want["dim_person"]} == {"A", "B", "C", "E2", "F", "G"}
+    involved = {(row[1], row[0]) for row in want["int_people__crime_involvements"]}
+    assert ("CR/4", "G") in involved and ("CR/7", "E2") in involved
+
+
+def test_only_the_persons_and_crimes_linked_again_are_built_again(first_people_build,
+                                                                 tmp_path):
+    """The linkage alone changed (no file did): E gains a custody record under a new key.
+    Rows of E and of its crime CR/5 are built again; the others, marked before the
+    build, keep their marks."""
+    warehouse = copy_of(first_people_build, tmp_path)
+    with duckdb.connect(str(warehouse)) as con:
+        persons = {**FIRST_LINKS, "E2": ["custody|CU2", "police_people|CR/5:P6:victim"]}
+        del persons["E"]
+        put_links(con, persons, {k: SECOND_RUN if k == "E2" else FIRST_RUN for k in persons})
+        con.execute("update marts.dim_person set agencies = ['marked']")
+        for model in PEOPLE[1:]:
+            con.execute(f"update intermediate.{model} set ho_offence_code = 'marked'"
+                        if model == "int_people__crime_involvements" else
+                        f"update intermediate.{model} set person_ref = 'marked'")
+    build_people(warehouse, tmp_path)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        agencies = dict(con.execute("select person_key, agencies from marts.dim_person"
+                                    ).fetchall())
+        crimes = dict(con.execute("""select crime_ref, max(ho_offence_code)
+            from intermediate.int_people__crime_involvements group by crime_ref""").fetchall())
+        domains = dict(con.execute("""select crime_ref, max(person_ref)
+            from intermediate.int_people__domain_involvements group by crime_ref""").fetchall())
+    assert agencies == {**{key: ["marked"] for key in "ABCDF"}, "E2": ["custody", "police_people"]}
+    assert crimes == {"CR/1": "marked", "CR/3": "marked", "CR/4": "marked", "CR/5": "8N"}
+    assert domains == {"CR/1": "marked", "CR/3": "marked", "CR/4": "marked", "CR/5": "P6"}
 
 
 def test_a_full_refresh_unless_built_by_this_very_code(tmp_path):

@@ -9,7 +9,7 @@ link of the same records from nothing (the kept state dropped).
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -45,19 +45,31 @@ def links(path: Path) -> list[tuple]:
         con.close()
 
 
+def linked(path: Path) -> tuple[list[tuple], list[tuple]]:
+    """The links and the state kept for the next run (without the runs' times)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        state = con.execute(f"select digest, person_key, match_probability, model_key "
+                            f"from {STATE_TABLE} order by all").fetchall()
+    finally:
+        con.close()
+    return links(path), state
+
+
 def persons(path: Path) -> dict[str, str]:
     return {ref: key for _, ref, key, *_ in links(path)}
 
 
-def link_from_nothing(path: Path, tmp_path: Path) -> list[tuple]:
-    """The same raw records linked with no kept state: every record linked."""
+def link_from_nothing(path: Path, tmp_path: Path) -> tuple[list[tuple], list[tuple]]:
+    """The same raw records linked with no kept state: every record linked (its links
+    and state written whole)."""
     copy = tmp_path / "from_nothing.duckdb"
     shutil.copy(path, copy)
     con = duckdb.connect(str(copy))
     con.execute(f"drop table if exists {STATE_TABLE}")
     con.close()
     assert link(copy).linked_everything
-    return links(copy)
+    return linked(copy)
 
 
 def execute(path: Path, *sql: str) -> None:
@@ -104,7 +116,8 @@ def test_nothing_changed_links_nothing_again(warehouse, tmp_path):
     before = links(warehouse)
     summary = link(warehouse)
     assert (summary.linked_everything, summary.records_linked) == (False, 0)
-    assert links(warehouse) == before == link_from_nothing(warehouse, tmp_path)
+    assert links(warehouse) == before
+    assert linked(warehouse) == link_from_nothing(warehouse, tmp_path)
 
 
 def test_a_record_that_joined_two_others_removed_splits_its_person(warehouse, tmp_path):
@@ -118,7 +131,7 @@ def test_a_record_that_joined_two_others_removed_splits_its_person(warehouse, tm
     assert not summary.linked_everything
     assert summary.records_linked == 2  # Bea's two other records, nothing of the others'
     assert after["CR/2/23:P7:suspect"] != after[f"{LEICESTER}:K7:2020-04-01"]
-    assert links(warehouse) == link_from_nothing(warehouse, tmp_path)
+    assert linked(warehouse) == link_from_nothing(warehouse, tmp_path)
 
 
 def test_a_new_record_joining_two_persons_merges_them_under_the_smaller_record_id(
@@ -139,7 +152,7 @@ def test_a_new_record_joining_two_persons_merges_them_under_the_smaller_record_i
     # The custody record's id ('custody|CU9') is the person's smallest: a new key for all.
     assert after["CU9"] not in before.values()
     assert after["CR/1/23:P1:suspect"] == before["CR/1/23:P1:suspect"]  # Jamal kept
-    assert links(warehouse) == link_from_nothing(warehouse, tmp_path)
+    assert linked(warehouse) == link_from_nothing(warehouse, tmp_path)
 
 
 def test_a_changed_record_leaves_its_person_and_joins_another(warehouse, tmp_path):
@@ -157,7 +170,56 @@ def test_a_changed_record_leaves_its_person_and_joins_another(warehouse, tmp_pat
     after = persons(warehouse)
     assert summary.records_linked == 1
     assert after["CR/1/23:P2:victim"] == after["CR/1/23:P1:suspect"]
-    assert links(warehouse) == link_from_nothing(warehouse, tmp_path)
+    assert linked(warehouse) == link_from_nothing(warehouse, tmp_path)
+
+
+def linked_at(path: Path) -> dict[str, datetime]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return dict(con.execute(f"select record_ref, linked_at from {LINKS_TABLE}").fetchall())
+    finally:
+        con.close()
+
+
+def test_linked_at_moves_for_every_record_of_a_person_linked_again_only(warehouse):
+    """What the dbt models built person by person read (macros/people_chain.sql): a
+    record's time changes exactly when its person is linked again, to a time later than
+    any before."""
+    first = linked_at(warehouse)
+    assert len(set(first.values())) == 1  # one run: one time
+    link(warehouse)
+    assert linked_at(warehouse) == first  # nothing changed: nothing linked again
+
+    # Jane's custody record joins her two persons; Bea loses her custody record.
+    raw = RawRecords()
+    raw.custody("CU9", "P9", JANE, date(2024, 5, 1))
+    con = duckdb.connect(str(warehouse))
+    raw.write(con)
+    con.execute("delete from raw.police__custody where custody_ref = 'CU7'")
+    con.close()
+    link(warehouse)
+
+    after = linked_at(warehouse)
+    jane = ["CR/3/23:P9:victim", f"{LEICESTER}:K9:2021-04-01", "CU9"]
+    bea = ["CR/2/23:P7:suspect", f"{LEICESTER}:K7:2020-04-01"]
+    others = [ref for ref in after if ref not in jane + bea]
+    assert len({after[ref] for ref in jane + bea}) == 1
+    assert after[jane[0]] > max(first.values())
+    assert {ref: after[ref] for ref in others} == {ref: first[ref] for ref in others}
+    assert others  # Jamal's and Ali's records
+
+
+def test_linked_at_is_later_than_any_earlier_run_s_even_with_the_clock_set_back(warehouse):
+    future = datetime(2999, 1, 1)
+    execute(warehouse, f"update {LINKS_TABLE} set linked_at = timestamp '{future}'",
+            f"update {STATE_TABLE} set linked_at = timestamp '{future}'")
+    raw = RawRecords()
+    raw.custody("CU9", "P9", JANE, date(2024, 5, 1))
+    con = duckdb.connect(str(warehouse))
+    raw.write(con)
+    con.close()
+    link(warehouse)
+    assert linked_at(warehouse)["CU9"] == future + timedelta(microseconds=1)
 
 
 def test_another_model_links_every_record_again(warehouse, tmp_path):
@@ -204,4 +266,4 @@ def test_a_new_quarter_and_re_sent_files_on_a_generated_drop(linked_years, tmp_p
 
     assert not summary.linked_everything
     assert 0 < summary.records_linked < summary.records / 3
-    assert links(path) == link_from_nothing(path, tmp_path)
+    assert linked(path) == link_from_nothing(path, tmp_path)

@@ -30,13 +30,16 @@
     What the digest does not see, the seeds and the SQL, needs a full rebuild: `vrn run`
     passes --full-refresh whenever the code differs from the code the warehouse was last
     built with (orchestration/dbt_incremental.py); by hand, `dbt build --full-refresh`
-    after a change. A full build reads every crime. `incremental` is the model's own `is_incremental()`,
-    passed in: a dbt unit test overrides the model's, not the one a macro would call.
+    after a change. A full build reads every crime. `incremental` is the model's own
+    `is_incremental()`, passed in: a dbt unit test overrides the model's, not the one a
+    macro would call. `only`, when given, is a condition on `current_inputs` (a row of
+    `upstream`): the crimes this model can hold rows of, the others being neither kept nor
+    built (the people models read the recorded crimes, or those of their domains, only).
 -#}
 
 {#- Step 1, a pre_hook: delete the rows whose crime `upstream` holds at another digest,
     or not at all. -#}
-{% macro delete_crimes_to_rebuild(upstream, incremental) -%}
+{% macro delete_crimes_to_rebuild(upstream, incremental, only=none) -%}
     {%- if incremental -%}
         delete from {{ this }} as built
         where not exists (
@@ -45,12 +48,15 @@
             where
                 current_inputs.crime_ref = built.crime_ref
                 and current_inputs.inputs_digest = built.inputs_digest
+                {%- if only %}
+                and ({{ only }})
+                {%- endif %}
         )
     {%- endif -%}
 {%- endmacro %}
 
 {#- Step 2, the body of the CTE `to_build`: the crimes to build, each once. -#}
-{% macro crimes_to_build(upstream, incremental) -%}
+{% macro crimes_to_build(upstream, incremental, only=none) -%}
     select distinct current_inputs.crime_ref
     from {{ upstream }} as current_inputs
     {%- if incremental %}
@@ -58,6 +64,9 @@
             on
                 current_inputs.crime_ref = built.crime_ref
                 and current_inputs.inputs_digest = built.inputs_digest
+    {%- endif %}
+    {%- if only %}
+    where {{ only }}
     {%- endif %}
 {%- endmacro %}
 

@@ -13,6 +13,7 @@ select
     source,
     record_ref,
     person_key,
-    match_probability
+    match_probability,
+    linked_at
 
 from person_links

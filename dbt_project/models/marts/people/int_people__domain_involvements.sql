@@ -5,18 +5,46 @@
     `domestic_abuse` (every crime flagged flag_domestic_abuse = Y, not only SV) and
     `rasso` (is_rasso codes). A crime in several domains gives one row per domain. Placed
     in the financial year of recorded_date, with the person's age and sex there.
+
+    Built crime by crime (macros/crime_chain.sql, macros/people_chain.sql): a build makes
+    only the crimes of the domains whose inputs changed or whose people the linkage linked
+    again. on_schema_change is set in the file: dbt checks it against the contract marts
+    have (dbt_project.yml) before this model's YAML turns the contract off.
 -#}
+{{
+    config(
+        materialized=crime_chain_materialized(),
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ delete_crimes_of_persons_linked_again(ref('bridge_person_record'), is_incremental()) }}",
+            "{{ delete_crimes_to_rebuild(ref('int_police__recorded_crimes'), is_incremental(), only=of_a_people_domain('current_inputs')) }}",
+        ],
+    )
+}}
+
 with
+
+to_build as (
+
+    {{
+        crimes_to_build(
+            ref('int_police__recorded_crimes'), is_incremental(),
+            only=of_a_people_domain('current_inputs')
+        )
+    }}
+
+),
 
 crime_people as (
 
-    select * from {{ ref('int_police__crime_people') }}
+    select * from {{ crime_rows_to_build(ref('int_police__crime_people'), is_incremental()) }}
 
 ),
 
 recorded_crimes as (
 
-    select * from {{ ref('int_police__recorded_crimes') }}
+    select * from {{ crime_rows_to_build(ref('int_police__recorded_crimes'), is_incremental()) }}
 
 ),
 
@@ -50,7 +78,9 @@ involvements as (
         crime_people.age,
         crime_people.sex,
         crime_people.crime_ref || ':' || crime_people.person_ref || ':' || crime_people.role
-            as record_ref
+            as record_ref,
+        bridge.linked_at,
+        recorded_crimes.inputs_digest
     from crime_people
     inner join recorded_crimes
         on crime_people.crime_ref = recorded_crimes.crime_ref
