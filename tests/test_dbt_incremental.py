@@ -257,7 +257,8 @@ def test_what_a_table_reads_is_not_what_decides_which_crimes_to_build(first_buil
 
 # ---------------------------------------------------------------------------- people
 
-PEOPLE = ("dim_person", "int_people__crime_involvements", "int_people__domain_involvements")
+PEOPLE = ("dim_person", "bridge_person_record", "int_people__crime_involvements",
+          "int_people__domain_involvements")
 PEOPLE_SELECT = ("--select", "+dim_person", "+int_people__crime_involvements",
                  "+int_people__domain_involvements", *OPTIONS)
 FIRST_RUN, SECOND_RUN = datetime(2024, 1, 5, 9, 0), datetime(2024, 4, 5, 9, 0)
@@ -303,7 +304,7 @@ def relinked(con: duckdb.DuckDBPyConnection) -> None:
 def people_rows(warehouse: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {m: sorted(con.execute(f"select * from {schema}.{m}").fetchall(), key=repr)
-                for m, schema in zip(PEOPLE, ("marts", "intermediate", "intermediate"),
+                for m, schema in zip(PEOPLE, ("marts", "marts", "intermediate", "intermediate"),
                                      strict=True)}
 
 
@@ -353,7 +354,8 @@ def test_only_the_persons_and_crimes_linked_again_are_built_again(first_people_b
         del persons["E"]
         put_links(con, persons, {k: SECOND_RUN if k == "E2" else FIRST_RUN for k in persons})
         con.execute("update marts.dim_person set agencies = ['marked']")
-        for model in PEOPLE[1:]:
+        con.execute("update marts.bridge_person_record set record_ref = record_ref || '#'")
+        for model in PEOPLE[2:]:
             con.execute(f"update intermediate.{model} set ho_offence_code = 'marked'"
                         if model == "int_people__crime_involvements" else
                         f"update intermediate.{model} set person_ref = 'marked'")
@@ -365,9 +367,13 @@ def test_only_the_persons_and_crimes_linked_again_are_built_again(first_people_b
             from intermediate.int_people__crime_involvements group by crime_ref""").fetchall())
         domains = dict(con.execute("""select crime_ref, max(person_ref)
             from intermediate.int_people__domain_involvements group by crime_ref""").fetchall())
+        bridge = {ref for (ref,) in con.execute(
+            "select record_ref from marts.bridge_person_record").fetchall()}
     assert agencies == {**{key: ["marked"] for key in "ABCDF"}, "E2": ["custody", "police_people"]}
     assert crimes == {"CR/1": "marked", "CR/3": "marked", "CR/4": "marked", "CR/5": "8N"}
     assert domains == {"CR/1": "marked", "CR/3": "marked", "CR/4": "marked", "CR/5": "P6"}
+    assert bridge == {f"{ref.split('|')[1]}#" for key, records in FIRST_LINKS.items()
+                      if key != "E" for ref in records} | {"CU2", "CR/5:P6:victim"}
 
 
 def test_a_full_refresh_unless_built_by_this_very_code(tmp_path):
