@@ -243,7 +243,7 @@ def test_linkage_holds_no_tokens_names_or_dates_of_birth(settings):
     columns = {r[0] for r in con.execute(f"describe {LINKS_TABLE}").fetchall()}
     assert columns == {
         "source", "record_ref", "person_key", "match_probability", "has_tokens",
-        "settings_version",
+        "settings_version", "linked_at",
     }
     # The records frame works from tokens, never from what they hide.
     assert not {"surname", "forename", "dob", "date_of_birth"} & set(COLUMNS)
