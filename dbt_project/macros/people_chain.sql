@@ -7,12 +7,12 @@
     person again (linkage/model.py): every record of a person a run links again gets that
     run's time, later than any time given before; a person kept as it was keeps its time.
 
-    - dim_person (one row per person) and bridge_person_record (one per record) carry
-      the person's `linked_at`: a row is current while some record still has the row's
-      person_key at the row's `linked_at` (a person kept as it was is kept whole, its
-      records as they were). `delete_persons_linked_again` deletes the others (persons
-      linked again, merged, split or gone), then the build makes the persons the model
-      does not hold at their time (`persons_to_build`), from their records only.
+    - dim_person, one row per person, carries its person's `linked_at`: a row is current
+      while some record still has the row's person_key at the row's `linked_at` (a
+      person kept as it was is kept whole). `delete_persons_linked_again` deletes the
+      others (persons linked again, merged, split or gone), then the build makes the
+      persons the model does not hold at their time (`persons_to_build`), from their
+      records only.
     - int_people__crime_involvements and int_people__domain_involvements, one row per
       crime's person record, are built crime by crime (macros/crime_chain.sql) and carry
       their record's `linked_at`. A build first deletes every crime with a record linked
@@ -25,8 +25,7 @@
     passed in, as in crime_chain.sql.
 -#}
 
-{#- A pre_hook of dim_person and bridge_person_record: delete the persons no record holds
-    at their time. -#}
+{#- A pre_hook of dim_person: delete the persons no record holds at their time. -#}
 {% macro delete_persons_linked_again(links, incremental) -%}
     {%- if incremental -%}
         delete from {{ this }} as built
@@ -40,7 +39,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The body of their CTE `to_build`: the persons to build, each once. -#}
+{#- The body of dim_person's CTE `to_build`: the persons to build, each once. -#}
 {% macro persons_to_build(links, incremental) -%}
     select distinct links.person_key
     from {{ links }} as links
