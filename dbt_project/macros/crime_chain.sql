@@ -35,19 +35,23 @@
     macro would call. `only`, when given, is a condition on `current_inputs` (a row of
     `upstream`): the crimes this model can hold rows of, the others being neither kept nor
     built (the people models read the recorded crimes, or those of their domains, only).
+    `key` and `version` name the unit and what it was built from: a crime and its digest
+    here; dim_person builds persons by `person_key` and `linked_at` with the same macros
+    (people_chain.sql).
 -#}
 
 {#- Step 1, a pre_hook: delete the rows whose crime `upstream` holds at another digest,
     or not at all. -#}
-{% macro delete_crimes_to_rebuild(upstream, incremental, only=none) -%}
+{% macro delete_crimes_to_rebuild(upstream, incremental, only=none, key='crime_ref',
+                                  version='inputs_digest') -%}
     {%- if incremental -%}
         delete from {{ this }} as built
         where not exists (
             select 1
             from {{ upstream }} as current_inputs
             where
-                current_inputs.crime_ref = built.crime_ref
-                and current_inputs.inputs_digest = built.inputs_digest
+                current_inputs.{{ key }} = built.{{ key }}
+                and current_inputs.{{ version }} = built.{{ version }}
                 {%- if only %}
                 and ({{ only }})
                 {%- endif %}
@@ -56,14 +60,15 @@
 {%- endmacro %}
 
 {#- Step 2, the body of the CTE `to_build`: the crimes to build, each once. -#}
-{% macro crimes_to_build(upstream, incremental, only=none) -%}
-    select distinct current_inputs.crime_ref
+{% macro crimes_to_build(upstream, incremental, only=none, key='crime_ref',
+                         version='inputs_digest') -%}
+    select distinct current_inputs.{{ key }}
     from {{ upstream }} as current_inputs
     {%- if incremental %}
         anti join {{ this }} as built
             on
-                current_inputs.crime_ref = built.crime_ref
-                and current_inputs.inputs_digest = built.inputs_digest
+                current_inputs.{{ key }} = built.{{ key }}
+                and current_inputs.{{ version }} = built.{{ version }}
     {%- endif %}
     {%- if only %}
     where {{ only }}
@@ -72,9 +77,9 @@
 
 {#- `relation`'s rows of the crimes to build (all of them on a full build), as a relation
     to select from: in an incremental build, a subquery reading the CTE `to_build`. -#}
-{% macro crime_rows_to_build(relation, incremental) -%}
+{% macro crime_rows_to_build(relation, incremental, key='crime_ref') -%}
     {%- if incremental -%}
-        (select * from {{ relation }} where crime_ref in (select crime_ref from to_build))
+        (select * from {{ relation }} where {{ key }} in (select {{ key }} from to_build))
     {%- else -%}
         {{ relation }}
     {%- endif -%}

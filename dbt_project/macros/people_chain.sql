@@ -25,39 +25,20 @@
     passed in, as in crime_chain.sql.
 -#}
 
-{#- A pre_hook of dim_person: delete the persons no record holds at their time. -#}
+{#- dim_person's three steps are the crime chain's (crime_chain.sql), keyed on the person
+    and its time: a pre_hook deleting the persons no record holds at their time, the body
+    of the CTE `to_build` (the persons to build, each once), and `links`' records of those
+    persons (all on a full build). -#}
 {% macro delete_persons_linked_again(links, incremental) -%}
-    {%- if incremental -%}
-        delete from {{ this }} as built
-        where not exists (
-            select 1
-            from {{ links }} as links
-            where
-                links.person_key = built.person_key
-                and links.linked_at = built.linked_at
-        )
-    {%- endif -%}
+    {{ delete_crimes_to_rebuild(links, incremental, key='person_key', version='linked_at') }}
 {%- endmacro %}
 
-{#- The body of dim_person's CTE `to_build`: the persons to build, each once. -#}
 {% macro persons_to_build(links, incremental) -%}
-    select distinct links.person_key
-    from {{ links }} as links
-    {%- if incremental %}
-        anti join {{ this }} as built
-            on
-                links.person_key = built.person_key
-                and links.linked_at = built.linked_at
-    {%- endif %}
+    {{ crimes_to_build(links, incremental, key='person_key', version='linked_at') }}
 {%- endmacro %}
 
-{#- `links`' records of the persons to build (all on a full build), as a relation. -#}
 {% macro person_rows_to_build(links, incremental) -%}
-    {%- if incremental -%}
-        (select * from {{ links }} where person_key in (select person_key from to_build))
-    {%- else -%}
-        {{ links }}
-    {%- endif -%}
+    {{ crime_rows_to_build(links, incremental, key='person_key') }}
 {%- endmacro %}
 
 {#- A pre_hook of the involvement models, run before `delete_crimes_to_rebuild`: delete
